@@ -1,0 +1,23 @@
+using Etter.BuildingBlocks.Messaging;
+using MassTransit;
+
+namespace Etter.AiAssessment.Consumers;
+
+public sealed class AssessRoleConsumerDefinition : ConsumerDefinition<AssessRoleConsumer>
+{
+    public AssessRoleConsumerDefinition()
+    {
+        EndpointName = CommandQueues.AssessRoleName;
+    }
+
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<AssessRoleConsumer> consumerConfigurator,
+        IRegistrationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(endpointConfigurator);
+
+        // No retry here: step-level retry belongs to the orchestrator. A crash becomes Fault<AssessRole>.
+        endpointConfigurator.UseInMemoryOutbox(context);
+    }
+}

@@ -1,0 +1,12 @@
+using Etter.AiAssessment;
+using Etter.BuildingBlocks.Hosting;
+using Etter.BuildingBlocks.Messaging;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddEtterServiceDefaults();
+builder.Services.AddAiAssessment(builder.Configuration);
+builder.Services.AddEtterBus(builder.Configuration, bus => bus.AddAiAssessmentComponents());
+
+var app = builder.Build();
+app.MapEtterHealth();
+app.Run();

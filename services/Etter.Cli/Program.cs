@@ -1,0 +1,3 @@
+using Etter.Cli;
+
+return await EtterCli.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,42 @@
+using Etter.BuildingBlocks.Messaging;
+using Etter.Contracts;
+using MassTransit;
+
+namespace Etter.Orchestrator.Intake;
+
+/// <summary>
+/// The public front door for <see cref="OnboardRoleRequested"/>: accepts MassTransit envelopes and plain
+/// JSON from non-.NET publishers alike, rejects messages that cannot even name their workflow, and
+/// hands the rest to the saga. Rejections go to the <c>_error</c> queue with the reason in the fault headers.
+/// </summary>
+public sealed class OnboardRoleRequestedConsumer : IConsumer<OnboardRoleRequested>
+{
+    public async Task Consume(ConsumeContext<OnboardRoleRequested> context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var request = context.Message;
+        var missing = new List<string>();
+        if (request.WorkflowId == Guid.Empty)
+        {
+            missing.Add("workflowId");
+        }
+
+        if (request.CompanyId is null)
+        {
+            missing.Add("companyId");
+        }
+
+        if (request.RoleName is null)
+        {
+            missing.Add("roleName");
+        }
+
+        if (missing.Count > 0)
+        {
+            throw new InvalidOnboardingRequestException($"OnboardRoleRequested is missing required field(s): {string.Join(", ", missing)}.");
+        }
+
+        var saga = await context.GetSendEndpoint(CommandQueues.OnboardingSaga);
+        await saga.Send(request with { RequestedAt = request.RequestedAt == default ? DateTimeOffset.UtcNow : request.RequestedAt });
+    }
+}

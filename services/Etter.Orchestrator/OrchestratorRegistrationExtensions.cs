@@ -1,0 +1,41 @@
+using Etter.BuildingBlocks.Persistence;
+using Etter.BuildingBlocks.Persistence.Sagas;
+using Etter.Orchestrator.Intake;
+using Etter.Orchestrator.Persistence;
+using Etter.Orchestrator.Saga;
+using Etter.Orchestrator.Saga.Activities;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Etter.Orchestrator;
+
+public static class OrchestratorRegistrationExtensions
+{
+    public const string SqliteFileName = "orchestrator.db";
+
+    /// <summary>The orchestrator's services: its database (migrated at start) and the saga's activities.</summary>
+    public static IServiceCollection AddOrchestrator(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddEtterDatabase<OrchestratorDbContext, SqliteOrchestratorDbContext, PostgresOrchestratorDbContext>(configuration, SqliteFileName, "__ef_migrations_orchestrator");
+        services.AddDatabaseMigration<OrchestratorDbContext>();
+        services.AddScoped<SagaStatusReader>();
+        services.AddScoped<PublishStatusChangedActivity>();
+        services.AddScoped<SendRoleSetupActivity>();
+        services.AddScoped<SendAssessmentActivity>();
+        services.AddScoped<RespondWithStatusActivity>();
+        return services;
+    }
+
+    /// <summary>The orchestrator's bus components: the intake endpoint and the onboarding saga.</summary>
+    public static IBusRegistrationConfigurator AddOrchestratorComponents(this IBusRegistrationConfigurator bus)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        bus.AddConsumer<OnboardRoleRequestedConsumer, OnboardRoleRequestedConsumerDefinition>();
+        bus.AddSagaStateMachine<OnboardingStateMachine, OnboardingState, OnboardingStateDefinition>()
+            .EtterEfRepository<OnboardingState, OrchestratorDbContext>();
+        return bus;
+    }
+}

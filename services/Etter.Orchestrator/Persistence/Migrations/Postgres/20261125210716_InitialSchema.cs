@@ -1,0 +1,96 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Etter.Orchestrator.Persistence.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class InitialSchema : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "onboarding_state",
+                columns: table => new
+                {
+                    workflow_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false),
+                    current_state = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    revision = table.Column<long>(type: "bigint", nullable: false),
+                    company_id = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    role_name = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
+                    draup_role_id = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    draup_role_name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    requested_by = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    batch_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    request_json = table.Column<string>(type: "text", nullable: false),
+                    role_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    jd_title = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
+                    jd_markdown = table.Column<string>(type: "text", nullable: true),
+                    jd_source = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    assessment_engine = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    current_step = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    error_code = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    error_message = table.Column<string>(type: "text", nullable: true),
+                    error_recoverable = table.Column<bool>(type: "boolean", nullable: true),
+                    failed_step = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    final_score = table.Column<double>(type: "double precision", nullable: true),
+                    assessment_json = table.Column<string>(type: "text", nullable: true),
+                    queued_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    started_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    completed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    last_published_status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    ai_assessment_attempt = table.Column<int>(type: "integer", nullable: false),
+                    ai_assessment_completed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    ai_assessment_error_code = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    ai_assessment_error_message = table.Column<string>(type: "text", nullable: true),
+                    ai_assessment_error_recoverable = table.Column<bool>(type: "boolean", nullable: true),
+                    ai_assessment_skip_reason = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    ai_assessment_started_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    ai_assessment_status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    role_setup_attempt = table.Column<int>(type: "integer", nullable: false),
+                    role_setup_completed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    role_setup_error_code = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    role_setup_error_message = table.Column<string>(type: "text", nullable: true),
+                    role_setup_error_recoverable = table.Column<bool>(type: "boolean", nullable: true),
+                    role_setup_skip_reason = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    role_setup_started_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    role_setup_status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_onboarding_state", x => x.workflow_id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_onboarding_state_batch",
+                table: "onboarding_state",
+                column: "batch_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_onboarding_state_company",
+                table: "onboarding_state",
+                columns: new[] { "company_id", "queued_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_onboarding_state_queued_at",
+                table: "onboarding_state",
+                columns: new[] { "queued_at", "workflow_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_onboarding_state_state",
+                table: "onboarding_state",
+                columns: new[] { "current_state", "queued_at" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "onboarding_state");
+        }
+    }
+}

@@ -1,0 +1,6 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Etter.Orchestrator.Persistence;
+
+/// <summary>The embedded (SQLite) flavour; exists so SQLite has migrations of its own.</summary>
+public sealed class SqliteOrchestratorDbContext(DbContextOptions<SqliteOrchestratorDbContext> options) : OrchestratorDbContext(options);

@@ -1,0 +1,29 @@
+using Etter.BuildingBlocks.Messaging;
+using Etter.Contracts;
+using MassTransit;
+
+namespace Etter.Orchestrator.Saga.Activities;
+
+/// <summary>Starts a new attempt of ai_assessment and sends the command to the AiAssessment service.</summary>
+public sealed class SendAssessmentActivity : InstanceActivity
+{
+    protected override async Task RunAsync(BehaviorContext<OnboardingState> context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var saga = context.Saga;
+        saga.AiAssessment.BeginAttempt();
+        saga.CurrentStep = OnboardingSteps.AiAssessment;
+        var endpoint = await context.GetSendEndpoint(CommandQueues.AssessRole);
+        await endpoint.Send(new AssessRole
+        {
+            WorkflowId = saga.CorrelationId,
+            Attempt = saga.AiAssessment.Attempt,
+            RoleId = saga.RoleId ?? "",
+            CompanyId = saga.CompanyId,
+            RoleName = saga.RoleName,
+            DraupRoleName = saga.DraupRoleName,
+            JobDescriptionMarkdown = saga.JobDescriptionMarkdown ?? "",
+            Engine = saga.AssessmentEngine,
+        });
+    }
+}

@@ -1,0 +1,68 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Etter.Orchestrator.Saga;
+
+/// <summary>Relational mapping of <see cref="OnboardingState"/>: one row per workflow, steps as column groups.</summary>
+public sealed class OnboardingStateMap : IEntityTypeConfiguration<OnboardingState>
+{
+    public void Configure(EntityTypeBuilder<OnboardingState> builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.ToTable("onboarding_state");
+        builder.HasKey(x => x.CorrelationId);
+        builder.Property(x => x.CorrelationId).HasColumnName("workflow_id").ValueGeneratedNever();
+        builder.Property(x => x.Version).HasColumnName("version").IsConcurrencyToken();
+        builder.Property(x => x.CurrentState).HasColumnName("current_state").HasMaxLength(32);
+        builder.Property(x => x.LastPublishedStatus).HasColumnName("last_published_status").HasMaxLength(32);
+        builder.Property(x => x.Revision).HasColumnName("revision");
+        builder.Property(x => x.CompanyId).HasColumnName("company_id").HasMaxLength(256);
+        builder.Property(x => x.RoleName).HasColumnName("role_name").HasMaxLength(512);
+        builder.Property(x => x.DraupRoleId).HasColumnName("draup_role_id").HasMaxLength(128);
+        builder.Property(x => x.DraupRoleName).HasColumnName("draup_role_name").HasMaxLength(256);
+        builder.Property(x => x.RequestedBy).HasColumnName("requested_by").HasMaxLength(256);
+        builder.Property(x => x.BatchId).HasColumnName("batch_id").HasMaxLength(64);
+        builder.Property(x => x.RequestJson).HasColumnName("request_json");
+        builder.Property(x => x.RoleId).HasColumnName("role_id").HasMaxLength(64);
+        builder.Property(x => x.JobDescriptionTitle).HasColumnName("jd_title").HasMaxLength(512);
+        builder.Property(x => x.JobDescriptionMarkdown).HasColumnName("jd_markdown");
+        builder.Property(x => x.JobDescriptionSource).HasColumnName("jd_source").HasMaxLength(64);
+        builder.Property(x => x.AssessmentEngine).HasColumnName("assessment_engine").HasMaxLength(32);
+        builder.Property(x => x.CurrentStep).HasColumnName("current_step").HasMaxLength(32);
+        builder.Property(x => x.ErrorCode).HasColumnName("error_code").HasMaxLength(64);
+        builder.Property(x => x.ErrorMessage).HasColumnName("error_message");
+        builder.Property(x => x.ErrorRecoverable).HasColumnName("error_recoverable");
+        builder.Property(x => x.FailedStep).HasColumnName("failed_step").HasMaxLength(32);
+        builder.Property(x => x.FinalScore).HasColumnName("final_score");
+        builder.Property(x => x.AssessmentJson).HasColumnName("assessment_json");
+        builder.Property(x => x.QueuedAt).HasColumnName("queued_at");
+        builder.Property(x => x.StartedAt).HasColumnName("started_at");
+        builder.Property(x => x.CompletedAt).HasColumnName("completed_at");
+        builder.Property(x => x.UpdatedAt).HasColumnName("updated_at");
+        builder.ComplexProperty(x => x.RoleSetup, step => MapStep(step, "role_setup"));
+        builder.ComplexProperty(x => x.AiAssessment, step => MapStep(step, "ai_assessment"));
+        builder.Ignore(x => x.Error);
+        builder.Ignore(x => x.Request);
+        builder.Ignore(x => x.Assessment);
+        builder.Ignore(x => x.HasJobDescription);
+
+        // Listing and search (newest first, by state or company) and the batch view.
+        builder.HasIndex(x => new { x.QueuedAt, x.CorrelationId }).HasDatabaseName("ix_onboarding_state_queued_at");
+        builder.HasIndex(x => new { x.CurrentState, x.QueuedAt }).HasDatabaseName("ix_onboarding_state_state");
+        builder.HasIndex(x => new { x.CompanyId, x.QueuedAt }).HasDatabaseName("ix_onboarding_state_company");
+        builder.HasIndex(x => x.BatchId).HasDatabaseName("ix_onboarding_state_batch");
+    }
+
+    static void MapStep(ComplexPropertyBuilder<StepState> step, string prefix)
+    {
+        step.Property(x => x.Status).HasColumnName($"{prefix}_status").HasMaxLength(16);
+        step.Property(x => x.Attempt).HasColumnName($"{prefix}_attempt");
+        step.Property(x => x.StartedAt).HasColumnName($"{prefix}_started_at");
+        step.Property(x => x.CompletedAt).HasColumnName($"{prefix}_completed_at");
+        step.Property(x => x.ErrorCode).HasColumnName($"{prefix}_error_code").HasMaxLength(64);
+        step.Property(x => x.ErrorMessage).HasColumnName($"{prefix}_error_message");
+        step.Property(x => x.ErrorRecoverable).HasColumnName($"{prefix}_error_recoverable");
+        step.Property(x => x.SkipReason).HasColumnName($"{prefix}_skip_reason").HasMaxLength(64);
+        step.Ignore(x => x.Error);
+    }
+}

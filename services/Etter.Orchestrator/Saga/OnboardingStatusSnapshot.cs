@@ -1,0 +1,71 @@
+using Etter.Contracts;
+
+namespace Etter.Orchestrator.Saga;
+
+/// <summary>The one mapping from saga state to the public <see cref="OnboardingStatus"/>.</summary>
+public static class OnboardingStatusSnapshot
+{
+    public static OnboardingStatus From(OnboardingState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return new OnboardingStatus
+        {
+            WorkflowId = state.CorrelationId,
+            Revision = state.Revision,
+            Status = WireStatus(state.CurrentState),
+            CompanyId = state.CompanyId,
+            RoleName = state.RoleName,
+            RoleId = state.RoleId,
+            DraupRoleName = state.DraupRoleName,
+            BatchId = state.BatchId,
+            RequestedBy = state.RequestedBy,
+            CurrentStep = state.CurrentStep,
+            Steps =
+            [
+                Step(OnboardingSteps.RoleSetup, state.RoleSetup),
+                Step(OnboardingSteps.AiAssessment, state.AiAssessment),
+            ],
+            QueuedAt = state.QueuedAt,
+            StartedAt = state.StartedAt,
+            CompletedAt = state.CompletedAt,
+            UpdatedAt = state.UpdatedAt,
+            Error = state.Error,
+            FailedStep = state.FailedStep,
+            FinalScore = state.FinalScore,
+            Assessment = state.Assessment,
+        };
+    }
+
+    /// <summary>"ValidationError" → "validation_error": the wire vocabulary of <see cref="OnboardingStatuses"/>.</summary>
+    public static string WireStatus(string stateName)
+    {
+        ArgumentNullException.ThrowIfNull(stateName);
+        var builder = new System.Text.StringBuilder(stateName.Length + 4);
+        for (var i = 0; i < stateName.Length; i++)
+        {
+            var c = stateName[i];
+            if (char.IsUpper(c) && i > 0)
+            {
+                builder.Append('_');
+            }
+
+            builder.Append(char.ToLowerInvariant(c));
+        }
+
+        return builder.ToString();
+    }
+
+    static StepStatus Step(string name, StepState step) => new()
+    {
+        Name = name,
+        Status = step.Status,
+        Attempt = step.Attempt,
+        StartedAt = step.StartedAt,
+        CompletedAt = step.CompletedAt,
+        DurationMs = step is { StartedAt: { } started, CompletedAt: { } completed }
+            ? (long)Math.Max(0, (completed - started).TotalMilliseconds)
+            : null,
+        Error = step.Error,
+        SkipReason = step.SkipReason,
+    };
+}

@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using Etter.BuildingBlocks.Taxonomy;
+using Etter.Contracts;
+using Etter.RoleSetup.JobDescriptions;
+using Etter.RoleSetup.RoleGraph;
+using MassTransit;
+
+namespace Etter.RoleSetup.Consumers;
+
+/// <summary>
+/// role_setup: upserts the company role in the role graph and links its job description. Idempotent by
+/// construction (deterministic id, upserts), so a redelivered command does no harm and answers the same.
+/// </summary>
+public sealed class SetUpRoleConsumer(
+    IRoleGraph roleGraph,
+    JobDescriptionSelector jobDescriptions,
+    ITaxonomyProvider taxonomy,
+    TimeProvider time,
+    ILogger<SetUpRoleConsumer> logger) : IConsumer<SetUpRole>
+{
+    public const string Source = "etter_pipeline";
+
+    public async Task Consume(ConsumeContext<SetUpRole> context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var command = context.Message;
+        await context.Publish(new RoleSetupStarted { WorkflowId = command.WorkflowId, Attempt = command.Attempt, StartedAt = time.GetUtcNow() });
+
+        var now = time.GetUtcNow();
+        var roleId = CompanyRoleId.For(command.CompanyId, command.RoleName);
+        var taxonomyRole = taxonomy.FindRole(command.CompanyId, command.RoleName);
+        var draupRole = command.DraupRoleName ?? taxonomyRole?.DraupRole;
+
+        await roleGraph.UpsertCompanyRoleAsync(
+            new CompanyRoleRecord(roleId, command.CompanyId.Trim(), command.RoleName.Trim(), command.DraupRoleId, draupRole, Source,
+                command.RequestedBy, Activity.Current?.TraceId.ToString(), now, now),
+            context.CancellationToken);
+
+        JobDescriptionSummary? summary = null;
+        var selected = jobDescriptions.Select(command.CompanyId, command.RoleName, command.Documents);
+        if (selected is not null)
+        {
+            var title = command.RoleName.Trim();
+            var markdown = JobDescriptionFormatter.Format(title, selected.RawText);
+            await roleGraph.UpsertJobDescriptionAsync(new JobDescriptionRecord(roleId, title, markdown, selected.Source, now, now), context.CancellationToken);
+            summary = new JobDescriptionSummary { Title = title, Markdown = markdown, Source = selected.Source };
+        }
+        else
+        {
+            logger.LogInformation("No job description content for {CompanyId} / {RoleName}; the assessment will be skipped.", command.CompanyId, command.RoleName);
+        }
+
+        await context.Publish(new RoleSetupCompleted
+        {
+            WorkflowId = command.WorkflowId,
+            Attempt = command.Attempt,
+            RoleId = roleId,
+            DraupRoleName = draupRole,
+            JobDescription = summary,
+            CompletedAt = time.GetUtcNow(),
+        });
+    }
+}

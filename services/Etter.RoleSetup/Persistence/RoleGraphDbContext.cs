@@ -1,0 +1,47 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Etter.RoleSetup.Persistence;
+
+/// <summary>The relational role graph: company roles and the job descriptions linked to them. Owned by RoleSetup.</summary>
+public abstract class RoleGraphDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<CompanyRoleEntity> CompanyRoles => Set<CompanyRoleEntity>();
+
+    public DbSet<JobDescriptionEntity> JobDescriptions => Set<JobDescriptionEntity>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.Entity<CompanyRoleEntity>(role =>
+        {
+            role.ToTable("company_role");
+            role.HasKey(x => x.Id);
+            role.Property(x => x.Id).HasColumnName("id").HasMaxLength(64);
+            role.Property(x => x.CompanyName).HasColumnName("company_name").HasMaxLength(256);
+            role.Property(x => x.RoleName).HasColumnName("role_name").HasMaxLength(512);
+            role.Property(x => x.DraupRoleId).HasColumnName("draup_role_id").HasMaxLength(128);
+            role.Property(x => x.DraupRole).HasColumnName("draup_role").HasMaxLength(256);
+            role.Property(x => x.Source).HasColumnName("source").HasMaxLength(64);
+            role.Property(x => x.CreatedBy).HasColumnName("created_by").HasMaxLength(256);
+            role.Property(x => x.TraceId).HasColumnName("trace_id").HasMaxLength(64);
+            role.Property(x => x.CreatedAt).HasColumnName("created_at");
+            role.Property(x => x.UpdatedAt).HasColumnName("updated_at");
+            role.HasIndex(x => x.CompanyName).HasDatabaseName("ix_company_role_company");
+            role.HasOne(x => x.JobDescription)
+                .WithOne()
+                .HasForeignKey<JobDescriptionEntity>(x => x.CompanyRoleId)
+                .OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<JobDescriptionEntity>(jd =>
+        {
+            jd.ToTable("job_description");
+            jd.HasKey(x => x.CompanyRoleId);
+            jd.Property(x => x.CompanyRoleId).HasColumnName("company_role_id").HasMaxLength(64);
+            jd.Property(x => x.Title).HasColumnName("title").HasMaxLength(512);
+            jd.Property(x => x.Content).HasColumnName("content");
+            jd.Property(x => x.Source).HasColumnName("source").HasMaxLength(64);
+            jd.Property(x => x.CreatedAt).HasColumnName("created_at");
+            jd.Property(x => x.UpdatedAt).HasColumnName("updated_at");
+        });
+    }
+}

@@ -1,0 +1,16 @@
+namespace Etter.RoleSetup.RoleGraph;
+
+/// <summary>
+/// The role graph port: company roles and their job descriptions. Both writes are upserts keyed by the
+/// role's deterministic id, so running role_setup twice leaves one role and one JD.
+/// </summary>
+public interface IRoleGraph
+{
+    Task UpsertCompanyRoleAsync(CompanyRoleRecord role, CancellationToken cancellationToken);
+
+    Task UpsertJobDescriptionAsync(JobDescriptionRecord jobDescription, CancellationToken cancellationToken);
+
+    Task<CompanyRoleRecord?> FindCompanyRoleAsync(string companyRoleId, CancellationToken cancellationToken);
+
+    Task<JobDescriptionRecord?> FindJobDescriptionAsync(string companyRoleId, CancellationToken cancellationToken);
+}

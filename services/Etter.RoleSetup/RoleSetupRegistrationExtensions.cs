@@ -1,0 +1,35 @@
+using Etter.BuildingBlocks.Persistence;
+using Etter.BuildingBlocks.Taxonomy;
+using Etter.RoleSetup.Consumers;
+using Etter.RoleSetup.JobDescriptions;
+using Etter.RoleSetup.Persistence;
+using Etter.RoleSetup.RoleGraph;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Etter.RoleSetup;
+
+public static class RoleSetupRegistrationExtensions
+{
+    public const string SqliteFileName = "role-graph.db";
+
+    /// <summary>RoleSetup's services: the relational role graph (migrated at start), taxonomy and JD selection.</summary>
+    public static IServiceCollection AddRoleSetup(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ITaxonomyProvider, SampleTaxonomyProvider>();
+        services.TryAddSingleton<ISampleJobDescriptions, SampleJobDescriptions>();
+        services.AddEtterDatabase<RoleGraphDbContext, SqliteRoleGraphDbContext, PostgresRoleGraphDbContext>(configuration, SqliteFileName, "__ef_migrations_role_graph");
+        services.AddDatabaseMigration<RoleGraphDbContext>();
+        services.AddScoped<IRoleGraph, RelationalRoleGraph>();
+        services.AddSingleton<JobDescriptionSelector>();
+        return services;
+    }
+
+    public static IBusRegistrationConfigurator AddRoleSetupComponents(this IBusRegistrationConfigurator bus)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        bus.AddConsumer<SetUpRoleConsumer, SetUpRoleConsumerDefinition>();
+        return bus;
+    }
+}

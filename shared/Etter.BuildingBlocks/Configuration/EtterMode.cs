@@ -1,0 +1,7 @@
+namespace Etter.BuildingBlocks.Configuration;
+
+public enum EtterMode
+{
+    Embedded,
+    Distributed,
+}

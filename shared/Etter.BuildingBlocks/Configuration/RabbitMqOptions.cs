@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Etter.BuildingBlocks.Configuration;
+
+/// <summary>RabbitMQ connection (<c>Etter:RabbitMq</c>), used in distributed mode. No default credentials: see deploy/local.</summary>
+public sealed class RabbitMqOptions
+{
+    public const string Section = "Etter:RabbitMq";
+
+    [Required]
+    public string Host { get; set; } = "127.0.0.1";
+
+    [Range(1, 65535)]
+    public int Port { get; set; } = 5672;
+
+    [Required]
+    public string VirtualHost { get; set; } = "etter";
+
+    [Required]
+    public string Username { get; set; } = "";
+
+    [Required]
+    public string Password { get; set; } = "";
+
+    [Range(1, 65535)]
+    public int ManagementPort { get; set; } = 15672;
+
+    /// <summary>Messages each consumer may hold unacknowledged; bounds memory and keeps work spread across replicas.</summary>
+    [Range(1, 10000)]
+    public int PrefetchCount { get; set; } = 64;
+}

@@ -1,0 +1,43 @@
+using System.Text.Json;
+using Etter.BuildingBlocks.Configuration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+
+namespace Etter.BuildingBlocks.Hosting;
+
+/// <summary>What every Etter service host shares: validated top-level options, health checks and the /health endpoint.</summary>
+public static class ServiceDefaultsExtensions
+{
+    public static IHostApplicationBuilder AddEtterServiceDefaults(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddValidatedOptions<EtterOptions>(EtterOptions.Section);
+        builder.Services.AddHealthChecks();
+        return builder;
+    }
+
+    /// <summary>/health: 200 when every check is healthy or degraded, 503 when any is unhealthy, with a JSON body per component.</summary>
+    public static WebApplication MapEtterHealth(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthJson });
+        return app;
+    }
+
+    static Task WriteHealthJson(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        var body = new
+        {
+            status = report.Status.ToString().ToLowerInvariant(),
+            components = report.Entries.ToDictionary(
+                e => e.Key,
+                e => new { status = e.Value.Status.ToString().ToLowerInvariant(), description = e.Value.Description }),
+        };
+        return JsonSerializer.SerializeAsync(context.Response.Body, body, cancellationToken: context.RequestAborted);
+    }
+}

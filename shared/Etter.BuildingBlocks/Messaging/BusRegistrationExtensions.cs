@@ -1,0 +1,62 @@
+using Etter.BuildingBlocks.Configuration;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Etter.BuildingBlocks.Messaging;
+
+public static class BusRegistrationExtensions
+{
+    /// <summary>
+    /// Configures MassTransit for the mode: the in-memory transport when embedded, RabbitMQ when
+    /// distributed. <paramref name="registerComponents"/> adds the sagas and consumers this host runs,
+    /// so the service hosts and the embedded host compose the same components.
+    /// </summary>
+    public static IServiceCollection AddEtterBus(
+        this IServiceCollection services,
+        IConfiguration configuration,
+        Action<IBusRegistrationConfigurator> registerComponents)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(registerComponents);
+        var etter = configuration.GetEtterOptions();
+
+        services.AddMassTransit(bus =>
+        {
+            // Never phone home: MassTransit's usage telemetry calls out to the internet.
+            bus.DisableUsageTelemetry();
+            bus.SetKebabCaseEndpointNameFormatter();
+            registerComponents(bus);
+
+            if (etter.Mode == EtterMode.Embedded)
+            {
+                bus.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+            }
+            else
+            {
+                var rabbit = configuration.GetRequired<RabbitMqOptions>(RabbitMqOptions.Section);
+                bus.UsingRabbitMq((context, cfg) =>
+                {
+                    cfg.Host(rabbit.Host, (ushort)rabbit.Port, rabbit.VirtualHost, h =>
+                    {
+                        h.Username(rabbit.Username);
+                        h.Password(rabbit.Password);
+                        h.ConnectionName(AppDomain.CurrentDomain.FriendlyName);
+                    });
+                    cfg.PrefetchCount = rabbit.PrefetchCount;
+                    cfg.ConfigureEndpoints(context);
+                });
+            }
+        });
+
+        services.AddOptions<MassTransitHostOptions>().Configure(options =>
+        {
+            // Publishing before the bus is fully started loses messages on a fresh broker; wait for it.
+            options.WaitUntilStarted = true;
+            options.StartTimeout = TimeSpan.FromSeconds(60);
+            options.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+
+        return services;
+    }
+}

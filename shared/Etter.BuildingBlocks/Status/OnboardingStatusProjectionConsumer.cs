@@ -1,0 +1,14 @@
+using Etter.Contracts;
+using MassTransit;
+
+namespace Etter.BuildingBlocks.Status;
+
+/// <summary>Keeps the fast status store in step with the saga, one state-changed event at a time.</summary>
+public sealed class OnboardingStatusProjectionConsumer(IWorkflowStatusStore store) : IConsumer<OnboardingStateChanged>
+{
+    public Task Consume(ConsumeContext<OnboardingStateChanged> context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return store.TryWriteAsync(PipelineStatusMapper.From(context.Message.Status), context.CancellationToken);
+    }
+}

@@ -1,0 +1,6 @@
+namespace Etter.Contracts;
+
+public sealed record OnboardingNotFound
+{
+    public Guid WorkflowId { get; init; }
+}

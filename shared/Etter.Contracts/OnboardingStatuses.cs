@@ -1,0 +1,16 @@
+namespace Etter.Contracts;
+
+/// <summary>The workflow states as they appear on the wire (lower snake case).</summary>
+public static class OnboardingStatuses
+{
+    public const string Draft = "draft";
+    public const string Queued = "queued";
+    public const string Processing = "processing";
+    public const string Ready = "ready";
+    public const string Failed = "failed";
+    public const string ValidationError = "validation_error";
+    public const string Degraded = "degraded";
+
+    public static bool IsTerminal(string status) =>
+        status is Ready or Failed or ValidationError or Degraded;
+}
