@@ -36,17 +36,18 @@ public static partial class JobDescriptionFormatter
             }
 
             var heading = HeadingText(line);
-            if (firstContentLine && heading is not null && Classify(heading) is null && !Bullet().IsMatch(line))
+            if (firstContentLine)
             {
-                // The document's own title line: our H1 replaces it.
+                // The document's own title line (an H1, or a bare line repeating the role): our H1 replaces it.
                 firstContentLine = false;
-                if (line.StartsWith('#') || heading.Equals(title, StringComparison.OrdinalIgnoreCase))
+                var candidate = heading ?? line;
+                if ((line.StartsWith("# ", StringComparison.Ordinal) && Classify(candidate) is null)
+                    || candidate.Equals(title.Trim(), StringComparison.OrdinalIgnoreCase))
                 {
                     continue;
                 }
             }
 
-            firstContentLine = false;
             if (heading is not null)
             {
                 var kind = Classify(heading);

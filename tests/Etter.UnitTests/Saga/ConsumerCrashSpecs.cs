@@ -1,0 +1,31 @@
+using Etter.BuildingBlocks.Messaging;
+using Etter.Contracts;
+using Etter.UnitTests.Support;
+using MassTransit;
+
+namespace Etter.UnitTests.Saga;
+
+/// <summary>A worker that throws must fail the step (via MassTransit's Fault&lt;T&gt;), never leave the workflow hanging.</summary>
+public sealed class ConsumerCrashSpecs
+{
+    sealed class CrashingSetUpRoleConsumer : IConsumer<SetUpRole>
+    {
+        public Task Consume(ConsumeContext<SetUpRole> context) => throw new InvalidOperationException("role graph exploded");
+    }
+
+    [Fact]
+    public async Task RoleSetupConsumerThrows_WorkflowFailsAtRoleSetupAsRecoverable()
+    {
+        await using var saga = await SagaHarness.StartAsync(registerMore: bus =>
+            bus.AddConsumer<CrashingSetUpRoleConsumer>().Endpoint(e => e.Name = CommandQueues.SetUpRoleName));
+        var id = Guid.NewGuid();
+
+        await saga.Harness.Bus.Publish(Messages.Onboard(id));
+
+        var state = await saga.WaitForAsync(id, s => s.CurrentState == "Failed");
+        Assert.Equal(OnboardingSteps.RoleSetup, state.FailedStep);
+        Assert.Equal(ErrorCodes.RoleSetupFailed, state.ErrorCode);
+        Assert.Contains("role graph exploded", state.ErrorMessage, StringComparison.Ordinal);
+        Assert.True(state.ErrorRecoverable);
+    }
+}

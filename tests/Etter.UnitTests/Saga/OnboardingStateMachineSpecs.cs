@@ -1,0 +1,238 @@
+using Etter.Contracts;
+using Etter.Orchestrator.Saga;
+using Etter.UnitTests.Support;
+using MassTransit;
+using MassTransit.Testing;
+
+namespace Etter.UnitTests.Saga;
+
+public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
+{
+    SagaHarness _saga = null!;
+
+    public async Task InitializeAsync() => _saga = await SagaHarness.StartAsync();
+
+    public async Task DisposeAsync() => await _saga.DisposeAsync();
+
+    ITestHarness Harness => _saga.Harness;
+
+    /// <summary>Plays the RoleSetup service: answers the saga's command the way the real consumer does, in order.</summary>
+    async Task CompleteRoleSetupAsync(Guid id, bool withJd = true)
+    {
+        await _saga.WaitForAsync(id, s => s.CurrentState == "Queued");
+        await Harness.Bus.Publish(new RoleSetupStarted { WorkflowId = id, Attempt = 1, StartedAt = DateTimeOffset.UtcNow });
+        await _saga.WaitForAsync(id, s => s.RoleSetup.Status == StepStatuses.Running);
+        await Harness.Bus.Publish(Messages.RoleSetupCompleted(id, withJd: withJd));
+        await _saga.WaitForAsync(id, s => s.RoleSetup.Status == StepStatuses.Completed);
+    }
+
+    [Fact]
+    public async Task HappyPath_EndsReadyWithScoreAndStepTimings()
+    {
+        var id = Guid.NewGuid();
+        await Harness.Bus.Publish(Messages.Onboard(id));
+        await _saga.WaitForAsync(id, s => s.CurrentState == "Queued");
+        Assert.True(await Harness.Sent.Any<SetUpRole>(x => x.Context.Message.WorkflowId == id && x.Context.Message.Attempt == 1));
+
+        await Harness.Bus.Publish(new RoleSetupStarted { WorkflowId = id, Attempt = 1, StartedAt = DateTimeOffset.UtcNow });
+        await _saga.WaitForAsync(id, s => s.CurrentState == "Processing");
+        await Harness.Bus.Publish(Messages.RoleSetupCompleted(id));
+        Assert.True(await Harness.Sent.Any<AssessRole>(x => x.Context.Message.WorkflowId == id));
+        await Harness.Bus.Publish(new AiAssessmentStarted { WorkflowId = id, Attempt = 1, Engine = "mock", StartedAt = DateTimeOffset.UtcNow });
+        await _saga.WaitForAsync(id, s => s.AiAssessment.Status == StepStatuses.Running);
+        await Harness.Bus.Publish(Messages.AssessmentCompleted(id, score: 61));
+
+        var state = await _saga.WaitForAsync(id, s => s.CurrentState == "Ready");
+        Assert.Equal(61, state.FinalScore);
+        Assert.Equal("role-1", state.RoleId);
+        Assert.Equal(StepStatuses.Completed, state.RoleSetup.Status);
+        Assert.Equal(StepStatuses.Completed, state.AiAssessment.Status);
+        Assert.NotNull(state.RoleSetup.StartedAt);
+        Assert.NotNull(state.AiAssessment.CompletedAt);
+        Assert.Null(state.ErrorCode);
+    }
+
+    [Fact]
+    public async Task EveryTransition_PublishesStateChangedWithRisingRevision()
+    {
+        var id = Guid.NewGuid();
+        await Harness.Bus.Publish(Messages.Onboard(id));
+        await CompleteRoleSetupAsync(id);
+        await Harness.Bus.Publish(Messages.AssessmentCompleted(id));
+        await _saga.WaitForAsync(id, s => s.CurrentState == "Ready");
+
+        var changes = Harness.Published.Select<OnboardingStateChanged>(x => x.Context.Message.WorkflowId == id)
+            .Select(x => x.Context.Message)
+            .OrderBy(x => x.Status.Revision)
+            .ToList();
+        Assert.Equal(["queued", "processing", "processing", "ready"], changes.Select(c => c.Status.Status));
+        Assert.Equal([1L, 2L, 3L, 4L], changes.Select(c => c.Status.Revision));
+        Assert.Equal("processing", changes[^1].PreviousStatus);
+    }
+
+    [Fact]
+    public async Task RoleSetupFails_EndsFailedAtRoleSetupWithItsError()
+    {
+        var id = Guid.NewGuid();
+        await Harness.Bus.Publish(Messages.Onboard(id));
+        await _saga.WaitForAsync(id, s => s.CurrentState == "Queued");
+        await Harness.Bus.Publish(new RoleSetupStarted { WorkflowId = id, Attempt = 1, StartedAt = DateTimeOffset.UtcNow });
+        await _saga.WaitForAsync(id, s => s.CurrentState == "Processing");
+        await Harness.Bus.Publish(new RoleSetupFailed { WorkflowId = id, Attempt = 1, Error = Messages.Error("GRAPH_DOWN", recoverable: true), FailedAt = DateTimeOffset.UtcNow });
+
+        var state = await _saga.WaitForAsync(id, s => s.CurrentState == "Failed");
+        Assert.Equal(OnboardingSteps.RoleSetup, state.FailedStep);
+        Assert.Equal(StepStatuses.Failed, state.RoleSetup.Status);
+        Assert.Equal("GRAPH_DOWN", state.ErrorCode);
+        Assert.True(state.ErrorRecoverable);
+        Assert.Equal(StepStatuses.Pending, state.AiAssessment.Status);
+        Assert.False(await Harness.Sent.Any<AssessRole>(x => x.Context.Message.WorkflowId == id));
+    }
+
+    [Fact]
+    public async Task AiAssessmentFails_EndsFailedAtAssessmentWithoutResendingRoleSetup()
+    {
+        var id = Guid.NewGuid();
+        await Harness.Bus.Publish(Messages.Onboard(id));
+        await CompleteRoleSetupAsync(id);
+        await Harness.Bus.Publish(new AiAssessmentStarted { WorkflowId = id, Attempt = 1, Engine = "mock", StartedAt = DateTimeOffset.UtcNow });
+        await _saga.WaitForAsync(id, s => s.AiAssessment.Status == StepStatuses.Running);
+        await Harness.Bus.Publish(new AiAssessmentFailed { WorkflowId = id, Attempt = 1, Error = Messages.Error("LLM_UNAUTHORIZED", recoverable: false), FailedAt = DateTimeOffset.UtcNow });
+
+        var state = await _saga.WaitForAsync(id, s => s.CurrentState == "Failed");
+        Assert.Equal(OnboardingSteps.AiAssessment, state.FailedStep);
+        Assert.Equal(StepStatuses.Completed, state.RoleSetup.Status);
+        Assert.Equal(StepStatuses.Failed, state.AiAssessment.Status);
+        Assert.False(state.ErrorRecoverable);
+        Assert.Single(Harness.Sent.Select<SetUpRole>(x => x.Context.Message.WorkflowId == id));
+    }
+
+    [Fact]
+    public async Task BlankCompany_EndsInValidationErrorThatCannotBeRetried()
+    {
+        var id = Guid.NewGuid();
+        await Harness.Bus.Publish(Messages.Onboard(id) with { CompanyId = "   " });
+
+        var state = await _saga.WaitForAsync(id, s => s.CurrentState == "ValidationError");
+        Assert.Equal(ErrorCodes.ValidationError, state.ErrorCode);
+        Assert.False(state.ErrorRecoverable);
+        Assert.Contains("company_id", state.ErrorMessage, StringComparison.Ordinal);
+        Assert.False(await Harness.Sent.Any<SetUpRole>(x => x.Context.Message.WorkflowId == id));
+    }
+
+    [Fact]
+    public async Task StatusQueryForUnknownId_AnswersNotFound()
+    {
+        var client = Harness.GetRequestClient<GetOnboardingStatus>();
+        var response = await client.GetResponse<OnboardingStatus, OnboardingNotFound>(new GetOnboardingStatus { WorkflowId = Guid.NewGuid() });
+
+        Assert.True(response.Is(out Response<OnboardingNotFound>? _));
+    }
+
+    [Fact]
+    public async Task StatusQueryForKnownId_AnswersCurrentStatusWithoutChangingIt()
+    {
+        var id = Guid.NewGuid();
+        await Harness.Bus.Publish(Messages.Onboard(id));
+        var before = await _saga.WaitForAsync(id, s => s.CurrentState == "Queued");
+
+        var client = Harness.GetRequestClient<GetOnboardingStatus>();
+        var response = await client.GetResponse<OnboardingStatus, OnboardingNotFound>(new GetOnboardingStatus { WorkflowId = id });
+
+        Assert.True(response.Is(out Response<OnboardingStatus>? found));
+        Assert.Equal("queued", found!.Message.Status);
+        Assert.Equal("Claims Adjuster", found.Message.RoleName);
+        var after = await _saga.LoadAsync(id);
+        Assert.Equal(before.Version, after!.Version);
+    }
+
+    [Fact]
+    public async Task DuplicateRoleSetupCompleted_SendsAssessmentOnce()
+    {
+        var id = Guid.NewGuid();
+        await Harness.Bus.Publish(Messages.Onboard(id));
+        await CompleteRoleSetupAsync(id);
+        await Harness.Bus.Publish(Messages.RoleSetupCompleted(id));
+        await Harness.Bus.Publish(Messages.AssessmentCompleted(id));
+        await _saga.WaitForAsync(id, s => s.CurrentState == "Ready");
+        Assert.True(await Harness.Consumed.Any<RoleSetupCompleted>(x => x.Context.Message.WorkflowId == id));
+
+        Assert.Single(Harness.Sent.Select<AssessRole>(x => x.Context.Message.WorkflowId == id));
+    }
+
+    [Fact]
+    public async Task EventFromAnotherAttempt_IsIgnored()
+    {
+        var id = Guid.NewGuid();
+        await Harness.Bus.Publish(Messages.Onboard(id));
+        await _saga.WaitForAsync(id, s => s.CurrentState == "Queued");
+
+        await Harness.Bus.Publish(new RoleSetupFailed { WorkflowId = id, Attempt = 7, Error = Messages.Error("STALE", true), FailedAt = DateTimeOffset.UtcNow });
+        Assert.True(await Harness.Consumed.Any<RoleSetupFailed>(x => x.Context.Message.WorkflowId == id));
+        await Harness.InactivityTask;
+
+        var state = await _saga.LoadAsync(id);
+        Assert.Equal("Queued", state!.CurrentState);
+        Assert.Null(state.ErrorCode);
+    }
+
+    [Fact]
+    public async Task LateEventAfterReady_LeavesResultUntouched()
+    {
+        var id = Guid.NewGuid();
+        await Harness.Bus.Publish(Messages.Onboard(id));
+        await CompleteRoleSetupAsync(id);
+        await Harness.Bus.Publish(Messages.AssessmentCompleted(id, score: 61));
+        var ready = await _saga.WaitForAsync(id, s => s.CurrentState == "Ready");
+
+        await Harness.Bus.Publish(new AiAssessmentFailed { WorkflowId = id, Attempt = 1, Error = Messages.Error("LATE", true), FailedAt = DateTimeOffset.UtcNow });
+        await Harness.Bus.Publish(Messages.AssessmentCompleted(id, score: 12));
+        await Harness.InactivityTask;
+
+        var state = await _saga.LoadAsync(id);
+        Assert.Equal("Ready", state!.CurrentState);
+        Assert.Equal(61, state.FinalScore);
+        Assert.Equal(ready.Revision, state.Revision);
+    }
+
+    [Fact]
+    public async Task NoJobDescription_SkipsAssessmentAndEndsDegraded()
+    {
+        var id = Guid.NewGuid();
+        await Harness.Bus.Publish(Messages.Onboard(id));
+        await CompleteRoleSetupAsync(id, withJd: false);
+
+        var state = await _saga.WaitForAsync(id, s => s.CurrentState == "Degraded");
+        Assert.Equal(StepStatuses.Skipped, state.AiAssessment.Status);
+        Assert.Equal(OnboardingStateMachine.NoJobDescriptionReason, state.AiAssessment.SkipReason);
+        Assert.Null(state.FinalScore);
+        Assert.False(await Harness.Sent.Any<AssessRole>(x => x.Context.Message.WorkflowId == id));
+    }
+
+    [Fact]
+    public async Task Draft_WaitsForSubmitThenQueues()
+    {
+        var id = Guid.NewGuid();
+        await Harness.Bus.Publish(Messages.Onboard(id, draft: true));
+        await _saga.WaitForAsync(id, s => s.CurrentState == "Draft");
+        Assert.False(await Harness.Sent.Any<SetUpRole>(x => x.Context.Message.WorkflowId == id));
+
+        await Harness.Bus.Publish(new SubmitOnboarding { WorkflowId = id, RequestedBy = "tests" });
+
+        await _saga.WaitForAsync(id, s => s.CurrentState == "Queued");
+        Assert.True(await Harness.Sent.Any<SetUpRole>(x => x.Context.Message.WorkflowId == id));
+    }
+
+    [Fact]
+    public async Task SameWorkflowIdPublishedManyTimesAtOnce_MakesOneWorkflow()
+    {
+        var id = Guid.NewGuid();
+        var request = Messages.Onboard(id);
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Harness.Bus.Publish(request)));
+        await _saga.WaitForAsync(id, s => s.CurrentState == "Queued");
+        await Harness.InactivityTask;
+
+        Assert.Single(Harness.Sent.Select<SetUpRole>(x => x.Context.Message.WorkflowId == id));
+        Assert.Equal(1, (await _saga.LoadAsync(id))!.RoleSetup.Attempt);
+    }
+}
