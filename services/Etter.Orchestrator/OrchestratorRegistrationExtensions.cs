@@ -19,13 +19,23 @@ public static class OrchestratorRegistrationExtensions
     public static IServiceCollection AddOrchestrator(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddEtterDatabase<OrchestratorDbContext, SqliteOrchestratorDbContext, PostgresOrchestratorDbContext>(configuration, SqliteFileName, "__ef_migrations_orchestrator");
+        services.AddOrchestratorReadModel(configuration);
         services.AddDatabaseMigration<OrchestratorDbContext>();
-        services.AddScoped<SagaStatusReader>();
         services.AddScoped<PublishStatusChangedActivity>();
         services.AddScoped<SendRoleSetupActivity>();
         services.AddScoped<SendAssessmentActivity>();
         services.AddScoped<RespondWithStatusActivity>();
+        return services;
+    }
+
+    /// <summary>
+    /// Read access to the saga store for other hosts (the API's status fallback and listings). The
+    /// orchestrator alone migrates the schema; readers just connect.
+    /// </summary>
+    public static IServiceCollection AddOrchestratorReadModel(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddEtterDatabase<OrchestratorDbContext, SqliteOrchestratorDbContext, PostgresOrchestratorDbContext>(configuration, SqliteFileName, "__ef_migrations_orchestrator");
+        services.AddScoped<SagaStatusReader>();
         return services;
     }
 

@@ -61,6 +61,26 @@ public static class PipelineStatusMapper
         };
     }
 
+    /// <summary>The status of a just-pushed workflow, before the saga has recorded it (version 0).</summary>
+    public static PipelineStatusResponse Queued(OnboardRoleRequested request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return From(new OnboardingStatus
+        {
+            WorkflowId = request.WorkflowId,
+            Revision = 0,
+            Status = request.Options?.Draft == true ? OnboardingStatuses.Draft : OnboardingStatuses.Queued,
+            CompanyId = request.CompanyId,
+            RoleName = request.RoleName,
+            DraupRoleName = request.DraupRoleName,
+            BatchId = request.BatchId,
+            RequestedBy = request.RequestedBy,
+            Steps = OnboardingSteps.InOrder.Select(name => new StepStatus { Name = name }).ToList(),
+            QueuedAt = request.RequestedAt,
+            UpdatedAt = request.RequestedAt,
+        });
+    }
+
     static PipelineStep Step(StepStatus step) => new()
     {
         Name = step.Name,

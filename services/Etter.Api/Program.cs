@@ -1,0 +1,10 @@
+using Etter.Api;
+using Etter.BuildingBlocks.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddEtterServiceDefaults();
+builder.Services.AddEtterApi(builder.Configuration);
+
+var app = builder.Build();
+app.MapEtterApi();
+app.Run();

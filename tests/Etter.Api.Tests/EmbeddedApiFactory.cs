@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Etter.Api.Tests;
+
+/// <summary>The API in embedded mode (whole pipeline in-process, SQLite in a scratch folder): no servers needed.</summary>
+/// <remarks>
+/// Keyed on a type of the API assembly rather than <c>Program</c>: every web project here has a public
+/// generated <c>Program</c>, so the name alone is ambiguous.
+/// </remarks>
+public sealed class EmbeddedApiFactory : WebApplicationFactory<Etter.Api.Health.PipelineHealthService>
+{
+    readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "etter-api-tests", Guid.NewGuid().ToString("N"));
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.UseSetting("Etter:Mode", "Embedded");
+        builder.UseSetting("Etter:DataDirectory", _dataDirectory);
+        builder.UseSetting("Etter:Assessment:DefaultEngine", "mock");
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A lingering SQLite handle; the temp folder is cleaned eventually.
+        }
+    }
+}

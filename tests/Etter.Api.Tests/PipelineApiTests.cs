@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace Etter.Api.Tests;
+
+public sealed class PipelineApiTests(EmbeddedApiFactory factory) : IClassFixture<EmbeddedApiFactory>
+{
+    readonly HttpClient _client = factory.CreateClient();
+
+    static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    async Task<JsonElement> WaitForTerminalAsync(string workflowId)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            var response = await _client.GetAsync($"/api/v1/pipeline/status/{workflowId}", cts.Token);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                var body = await response.Content.ReadFromJsonAsync<JsonElement>(cts.Token);
+                if (body.GetProperty("status").GetString() is "ready" or "failed" or "degraded" or "validation_error")
+                {
+                    return body;
+                }
+            }
+
+            await Task.Delay(50, cts.Token);
+        }
+    }
+
+    [Fact]
+    public async Task Push_ReturnsOldApiShapeAndReachesReady()
+    {
+        var response = await _client.PostAsync("/api/v1/pipeline/push?use_mock=true", Json("""
+            {"company_id": "Liberty Mutual", "role_name": "Claims Adjuster",
+             "documents": [{"type": "job_description", "content": "## Responsibilities\n- Enter claims\n- Inspect sites"}],
+             "options": {"skip_enhancement_workflows": true, "force_rerun": false, "notify_on_complete": true}}
+            """));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("queued", body.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("role_id").ValueKind);
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("position_in_queue").ValueKind);
+        Assert.True(body.GetProperty("estimated_duration_seconds").GetInt32() > 0);
+        Assert.False(string.IsNullOrEmpty(body.GetProperty("message").GetString()));
+
+        var status = await WaitForTerminalAsync(body.GetProperty("workflow_id").GetString()!);
+        Assert.Equal("ready", status.GetProperty("status").GetString());
+        Assert.Equal(2, status.GetProperty("progress").GetProperty("total").GetInt32());
+        Assert.Equal(2, status.GetProperty("progress").GetProperty("current").GetInt32());
+        Assert.False(string.IsNullOrEmpty(status.GetProperty("role_id").GetString()));
+        foreach (var step in status.GetProperty("progress").GetProperty("steps").EnumerateArray())
+        {
+            Assert.Equal("completed", step.GetProperty("status").GetString());
+            Assert.True(step.GetProperty("duration_ms").GetInt64() >= 0);
+        }
+    }
+
+    [Fact]
+    public async Task StatusRightAfterPush_IsVisibleImmediately()
+    {
+        var push = await _client.PostAsync("/api/v1/pipeline/push?use_mock=true", Json("""{"company_id": "Acme Corporation", "role_name": "Data Scientist"}"""));
+        var id = (await push.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("workflow_id").GetString();
+
+        var status = await _client.GetAsync($"/api/v1/pipeline/status/{id}");
+
+        Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("""{"role_name": "Claims Adjuster"}""", "company_id")]
+    [InlineData("""{"company_id": "Liberty Mutual"}""", "role_name")]
+    public async Task MissingRequiredField_Returns422NamingIt(string json, string field)
+    {
+        var response = await _client.PostAsync("/api/v1/pipeline/push", Json(json));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail")[0];
+        Assert.Equal(field, detail.GetProperty("loc")[1].GetString());
+    }
+
+    [Fact]
+    public async Task MalformedJson_Returns422NotServerError()
+    {
+        var response = await _client.PostAsync("/api/v1/pipeline/push", Json("""{"company_id": "Liberty"""));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task BlankRoleName_Returns400WithErrorEnvelope()
+    {
+        var response = await _client.PostAsync("/api/v1/pipeline/push", Json("""{"company_id": "Liberty Mutual", "role_name": "   "}"""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail");
+        Assert.Equal("VALIDATION_ERROR", detail.GetProperty("error").GetString());
+        Assert.False(detail.GetProperty("recoverable").GetBoolean());
+        Assert.Contains("role_name", detail.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("3f2504e0-4f89-11d3-9a0c-0305e82c3301")]
+    [InlineData("not-a-guid")]
+    public async Task UnknownWorkflow_Returns404NotFoundEnvelope(string id)
+    {
+        var response = await _client.GetAsync($"/api/v1/pipeline/status/{id}");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("NOT_FOUND", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task WorkflowWithoutAnyJd_IsReportedDegradedNeverReady()
+    {
+        var push = await _client.PostAsync("/api/v1/pipeline/push?use_mock=true", Json("""{"company_id": "Unknown Co", "role_name": "Mystery Role"}"""));
+        var id = (await push.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("workflow_id").GetString()!;
+
+        var status = await WaitForTerminalAsync(id);
+
+        Assert.Equal("degraded", status.GetProperty("status").GetString());
+        var assessment = status.GetProperty("progress").GetProperty("steps")[1];
+        Assert.Equal("skipped", assessment.GetProperty("status").GetString());
+        Assert.Equal("no_jd_content", assessment.GetProperty("skip_reason").GetString());
+    }
+
+    [Fact]
+    public async Task Health_ReportsEveryComponentAndHealthyIn200()
+    {
+        var response = await _client.GetAsync("/api/v1/pipeline/health");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("healthy", body.GetProperty("status").GetString());
+        foreach (var component in new[] { "api", "rabbitmq", "postgres", "redis", "role_graph", "assessment_engine" })
+        {
+            Assert.Equal("healthy", body.GetProperty("components").GetProperty(component).GetProperty("status").GetString());
+        }
+    }
+}
