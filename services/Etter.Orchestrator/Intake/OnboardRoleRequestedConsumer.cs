@@ -6,8 +6,8 @@ namespace Etter.Orchestrator.Intake;
 
 /// <summary>
 /// The public front door for <see cref="OnboardRoleRequested"/>: accepts MassTransit envelopes and plain
-/// JSON from non-.NET publishers alike, rejects messages that cannot even name their workflow, and
-/// hands the rest to the saga. Rejections go to the <c>_error</c> queue with the reason in the fault headers.
+/// JSON from non-.NET publishers alike, rejects messages that lack (or leave blank) the fields every
+/// workflow needs, and hands the rest to the saga, which validates the finer points. Rejections go to the <c>_error</c> queue with the reason in the fault headers.
 /// </summary>
 public sealed class OnboardRoleRequestedConsumer : IConsumer<OnboardRoleRequested>
 {
@@ -21,12 +21,12 @@ public sealed class OnboardRoleRequestedConsumer : IConsumer<OnboardRoleRequeste
             missing.Add("workflowId");
         }
 
-        if (request.CompanyId is null)
+        if (string.IsNullOrWhiteSpace(request.CompanyId))
         {
             missing.Add("companyId");
         }
 
-        if (request.RoleName is null)
+        if (string.IsNullOrWhiteSpace(request.RoleName))
         {
             missing.Add("roleName");
         }

@@ -1,3 +1,4 @@
+using Etter.BuildingBlocks.Messaging;
 using Etter.Contracts;
 using Etter.Orchestrator.Saga;
 using Etter.UnitTests.Support;
@@ -108,15 +109,17 @@ public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
     }
 
     [Fact]
-    public async Task BlankCompany_EndsInValidationErrorThatCannotBeRetried()
+    public async Task OverlongRoleName_EndsInValidationErrorThatCannotBeRetried()
     {
+        // Sent straight to the saga: it validates again because plain-JSON publishers bypass the API.
         var id = Guid.NewGuid();
-        await Harness.Bus.Publish(Messages.Onboard(id) with { CompanyId = "   " });
+        var saga = await Harness.Bus.GetSendEndpoint(CommandQueues.OnboardingSaga);
+        await saga.Send(Messages.Onboard(id) with { RoleName = new string('r', 400) });
 
         var state = await _saga.WaitForAsync(id, s => s.CurrentState == "ValidationError");
         Assert.Equal(ErrorCodes.ValidationError, state.ErrorCode);
         Assert.False(state.ErrorRecoverable);
-        Assert.Contains("company_id", state.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("role_name", state.ErrorMessage, StringComparison.Ordinal);
         Assert.False(await Harness.Sent.Any<SetUpRole>(x => x.Context.Message.WorkflowId == id));
     }
 

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+#
+# The project's test command (also what CI runs through .ci/run):
+#   1. starts the local infrastructure (up.sh --infra-only; installs it first
+#      if needed),
+#   2. exports the generated credentials for the test fixtures,
+#   3. builds Etter.sln once (Release) and runs every test project,
+#   4. adds up the .trx results and prints, as the very last line,
+#      "N passed, N failed" (", N skipped" appended when some were skipped).
+# Exit status: non-zero if dotnet test failed, any test failed, or no test ran.
+#
+# Usage: deploy/local/test.sh [extra dotnet test arguments]
+set -euo pipefail
+# shellcheck source=deploy/local/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+RESULTS_DIR="$ETTER_ROOT/.etter/test-results"
+
+# trx_attr COUNTERS_ELEMENT NAME: a numeric attribute of <Counters .../>, 0 if absent.
+trx_attr() {
+    local v
+    v="$(printf '%s' "$1" | sed -n "s/.*[[:space:]]$2=\"\([0-9]*\)\".*/\1/p")"
+    printf '%s' "${v:-0}"
+}
+
+# summarize_trx DIR: reads the <Counters> element of every .trx under DIR and
+# sets TOTAL_PASSED, TOTAL_FAILED, TOTAL_SKIPPED, TOTAL_EXECUTED, TRX_FILES.
+summarize_trx() {
+    local dir="$1" f counters passed failed error timeout aborted executed not_executed
+    TOTAL_PASSED=0 TOTAL_FAILED=0 TOTAL_SKIPPED=0 TOTAL_EXECUTED=0 TRX_FILES=0
+    while IFS= read -r -d '' f; do
+        # Flatten first: the element may be split over several lines.
+        counters="$(tr '\r\n' '  ' <"$f" | grep -o '<Counters[[:space:]][^>]*>' | head -n1 || true)"
+        if [[ -z "$counters" ]]; then
+            warn "no <Counters> element in $f"
+            continue
+        fi
+        TRX_FILES=$((TRX_FILES + 1))
+        passed="$(trx_attr "$counters" passed)"
+        failed="$(trx_attr "$counters" failed)"
+        error="$(trx_attr "$counters" error)"
+        timeout="$(trx_attr "$counters" timeout)"
+        aborted="$(trx_attr "$counters" aborted)"
+        executed="$(trx_attr "$counters" executed)"
+        not_executed="$(trx_attr "$counters" notExecuted)"
+        # Errors, time-outs and aborts are failures too.
+        failed=$((failed + error + timeout + aborted))
+        log "  $(basename "$f"): $passed passed, $failed failed, $not_executed skipped"
+        TOTAL_PASSED=$((TOTAL_PASSED + passed))
+        TOTAL_FAILED=$((TOTAL_FAILED + failed))
+        TOTAL_SKIPPED=$((TOTAL_SKIPPED + not_executed))
+        TOTAL_EXECUTED=$((TOTAL_EXECUTED + executed))
+    done < <(find "$dir" -type f -name '*.trx' -print0 2>/dev/null | sort -z)
+}
+
+summary_line() {
+    local line="$TOTAL_PASSED passed, $TOTAL_FAILED failed"
+    ((TOTAL_SKIPPED > 0)) && line+=", $TOTAL_SKIPPED skipped"
+    printf '%s\n' "$line"
+}
+
+main() {
+    log "Starting local infrastructure (up.sh --infra-only)"
+    bash "$ETTER_DEPLOY_DIR/up.sh" --infra-only
+    load_credentials
+
+    command -v dotnet >/dev/null 2>&1 || die "dotnet is not installed"
+    rm -rf "$RESULTS_DIR"
+    mkdir -p "$RESULTS_DIR"
+
+    local build_rc=0 test_rc=0
+    log "Building Etter.sln (Release)"
+    dotnet build "$ETTER_ROOT/Etter.sln" -c Release -nologo || build_rc=$?
+
+    if ((build_rc == 0)); then
+        log "Running tests (results: $RESULTS_DIR)"
+        dotnet test "$ETTER_ROOT/Etter.sln" -c Release --no-build \
+            --logger "trx;LogFilePrefix=r" --results-directory "$RESULTS_DIR" "$@" || test_rc=$?
+    else
+        warn "build failed (exit $build_rc); not running tests"
+    fi
+
+    log "Test results:"
+    summarize_trx "$RESULTS_DIR"
+
+    local rc=0
+    if ((build_rc != 0)); then
+        warn "build failed"
+        rc=1
+    fi
+    if ((test_rc != 0)); then
+        warn "dotnet test exited with $test_rc"
+        rc=1
+    fi
+    if ((TOTAL_FAILED > 0)); then
+        warn "$TOTAL_FAILED test(s) failed"
+        rc=1
+    fi
+    if ((build_rc == 0 && TOTAL_PASSED + TOTAL_FAILED == 0)); then
+        warn "no tests ran (trx files found: $TRX_FILES)"
+        rc=1
+    fi
+    summary_line
+    return "$rc"
+}
+
+# Sourcing this file (e.g. to check summarize_trx by hand) does not run it.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+    main "$@"
+fi

@@ -1,0 +1,185 @@
+using System.Text;
+using Etter.BuildingBlocks.Status;
+using Etter.IntegrationTests.Infrastructure;
+using Npgsql;
+using RabbitMQ.Client;
+
+namespace Etter.IntegrationTests.Distributed;
+
+/// <summary>The four services as separate processes on real RabbitMQ, PostgreSQL and Redis.</summary>
+public sealed class DistributedPipelineTests : IAsyncLifetime
+{
+    ScratchEnvironment _environment = null!;
+
+    public async Task InitializeAsync() => _environment = await ScratchEnvironment.CreateAsync();
+
+    public async Task DisposeAsync() => await _environment.DisposeAsync();
+
+    async Task<(string State, double? Score)> ReadSagaRowAsync(string workflowId)
+    {
+        await using var db = await _environment.OpenDatabaseAsync();
+        await using var command = new NpgsqlCommand("select current_state, final_score from onboarding_state where workflow_id = @id", db);
+        command.Parameters.AddWithValue("id", Guid.Parse(workflowId));
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), $"no saga row for {workflowId}");
+        return (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetDouble(1));
+    }
+
+    [Fact]
+    public async Task HttpPush_ReachesReadyInPostgresAndRedis()
+    {
+        await using var deployment = await EtterDeployment.StartAsync(_environment);
+
+        var id = await deployment.PushAsync("Liberty Mutual", "Claims Adjuster");
+        var status = await deployment.WaitForTerminalAsync(id);
+
+        Assert.Equal("ready", status.GetProperty("status").GetString());
+        var (state, score) = await ReadSagaRowAsync(id);
+        Assert.Equal("Ready", state);
+        Assert.NotNull(score);
+        using var redis = await _environment.ConnectRedisAsync();
+        var cached = await redis.GetDatabase().StringGetAsync(RedisWorkflowStatusStore.Key(Guid.Parse(id)));
+        Assert.False(cached.IsNullOrEmpty, "status missing from Redis");
+        Assert.Contains("\"status\":\"ready\"", cached.ToString(), StringComparison.Ordinal);
+        Assert.True(await redis.GetDatabase().KeyTimeToLiveAsync(RedisWorkflowStatusStore.Key(Guid.Parse(id))) > TimeSpan.FromHours(23));
+    }
+
+    [Fact]
+    public async Task AssessmentEngineMisconfigured_WorkflowReportedFailedAtAssessmentNeverReady()
+    {
+        await using var deployment = await EtterDeployment.StartAsync(_environment, [("AiAssessment", "Etter__Assessment__DefaultEngine", "no-such-engine")]);
+
+        var id = await deployment.PushAsync("Liberty Mutual", "Claims Adjuster", useMock: false);
+        var status = await deployment.WaitForTerminalAsync(id);
+
+        Assert.Equal("failed", status.GetProperty("status").GetString());
+        Assert.Contains("no-such-engine", status.GetProperty("error").GetString(), StringComparison.Ordinal);
+        var detail = status.GetProperty("error_detail");
+        Assert.Equal("ai_assessment", detail.GetProperty("step").GetString());
+        Assert.False(detail.GetProperty("recoverable").GetBoolean());
+        var steps = status.GetProperty("progress").GetProperty("steps");
+        Assert.Equal("completed", steps[0].GetProperty("status").GetString());
+        Assert.Equal("failed", steps[1].GetProperty("status").GetString());
+        Assert.Equal("Failed", (await ReadSagaRowAsync(id)).State);
+    }
+
+    [Fact]
+    public async Task OrchestratorKilledMidFlight_RestartedAndEveryWorkflowCompletes()
+    {
+        await using var deployment = await EtterDeployment.StartAsync(_environment);
+        var orchestrator = deployment.Get("Orchestrator");
+
+        var ids = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            ids.Add(await deployment.PushAsync("Walmart Inc.", $"Store Manager {i}"));
+        }
+
+        await orchestrator.KillAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            ids.Add(await deployment.PushAsync("Walmart Inc.", $"Supply Chain Analyst {i}"));
+        }
+
+        orchestrator.Start();
+        await orchestrator.WaitHealthyAsync();
+
+        foreach (var id in ids)
+        {
+            Assert.Equal("ready", (await deployment.WaitForTerminalAsync(id, TimeSpan.FromSeconds(90))).GetProperty("status").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task PlainJsonFromANonDotNetPublisher_BecomesAWorkflowThatReachesReady()
+    {
+        await using var deployment = await EtterDeployment.StartAsync(_environment);
+        var id = Guid.NewGuid().ToString();
+        var json = $$"""
+            {"workflowId": "{{id}}", "companyId": "Acme Corporation", "roleName": "Data Scientist",
+             "documents": [{"type": "job_description", "content": "## Responsibilities\n- Build forecasting models\n- Generate weekly reports"}],
+             "options": {"useMockAssessment": true}, "requestedBy": "python-backend"}
+            """;
+
+        await PublishRawAsync("Etter.Contracts:OnboardRoleRequested", Encoding.UTF8.GetBytes(json));
+
+        var status = await deployment.WaitForTerminalAsync(id);
+        Assert.Equal("ready", status.GetProperty("status").GetString());
+        Assert.Equal("Data Scientist", status.GetProperty("role_name").GetString());
+    }
+
+    [Fact]
+    public async Task MalformedMessages_LandInTheErrorQueueWithAReasonAndTheServiceKeepsRunning()
+    {
+        await using var deployment = await EtterDeployment.StartAsync(_environment);
+
+        await PublishRawAsync("Etter.Contracts:OnboardRoleRequested", "this is not json"u8.ToArray());
+        await PublishRawAsync("Etter.Contracts:OnboardRoleRequested", """{"companyId": "Acme Corporation"}"""u8.ToArray());
+
+        var reasons = await WaitForErrorReasonsAsync("onboard-role-requested_error", expected: 2);
+        Assert.Contains(reasons, r => r.Contains("missing required field(s): workflowId, roleName", StringComparison.Ordinal));
+        Assert.Contains(reasons, r => r.Contains("json", StringComparison.OrdinalIgnoreCase) || r.Contains("deserializ", StringComparison.OrdinalIgnoreCase));
+
+        // And the intake is still alive: a good push after the bad ones goes through.
+        Assert.True(deployment.Get("Orchestrator").IsRunning);
+        var id = await deployment.PushAsync("Acme Corporation", "Data Scientist");
+        Assert.Equal("ready", (await deployment.WaitForTerminalAsync(id)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task SameWorkflowIdPublishedTwice_MakesOneWorkflow()
+    {
+        await using var deployment = await EtterDeployment.StartAsync(_environment);
+        var id = Guid.NewGuid().ToString();
+        var json = Encoding.UTF8.GetBytes($$"""{"workflowId": "{{id}}", "companyId": "Acme Corporation", "roleName": "Data Scientist", "options": {"useMockAssessment": true} }""");
+
+        await PublishRawAsync("Etter.Contracts:OnboardRoleRequested", json);
+        await PublishRawAsync("Etter.Contracts:OnboardRoleRequested", json);
+        await deployment.WaitForTerminalAsync(id);
+
+        await using var db = await _environment.OpenDatabaseAsync();
+        await using var command = new NpgsqlCommand("select count(*), max(role_setup_attempt) from onboarding_state where workflow_id = @id", db);
+        command.Parameters.AddWithValue("id", Guid.Parse(id));
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Assert.Equal(1, reader.GetInt64(0));
+        Assert.Equal(1, reader.GetInt32(1));
+    }
+
+    async Task PublishRawAsync(string exchange, byte[] body)
+    {
+        var settings = _environment.Settings;
+        var factory = new ConnectionFactory
+        {
+            HostName = settings.RabbitHost,
+            Port = settings.RabbitPort,
+            VirtualHost = _environment.VirtualHost,
+            UserName = settings.RabbitUser,
+            Password = settings.RabbitPassword,
+        };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var properties = new BasicProperties { ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent };
+        await channel.BasicPublishAsync(exchange, routingKey: "", mandatory: false, basicProperties: properties, body: body);
+    }
+
+    async Task<List<string>> WaitForErrorReasonsAsync(string queue, int expected)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var info = await _environment.GetQueueAsync(queue);
+            if (info is { } q && q.TryGetProperty("messages", out var count) && count.GetInt32() >= expected)
+            {
+                var messages = await _environment.PeekMessagesAsync(queue, expected);
+                return messages.EnumerateArray()
+                    .Select(m => m.GetProperty("properties").GetProperty("headers").GetProperty("MT-Fault-Message").GetString() ?? "")
+                    .ToList();
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new Xunit.Sdk.XunitException($"Queue {queue} did not receive {expected} message(s).");
+    }
+}
