@@ -1,6 +1,7 @@
 using Etter.AiAssessment.Consumers;
 using Etter.AiAssessment.Engines;
 using Etter.AiAssessment.Engines.Mock;
+using Etter.AiAssessment.Engines.Rubric;
 using Etter.BuildingBlocks.Configuration;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,6 +16,7 @@ public static class AiAssessmentRegistrationExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddValidatedOptions<AssessmentOptions>(AssessmentOptions.Section);
         services.AddSingleton<IAssessmentEngine, MockAssessmentEngine>();
+        services.AddSingleton<IAssessmentEngine, RubricAssessmentEngine>();
         services.AddSingleton<AssessmentEngineSelector>();
         return services;
     }

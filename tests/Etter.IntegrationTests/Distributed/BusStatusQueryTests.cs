@@ -1,0 +1,40 @@
+using System.Text.Json;
+using Etter.IntegrationTests.Infrastructure;
+
+namespace Etter.IntegrationTests.Distributed;
+
+/// <summary>GetOnboardingStatus request/response through RabbitMQ against the saga, used by `etter status --mode distributed`.</summary>
+public sealed class BusStatusQueryTests : IAsyncLifetime
+{
+    ScratchEnvironment _environment = null!;
+
+    public async Task InitializeAsync() => _environment = await ScratchEnvironment.CreateAsync();
+
+    public async Task DisposeAsync() => await _environment.DisposeAsync();
+
+    [Fact]
+    public async Task CliStatusOverTheBus_AnswersFromTheSagaAndNotFoundForUnknownIds()
+    {
+        await using var deployment = await EtterDeployment.StartAsync(_environment);
+        var id = await deployment.PushAsync("Liberty Mutual", "Claims Adjuster");
+        await deployment.WaitForTerminalAsync(id);
+
+        var found = await CliRunner.RunAsync(["status", id, "--json", "--mode", "distributed"], _environment.ServiceEnvironment());
+        var missing = await CliRunner.RunAsync(["status", Guid.NewGuid().ToString(), "--mode", "distributed"], _environment.ServiceEnvironment());
+
+        Assert.True(found.ExitCode == 0, $"exit {found.ExitCode}: {found.StdErr}");
+        Assert.Equal("ready", JsonDocument.Parse(found.StdOut).RootElement.GetProperty("status").GetString());
+        Assert.Equal(4, missing.ExitCode);
+    }
+
+    [Fact]
+    public async Task CliOnboardDistributed_PublishesAndFollowsToReady()
+    {
+        await using var deployment = await EtterDeployment.StartAsync(_environment, startApi: false);
+
+        var result = await CliRunner.RunAsync(["onboard", "--company", "Walmart Inc.", "--role", "Supply Chain Analyst", "--mock", "--json", "--mode", "distributed", "--timeout", "60"], _environment.ServiceEnvironment());
+
+        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.StdErr}\n{deployment.DescribeServices()}");
+        Assert.Equal("ready", JsonDocument.Parse(result.StdOut).RootElement.GetProperty("status").GetString());
+    }
+}

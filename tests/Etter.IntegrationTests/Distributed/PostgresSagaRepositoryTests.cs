@@ -1,0 +1,133 @@
+using System.Text.Json;
+using Etter.Contracts;
+using Etter.IntegrationTests.Infrastructure;
+using Etter.Orchestrator;
+using Etter.Orchestrator.Persistence;
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Etter.IntegrationTests.Distributed;
+
+/// <summary>The same EF Core saga repository as embedded mode, on PostgreSQL, under contention.</summary>
+public sealed class PostgresSagaRepositoryTests : IAsyncLifetime
+{
+    ScratchEnvironment _environment = null!;
+
+    public async Task InitializeAsync() => _environment = await ScratchEnvironment.CreateAsync();
+
+    public async Task DisposeAsync() => await _environment.DisposeAsync();
+
+    [Fact]
+    public async Task FiftyConcurrentEventsForOneSaga_LeaveAConsistentStateWithNoLostUpdate()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Etter:Mode"] = "Distributed",
+            ["Etter:Postgres:ConnectionString"] = _environment.PostgresConnectionString,
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddOrchestrator(configuration);
+        services.AddMassTransitTestHarness(bus =>
+        {
+            bus.AddOrchestratorComponents();
+            bus.AddConfigureEndpointsCallback((_, _, endpoint) => endpoint.ConcurrentMessageLimit = 16);
+        });
+        await using var provider = services.BuildServiceProvider();
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>().Database.MigrateAsync();
+        }
+
+        var harness = provider.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        var id = Guid.NewGuid();
+        await harness.Bus.Publish(new OnboardRoleRequested { WorkflowId = id, CompanyId = "Acme Corporation", RoleName = "Data Scientist", RequestedAt = DateTimeOffset.UtcNow });
+        var queued = await WaitForRevisionAsync(id, r => r >= 1);
+
+        var started = new RoleSetupStarted { WorkflowId = id, Attempt = 1, StartedAt = DateTimeOffset.UtcNow };
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => harness.Bus.Publish(started)));
+
+        var final = await WaitForRevisionAsync(id, r => r == queued + 50);
+        Assert.Equal(queued + 50, final);
+        Assert.False(await harness.Published.Any<Fault<RoleSetupStarted>>());
+        await harness.Stop();
+    }
+
+    [Fact]
+    public async Task TwoOrchestratorsOnOneQueue_ShareTheWorkAndLoseNoUpdate()
+    {
+        await using var deployment = await EtterDeployment.StartAsync(_environment);
+        var second = deployment.Add("Orchestrator", instanceName: "Orchestrator-2");
+        second.Start();
+        await second.WaitHealthyAsync();
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => deployment.PushAsync("Walmart Inc.", $"Store Manager {i}")));
+        foreach (var id in ids)
+        {
+            Assert.Equal("ready", (await deployment.WaitForTerminalAsync(id, TimeSpan.FromSeconds(90))).GetProperty("status").GetString());
+        }
+
+        // Every accepted event is one write (version) and one published change (revision); with competing
+        // instances a "started" may arrive after its "completed" and be ignored, so 3 to 5 changes each.
+        await using var db = await _environment.OpenDatabaseAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            select count(*) filter (where current_state = 'Ready' and version = revision and revision between 3 and 5
+                                      and role_setup_status = 'completed' and ai_assessment_status = 'completed'
+                                      and final_score is not null and role_id is not null),
+                   count(*)
+            from onboarding_state
+            """, db);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Assert.Equal(40, reader.GetInt64(1));
+        Assert.Equal(40, reader.GetInt64(0));
+        Assert.Equal(2, await ConsumerCountAsync("onboarding-state", expected: 2));
+    }
+
+    /// <summary>The management API refreshes queue statistics every few seconds, so poll for the expected count.</summary>
+    async Task<int> ConsumerCountAsync(string queue, int expected)
+    {
+        var count = 0;
+        for (var i = 0; i < 60 && count != expected; i++)
+        {
+            var info = await _environment.GetQueueAsync(queue);
+            count = info?.TryGetProperty("consumers", out var consumers) == true ? consumers.GetInt32() : 0;
+            if (count != expected)
+            {
+                await Task.Delay(250);
+            }
+        }
+
+        return count;
+    }
+
+    async Task<long> WaitForRevisionAsync(Guid id, Func<long, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        long revision = -1;
+        while (DateTime.UtcNow < deadline)
+        {
+            await using var db = await _environment.OpenDatabaseAsync();
+            await using var command = new NpgsqlCommand("select revision from onboarding_state where workflow_id = @id", db);
+            command.Parameters.AddWithValue("id", id);
+            if (await command.ExecuteScalarAsync() is long value)
+            {
+                revision = value;
+                if (condition(value))
+                {
+                    return value;
+                }
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new Xunit.Sdk.XunitException($"revision condition not met; last revision {revision}.");
+    }
+}
