@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Etter.BuildingBlocks.Hosting;
 
@@ -16,6 +17,11 @@ public static class ServiceDefaultsExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddValidatedOptions<EtterOptions>(EtterOptions.Section);
+
+        // EF Core logs every failed SaveChanges as an error, but a lost optimistic-concurrency race is
+        // routine here: the message is retried against the winner's row. Real failures still surface,
+        // through MassTransit's fault logging once retries are exhausted.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Update", LogLevel.Critical);
         builder.Services.AddHealthChecks();
         return builder;
     }
