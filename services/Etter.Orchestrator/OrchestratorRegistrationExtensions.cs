@@ -1,4 +1,7 @@
+using Etter.BuildingBlocks.Configuration;
 using Etter.BuildingBlocks.Persistence;
+using Etter.BuildingBlocks.Persistence.Outbox;
+using Etter.Orchestrator.Deadlines;
 using Etter.BuildingBlocks.Persistence.Sagas;
 using Etter.Orchestrator.Intake;
 using Etter.Orchestrator.Persistence;
@@ -19,8 +22,12 @@ public static class OrchestratorRegistrationExtensions
     public static IServiceCollection AddOrchestrator(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddValidatedOptions<OrchestratorOptions>(OrchestratorOptions.Section);
         services.AddOrchestratorReadModel(configuration);
         services.AddDatabaseMigration<OrchestratorDbContext>();
+        services.AddTransactionalOutbox<OrchestratorDbContext>();
+        services.AddSingleton<DeadlineSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeadlineSweeper>());
         services.AddScoped<PublishStatusChangedActivity>();
         services.AddScoped<SendRoleSetupActivity>();
         services.AddScoped<SendAssessmentActivity>();

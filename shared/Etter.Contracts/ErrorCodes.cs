@@ -10,4 +10,6 @@ public static class ErrorCodes
     public const string NotFound = "NOT_FOUND";
     public const string Unauthorized = "UNAUTHORIZED";
     public const string Timeout = "STEP_TIMEOUT";
+    public const string WorkerLost = "WORKER_LOST";
+    public const string WorkflowTimeout = "WORKFLOW_TIMEOUT";
 }

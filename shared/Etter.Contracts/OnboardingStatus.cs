@@ -43,5 +43,10 @@ public sealed record OnboardingStatus
 
     public double? FinalScore { get; init; }
 
+    /// <summary>When a failed attempt will be retried, while the workflow waits to retry.</summary>
+    public DateTimeOffset? NextRetryAt { get; init; }
+
+    public string? CancelReason { get; init; }
+
     public AssessmentResult? Assessment { get; init; }
 }

@@ -10,7 +10,8 @@ public static class OnboardingStatuses
     public const string Failed = "failed";
     public const string ValidationError = "validation_error";
     public const string Degraded = "degraded";
+    public const string Cancelled = "cancelled";
 
     public static bool IsTerminal(string status) =>
-        status is Ready or Failed or ValidationError or Degraded;
+        status is Ready or Failed or ValidationError or Degraded or Cancelled;
 }

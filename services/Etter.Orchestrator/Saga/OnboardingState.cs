@@ -70,6 +70,33 @@ public sealed class OnboardingState : SagaStateMachineInstance, ISagaVersion
 
     public DateTimeOffset UpdatedAt { get; set; }
 
+    /// <summary>The company role's deterministic id, known from the start; finds a role's in-flight workflow.</summary>
+    public string RoleKey { get; set; } = "";
+
+    /// <summary>When a failed attempt is due to be retried, and which step.</summary>
+    public DateTimeOffset? RetryAt { get; set; }
+
+    public string? RetryStep { get; set; }
+
+    /// <summary>When the running attempt times out (set once a worker has started it).</summary>
+    public DateTimeOffset? StepDeadlineAt { get; set; }
+
+    /// <summary>When the running attempt's worker counts as lost unless it sends a heartbeat first.</summary>
+    public DateTimeOffset? HeartbeatDeadlineAt { get; set; }
+
+    public DateTimeOffset? WorkflowDeadlineAt { get; set; }
+
+    /// <summary>The earliest of the deadlines above; what the sweeper indexes and polls.</summary>
+    public DateTimeOffset? NextDeadlineAt { get; set; }
+
+    public string? CancelReason { get; set; }
+
+    /// <summary>Who issued the command being handled; recorded in the history, then cleared.</summary>
+    public string? Actor { get; set; }
+
+    /// <summary>What handling a deadline decided; lives only while one message is handled.</summary>
+    public DeadlineOutcome PendingOutcome { get; set; }
+
     /// <summary>The status last published, so the next change event can say where it came from.</summary>
     public string? LastPublishedStatus { get; set; }
 
@@ -86,6 +113,8 @@ public sealed class OnboardingState : SagaStateMachineInstance, ISagaVersion
         DraupRoleId = request.DraupRoleId;
         DraupRoleName = request.DraupRoleName;
         RequestedBy = request.RequestedBy;
+        Actor = request.RequestedBy;
+        RoleKey = Etter.BuildingBlocks.Taxonomy.CompanyRoleId.For(request.CompanyId ?? "", request.RoleName ?? "");
         BatchId = request.BatchId;
         AssessmentEngine = request.Options?.UseMockAssessment == true ? "mock" : null;
         RequestJson = JsonSerializer.Serialize(new StoredRequest(request.Documents ?? [], request.Options ?? new OnboardingOptions()), StoredRequest.JsonOptions);
@@ -105,11 +134,21 @@ public sealed class OnboardingState : SagaStateMachineInstance, ISagaVersion
     public StoredRequest Request => JsonSerializer.Deserialize<StoredRequest>(RequestJson, StoredRequest.JsonOptions)
         ?? new StoredRequest([], new OnboardingOptions());
 
-    public void RecordRoleSetupStarted(DateTimeOffset at)
+    /// <summary>Starts the clock on the whole workflow once it is queued (a Draft may wait indefinitely).</summary>
+    public void StartWorkflowClock(DateTimeOffset now, OrchestratorOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        WorkflowDeadlineAt = now + options.WorkflowTimeout;
+        UpdateNextDeadline();
+    }
+
+    public void RecordRoleSetupStarted(DateTimeOffset at, DateTimeOffset now, OrchestratorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
         RoleSetup.MarkRunning(at);
         CurrentStep = OnboardingSteps.RoleSetup;
         StartedAt ??= at;
+        ArmStepDeadlines(options.RoleSetup, now);
     }
 
     public void RecordRoleSetupCompleted(RoleSetupCompleted completed)
@@ -123,6 +162,7 @@ public sealed class OnboardingState : SagaStateMachineInstance, ISagaVersion
         JobDescriptionMarkdown = completed.JobDescription?.Markdown;
         JobDescriptionSource = completed.JobDescription?.Source;
         CurrentStep = OnboardingSteps.RoleSetup;
+        ClearStepDeadlines();
     }
 
     public bool HasJobDescription => !string.IsNullOrWhiteSpace(JobDescriptionMarkdown);
@@ -132,12 +172,26 @@ public sealed class OnboardingState : SagaStateMachineInstance, ISagaVersion
         AiAssessment.MarkSkipped(reason, at);
         CurrentStep = OnboardingSteps.AiAssessment;
         CompletedAt = at;
+        ClearAllDeadlines();
     }
 
-    public void RecordAssessmentStarted(DateTimeOffset at)
+    public void RecordAssessmentStarted(DateTimeOffset at, DateTimeOffset now, OrchestratorOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         AiAssessment.MarkRunning(at);
         CurrentStep = OnboardingSteps.AiAssessment;
+        ArmStepDeadlines(options.AiAssessment, now);
+    }
+
+    /// <summary>A heartbeat from the running attempt's worker pushes the lost-worker deadline out.</summary>
+    public void RecordHeartbeat(DateTimeOffset now, OrchestratorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.AiAssessment.HeartbeatTimeout is { } gap)
+        {
+            HeartbeatDeadlineAt = now + gap;
+            UpdateNextDeadline();
+        }
     }
 
     public void RecordAssessmentCompleted(AiAssessmentCompleted completed)
@@ -148,14 +202,162 @@ public sealed class OnboardingState : SagaStateMachineInstance, ISagaVersion
         FinalScore = completed.Result.FinalScore;
         AssessmentJson = JsonSerializer.Serialize(completed.Result, StoredRequest.JsonOptions);
         CompletedAt = completed.CompletedAt;
+        ClearAllDeadlines();
     }
 
-    public void FailStep(StepState step, string stepName, OnboardingError error, DateTimeOffset at)
+    public StepState Step(string stepName) => stepName == OnboardingSteps.RoleSetup ? RoleSetup : AiAssessment;
+
+    /// <summary>
+    /// The single retry layer: a failed attempt is retried after the policy's backoff while the error is
+    /// recoverable and attempts remain; otherwise the workflow fails at this step. Returns true when a
+    /// retry was scheduled.
+    /// </summary>
+    public bool RecordStepFailure(string stepName, OnboardingError error, DateTimeOffset at, DateTimeOffset now, OrchestratorOptions options, double random)
     {
-        ArgumentNullException.ThrowIfNull(step);
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(options);
+        var step = Step(stepName);
+        var policy = stepName == OnboardingSteps.RoleSetup ? options.RoleSetup : options.AiAssessment;
         step.MarkFailed(error, at);
         CurrentStep = stepName;
-        Fail(error, stepName, at);
+        ClearStepDeadlines();
+        if (error.Recoverable && step.AttemptsThisRun < policy.MaxAttempts)
+        {
+            RetryAt = now + policy.DelayBefore(step.AttemptsThisRun, random);
+            RetryStep = stepName;
+            UpdateNextDeadline();
+            return true;
+        }
+
+        var final = step.AttemptsThisRun > 1 && error.Recoverable
+            ? error with { Message = $"{error.Message} (gave up after {step.AttemptsThisRun} attempts)" }
+            : error;
+        Fail(final, stepName, at);
+        ClearAllDeadlines();
+        return false;
+    }
+
+    /// <summary>Decides what the deadlines due at <paramref name="now"/> call for, and records it in <see cref="PendingOutcome"/>.</summary>
+    public void EvaluateDeadlines(DateTimeOffset now, OrchestratorOptions options, double random)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        PendingOutcome = DeadlineOutcome.None;
+        if (WorkflowDeadlineAt <= now)
+        {
+            var error = new OnboardingError
+            {
+                Code = ErrorCodes.WorkflowTimeout,
+                Message = $"The workflow did not finish within {options.WorkflowTimeout}.",
+                Recoverable = true,
+            };
+            if (CurrentStep is { } step && Step(step).Status is StepStatuses.Pending or StepStatuses.Running)
+            {
+                Step(step).MarkFailed(error, now);
+            }
+
+            Fail(error, CurrentStep, now);
+            ClearAllDeadlines();
+            PendingOutcome = DeadlineOutcome.Failed;
+            return;
+        }
+
+        if (RetryAt <= now && RetryStep is { } retryStep)
+        {
+            RetryAt = null;
+            RetryStep = null;
+            UpdateNextDeadline();
+            PendingOutcome = retryStep == OnboardingSteps.RoleSetup ? DeadlineOutcome.RetryRoleSetup : DeadlineOutcome.RetryAssessment;
+            return;
+        }
+
+        var running = RoleSetup.Status == StepStatuses.Running ? OnboardingSteps.RoleSetup
+            : AiAssessment.Status == StepStatuses.Running ? OnboardingSteps.AiAssessment
+            : null;
+        OnboardingError? lost = null;
+        if (running is not null && StepDeadlineAt <= now)
+        {
+            var policy = running == OnboardingSteps.RoleSetup ? options.RoleSetup : options.AiAssessment;
+            lost = new OnboardingError { Code = ErrorCodes.Timeout, Message = $"{running} attempt {Step(running).Attempt} did not finish within {policy.Timeout}.", Recoverable = true };
+        }
+        else if (running is not null && HeartbeatDeadlineAt <= now)
+        {
+            lost = new OnboardingError { Code = ErrorCodes.WorkerLost, Message = $"{running} attempt {Step(running).Attempt} stopped sending heartbeats; its worker is presumed lost.", Recoverable = true };
+        }
+
+        if (lost is not null)
+        {
+            PendingOutcome = RecordStepFailure(running!, lost, now, now, options, random) ? DeadlineOutcome.RetryScheduled : DeadlineOutcome.Failed;
+            return;
+        }
+
+        // Nothing due (a duplicate or early dispatch): just re-arm the sweeper on the real deadlines.
+        UpdateNextDeadline();
+    }
+
+    /// <summary>Prepares a redrive of a Failed workflow: from the failed step, or from the start when forced.</summary>
+    public string PrepareRedrive(bool forceRerun, string? actor)
+    {
+        ClearError();
+        Actor = actor;
+        CompletedAt = null;
+        var from = forceRerun || RoleSetup.Status != StepStatuses.Completed ? OnboardingSteps.RoleSetup : OnboardingSteps.AiAssessment;
+        if (from == OnboardingSteps.RoleSetup)
+        {
+            RoleSetup.Reset();
+            JobDescriptionMarkdown = null;
+        }
+
+        AiAssessment.Reset();
+        FinalScore = null;
+        AssessmentJson = null;
+        return from;
+    }
+
+    public void Cancel(string? reason, string? actor, DateTimeOffset now)
+    {
+        CancelReason = string.IsNullOrWhiteSpace(reason) ? "cancelled on request" : reason.Trim();
+        Actor = actor;
+        CompletedAt = now;
+        ClearAllDeadlines();
+        foreach (var step in new[] { RoleSetup, AiAssessment }.Where(s => s.Status is StepStatuses.Pending or StepStatuses.Running))
+        {
+            step.MarkSkipped("cancelled", now);
+        }
+    }
+
+    void ArmStepDeadlines(StepPolicy policy, DateTimeOffset now)
+    {
+        StepDeadlineAt = now + policy.Timeout;
+        HeartbeatDeadlineAt = policy.HeartbeatTimeout is { } gap ? now + gap : null;
+        UpdateNextDeadline();
+    }
+
+    void ClearStepDeadlines()
+    {
+        StepDeadlineAt = null;
+        HeartbeatDeadlineAt = null;
+        UpdateNextDeadline();
+    }
+
+    void ClearAllDeadlines()
+    {
+        StepDeadlineAt = null;
+        HeartbeatDeadlineAt = null;
+        RetryAt = null;
+        RetryStep = null;
+        WorkflowDeadlineAt = null;
+        NextDeadlineAt = null;
+    }
+
+    void UpdateNextDeadline() =>
+        NextDeadlineAt = new[] { RetryAt, StepDeadlineAt, HeartbeatDeadlineAt, WorkflowDeadlineAt }.Where(d => d.HasValue).Min();
+
+    void ClearError()
+    {
+        ErrorCode = null;
+        ErrorMessage = null;
+        ErrorRecoverable = null;
+        FailedStep = null;
     }
 
     public AssessmentResult? Assessment => AssessmentJson is null

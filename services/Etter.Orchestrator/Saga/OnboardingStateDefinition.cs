@@ -28,8 +28,7 @@ public sealed class OnboardingStateDefinition : SagaDefinition<OnboardingState>
             r.Exponential(20, TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(20));
         });
 
-        // Commands and status events leave only after the saga row is committed, so no worker can answer
-        // before the state that expects the answer exists.
-        endpointConfigurator.UseInMemoryOutbox(context);
+        // Outgoing commands and events are not sent from here: activities write them to the transactional
+        // outbox in the saga's own transaction, and the relay delivers them after commit.
     }
 }

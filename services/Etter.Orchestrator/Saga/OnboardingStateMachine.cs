@@ -1,21 +1,25 @@
 using Etter.Contracts;
 using Etter.Orchestrator.Saga.Activities;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace Etter.Orchestrator.Saga;
 
 /// <summary>
-/// Orchestrates one role onboarding: role_setup, then ai_assessment. It does no I/O: it sends commands
-/// to the step services, reacts to their events, and publishes <see cref="OnboardingStateChanged"/> on
-/// every change. Results that do not belong to the attempt in flight (duplicates, late arrivals) are ignored.
+/// Orchestrates one role onboarding: role_setup, then ai_assessment. It does no I/O: commands and events
+/// go through the transactional outbox with the state change, deadlines are stored on the row for the
+/// sweeper, and results that do not belong to the attempt in flight (duplicates, late arrivals, timed-out
+/// attempts) are ignored. Failed attempts are retried per step policy; only a failed step is ever re-run.
 /// </summary>
 public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingState>
 {
     public const string NoJobDescriptionReason = "no_jd_content";
 
-    public OnboardingStateMachine(TimeProvider time)
+    public OnboardingStateMachine(TimeProvider time, IOptions<OrchestratorOptions> options)
     {
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(options);
+        var policy = options.Value;
         InstanceState(x => x.CurrentState);
 
         // The intake consumer validates and forwards requests here; binding the saga queue to the public
@@ -26,11 +30,19 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
             x.ConfigureConsumeTopology = false;
         });
         Event(() => Submitted, x => x.CorrelateById(m => m.Message.WorkflowId));
+        Event(() => RetryRequested, x => x.CorrelateById(m => m.Message.WorkflowId));
+        Event(() => CancelRequested, x => x.CorrelateById(m => m.Message.WorkflowId));
+        Event(() => DeadlineReached, x =>
+        {
+            x.CorrelateById(m => m.Message.WorkflowId);
+            x.ConfigureConsumeTopology = false;
+        });
         Event(() => RoleSetupStarted, x => x.CorrelateById(m => m.Message.WorkflowId));
         Event(() => RoleSetupCompleted, x => x.CorrelateById(m => m.Message.WorkflowId));
         Event(() => RoleSetupFailed, x => x.CorrelateById(m => m.Message.WorkflowId));
         Event(() => RoleSetupFaulted, x => x.CorrelateById(m => m.Message.Message.WorkflowId));
         Event(() => AssessmentStarted, x => x.CorrelateById(m => m.Message.WorkflowId));
+        Event(() => AssessmentHeartbeat, x => x.CorrelateById(m => m.Message.WorkflowId));
         Event(() => AssessmentCompleted, x => x.CorrelateById(m => m.Message.WorkflowId));
         Event(() => AssessmentFailed, x => x.CorrelateById(m => m.Message.WorkflowId));
         Event(() => AssessmentFaulted, x => x.CorrelateById(m => m.Message.Message.WorkflowId));
@@ -52,18 +64,43 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
                     valid => valid.IfElse(
                         context => context.Message.Options?.Draft == true,
                         draft => draft.TransitionTo(Draft).PublishStatus(),
-                        queued => queued.SendRoleSetup().TransitionTo(Queued).PublishStatus()),
+                        queued => queued
+                            .Then(context => context.Saga.StartWorkflowClock(time.GetUtcNow(), policy))
+                            .SendRoleSetup()
+                            .TransitionTo(Queued)
+                            .PublishStatus()),
                     invalid => invalid.TransitionTo(ValidationError).PublishStatus()));
 
         During(Draft,
             When(Submitted)
+                .Then(context =>
+                {
+                    context.Saga.Actor = context.Message.RequestedBy;
+                    context.Saga.StartWorkflowClock(time.GetUtcNow(), policy);
+                })
                 .SendRoleSetup()
+                .TransitionTo(Queued)
+                .PublishStatus());
+
+        During(Draft, Queued, Processing,
+            When(CancelRequested)
+                .Then(context => context.Saga.Cancel(context.Message.Reason, context.Message.RequestedBy, time.GetUtcNow()))
+                .TransitionTo(Cancelled)
+                .PublishStatus());
+
+        During(Failed,
+            When(RetryRequested)
+                .IfElse(
+                    context => context.Saga.PrepareRedrive(context.Message.ForceRerun, context.Message.RequestedBy) == OnboardingSteps.RoleSetup,
+                    fromStart => fromStart.SendRoleSetup(),
+                    fromAssessment => fromAssessment.SendAssessment())
+                .Then(context => context.Saga.StartWorkflowClock(time.GetUtcNow(), policy))
                 .TransitionTo(Queued)
                 .PublishStatus());
 
         During(Queued, Processing,
             When(RoleSetupStarted, context => OnboardingState.Awaits(context.Saga.RoleSetup, context.Message.Attempt))
-                .Then(context => context.Saga.RecordRoleSetupStarted(context.Message.StartedAt))
+                .Then(context => context.Saga.RecordRoleSetupStarted(context.Message.StartedAt, time.GetUtcNow(), policy))
                 .TransitionTo(Processing)
                 .PublishStatus(),
             When(RoleSetupCompleted, context => OnboardingState.Awaits(context.Saga.RoleSetup, context.Message.Attempt))
@@ -76,30 +113,33 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
                         .TransitionTo(Degraded)
                         .PublishStatus()),
             When(RoleSetupFailed, context => OnboardingState.Awaits(context.Saga.RoleSetup, context.Message.Attempt))
-                .Then(context => context.Saga.FailStep(context.Saga.RoleSetup, OnboardingSteps.RoleSetup, context.Message.Error, context.Message.FailedAt))
-                .TransitionTo(Failed)
-                .PublishStatus(),
+                .RetryOrFail(this, OnboardingSteps.RoleSetup, context => context.Message.Error, context => context.Message.FailedAt, time, policy),
             When(RoleSetupFaulted, context => OnboardingState.Awaits(context.Saga.RoleSetup, context.Message.Message.Attempt))
-                .Then(context => context.Saga.FailStep(context.Saga.RoleSetup, OnboardingSteps.RoleSetup,
-                    FaultError.From(context.Message, ErrorCodes.RoleSetupFailed), time.GetUtcNow()))
-                .TransitionTo(Failed)
-                .PublishStatus(),
+                .RetryOrFail(this, OnboardingSteps.RoleSetup, context => FaultError.From(context.Message, ErrorCodes.RoleSetupFailed), _ => time.GetUtcNow(), time, policy),
             When(AssessmentStarted, context => OnboardingState.Awaits(context.Saga.AiAssessment, context.Message.Attempt))
-                .Then(context => context.Saga.RecordAssessmentStarted(context.Message.StartedAt))
+                .Then(context => context.Saga.RecordAssessmentStarted(context.Message.StartedAt, time.GetUtcNow(), policy))
+                .TransitionTo(Processing)
                 .PublishStatus(),
+            When(AssessmentHeartbeat, context => OnboardingState.Awaits(context.Saga.AiAssessment, context.Message.Attempt))
+                .Then(context => context.Saga.RecordHeartbeat(time.GetUtcNow(), policy)),
             When(AssessmentCompleted, context => OnboardingState.Awaits(context.Saga.AiAssessment, context.Message.Attempt))
                 .Then(context => context.Saga.RecordAssessmentCompleted(context.Message))
                 .TransitionTo(Ready)
                 .PublishStatus(),
             When(AssessmentFailed, context => OnboardingState.Awaits(context.Saga.AiAssessment, context.Message.Attempt))
-                .Then(context => context.Saga.FailStep(context.Saga.AiAssessment, OnboardingSteps.AiAssessment, context.Message.Error, context.Message.FailedAt))
-                .TransitionTo(Failed)
-                .PublishStatus(),
+                .RetryOrFail(this, OnboardingSteps.AiAssessment, context => context.Message.Error, context => context.Message.FailedAt, time, policy),
             When(AssessmentFaulted, context => OnboardingState.Awaits(context.Saga.AiAssessment, context.Message.Message.Attempt))
-                .Then(context => context.Saga.FailStep(context.Saga.AiAssessment, OnboardingSteps.AiAssessment,
-                    FaultError.From(context.Message, ErrorCodes.AssessmentFailed), time.GetUtcNow()))
-                .TransitionTo(Failed)
-                .PublishStatus());
+                .RetryOrFail(this, OnboardingSteps.AiAssessment, context => FaultError.From(context.Message, ErrorCodes.AssessmentFailed), _ => time.GetUtcNow(), time, policy),
+            When(DeadlineReached)
+                .Then(context => context.Saga.EvaluateDeadlines(time.GetUtcNow(), policy, Random.Shared.NextDouble()))
+                .If(context => context.Saga.PendingOutcome == DeadlineOutcome.RetryRoleSetup,
+                    retry => retry.SendRoleSetup().TransitionTo(Queued).PublishStatus())
+                .If(context => context.Saga.PendingOutcome == DeadlineOutcome.RetryAssessment,
+                    retry => retry.SendAssessment().TransitionTo(Queued).PublishStatus())
+                .If(context => context.Saga.PendingOutcome == DeadlineOutcome.RetryScheduled,
+                    scheduled => scheduled.PublishStatus())
+                .If(context => context.Saga.PendingOutcome == DeadlineOutcome.Failed,
+                    failed => failed.TransitionTo(Failed).PublishStatus()));
 
         DuringAny(
             When(StatusRequested)
@@ -120,9 +160,17 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
 
     public State Degraded { get; private set; } = null!;
 
+    public State Cancelled { get; private set; } = null!;
+
     public Event<OnboardRoleRequested> Requested { get; private set; } = null!;
 
     public Event<SubmitOnboarding> Submitted { get; private set; } = null!;
+
+    public Event<RetryOnboarding> RetryRequested { get; private set; } = null!;
+
+    public Event<CancelOnboarding> CancelRequested { get; private set; } = null!;
+
+    public Event<OnboardingDeadlineReached> DeadlineReached { get; private set; } = null!;
 
     public Event<RoleSetupStarted> RoleSetupStarted { get; private set; } = null!;
 
@@ -133,6 +181,8 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
     public Event<Fault<SetUpRole>> RoleSetupFaulted { get; private set; } = null!;
 
     public Event<AiAssessmentStarted> AssessmentStarted { get; private set; } = null!;
+
+    public Event<AiAssessmentHeartbeat> AssessmentHeartbeat { get; private set; } = null!;
 
     public Event<AiAssessmentCompleted> AssessmentCompleted { get; private set; } = null!;
 

@@ -39,6 +39,16 @@ public sealed class OnboardingStateMap : IEntityTypeConfiguration<OnboardingStat
         builder.Property(x => x.StartedAt).HasColumnName("started_at");
         builder.Property(x => x.CompletedAt).HasColumnName("completed_at");
         builder.Property(x => x.UpdatedAt).HasColumnName("updated_at");
+        builder.Property(x => x.RoleKey).HasColumnName("role_key").HasMaxLength(64);
+        builder.Property(x => x.RetryAt).HasColumnName("retry_at");
+        builder.Property(x => x.RetryStep).HasColumnName("retry_step").HasMaxLength(32);
+        builder.Property(x => x.StepDeadlineAt).HasColumnName("step_deadline_at");
+        builder.Property(x => x.HeartbeatDeadlineAt).HasColumnName("heartbeat_deadline_at");
+        builder.Property(x => x.WorkflowDeadlineAt).HasColumnName("workflow_deadline_at");
+        builder.Property(x => x.NextDeadlineAt).HasColumnName("next_deadline_at");
+        builder.Property(x => x.CancelReason).HasColumnName("cancel_reason").HasMaxLength(512);
+        builder.Ignore(x => x.Actor);
+        builder.Ignore(x => x.PendingOutcome);
         builder.ComplexProperty(x => x.RoleSetup, step => MapStep(step, "role_setup"));
         builder.ComplexProperty(x => x.AiAssessment, step => MapStep(step, "ai_assessment"));
         builder.Ignore(x => x.Error);
@@ -51,12 +61,17 @@ public sealed class OnboardingStateMap : IEntityTypeConfiguration<OnboardingStat
         builder.HasIndex(x => new { x.CurrentState, x.QueuedAt }).HasDatabaseName("ix_onboarding_state_state");
         builder.HasIndex(x => new { x.CompanyId, x.QueuedAt }).HasDatabaseName("ix_onboarding_state_company");
         builder.HasIndex(x => x.BatchId).HasDatabaseName("ix_onboarding_state_batch");
+
+        // The deadline sweeper's scan, and the in-flight lookup behind idempotent submit.
+        builder.HasIndex(x => x.NextDeadlineAt).HasDatabaseName("ix_onboarding_state_next_deadline");
+        builder.HasIndex(x => new { x.RoleKey, x.CurrentState }).HasDatabaseName("ix_onboarding_state_role_key");
     }
 
     static void MapStep(ComplexPropertyBuilder<StepState> step, string prefix)
     {
         step.Property(x => x.Status).HasColumnName($"{prefix}_status").HasMaxLength(16);
         step.Property(x => x.Attempt).HasColumnName($"{prefix}_attempt");
+        step.Property(x => x.AttemptsThisRun).HasColumnName($"{prefix}_attempts_this_run");
         step.Property(x => x.StartedAt).HasColumnName($"{prefix}_started_at");
         step.Property(x => x.CompletedAt).HasColumnName($"{prefix}_completed_at");
         step.Property(x => x.ErrorCode).HasColumnName($"{prefix}_error_code").HasMaxLength(64);

@@ -32,6 +32,8 @@ public static class OnboardingStatusSnapshot
             Error = state.Error,
             FailedStep = state.FailedStep,
             FinalScore = state.FinalScore,
+            NextRetryAt = state.RetryAt,
+            CancelReason = state.CancelReason,
             Assessment = state.Assessment,
         };
     }

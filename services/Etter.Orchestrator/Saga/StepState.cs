@@ -7,8 +7,12 @@ public sealed class StepState
 {
     public string Status { get; set; } = StepStatuses.Pending;
 
-    /// <summary>The attempt in flight or last run; 0 before the first command is sent.</summary>
+    /// <summary>The attempt in flight or last run; 0 before the first command is sent. Never decreases, so
+    /// results can always be matched to the attempt that produced them.</summary>
     public int Attempt { get; set; }
+
+    /// <summary>Attempts since the last (re)drive; what the retry policy counts.</summary>
+    public int AttemptsThisRun { get; set; }
 
     public DateTimeOffset? StartedAt { get; set; }
 
@@ -30,6 +34,7 @@ public sealed class StepState
     public void BeginAttempt()
     {
         Attempt++;
+        AttemptsThisRun++;
         Status = StepStatuses.Pending;
         StartedAt = null;
         CompletedAt = null;
@@ -65,6 +70,16 @@ public sealed class StepState
         Status = StepStatuses.Skipped;
         SkipReason = reason;
         CompletedAt = at;
+    }
+
+    /// <summary>Back to a fresh step for a redrive; the attempt counter keeps rising.</summary>
+    public void Reset()
+    {
+        Status = StepStatuses.Pending;
+        AttemptsThisRun = 0;
+        StartedAt = null;
+        CompletedAt = null;
+        ClearError();
     }
 
     void ClearError()

@@ -56,6 +56,8 @@ public static class PipelineStatusMapper
             DraupRoleName = status.DraupRoleName,
             BatchId = status.BatchId,
             FinalScore = status.FinalScore,
+            NextRetryAt = status.NextRetryAt,
+            CancelReason = status.CancelReason,
             Assessment = status.Assessment,
             UpdatedAt = status.UpdatedAt,
         };

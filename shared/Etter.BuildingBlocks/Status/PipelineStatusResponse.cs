@@ -47,6 +47,11 @@ public sealed record PipelineStatusResponse
 
     public double? FinalScore { get; init; }
 
+    /// <summary>While a failed attempt waits to be retried: when the retry is due.</summary>
+    public DateTimeOffset? NextRetryAt { get; init; }
+
+    public string? CancelReason { get; init; }
+
     public Contracts.AssessmentResult? Assessment { get; init; }
 
     public DateTimeOffset UpdatedAt { get; init; }

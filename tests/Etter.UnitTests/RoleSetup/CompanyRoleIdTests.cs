@@ -1,3 +1,4 @@
+using Etter.BuildingBlocks.Taxonomy;
 using Etter.RoleSetup.RoleGraph;
 
 namespace Etter.UnitTests.RoleSetup;

@@ -14,10 +14,16 @@ public sealed class ConsumerCrashSpecs
     }
 
     [Fact]
-    public async Task RoleSetupConsumerThrows_WorkflowFailsAtRoleSetupAsRecoverable()
+    public async Task RoleSetupConsumerKeepsThrowing_RetriedPerPolicyThenFailsAtRoleSetupAsRecoverable()
     {
-        await using var saga = await SagaHarness.StartAsync(registerMore: bus =>
-            bus.AddConsumer<CrashingSetUpRoleConsumer>().Endpoint(e => e.Name = CommandQueues.SetUpRoleName));
+        // Real sweeper and outbox relay on short delays: the whole retry loop, end to end.
+        await using var saga = await SagaHarness.StartAsync(
+            registerMore: bus => bus.AddConsumer<CrashingSetUpRoleConsumer>().Endpoint(e => e.Name = CommandQueues.SetUpRoleName),
+            settings: new Dictionary<string, string?>
+            {
+                ["Etter:Orchestrator:RoleSetup:InitialDelay"] = "00:00:00.020",
+                ["Etter:Orchestrator:SweepInterval"] = "00:00:00.050",
+            });
         var id = Guid.NewGuid();
 
         await saga.Harness.Bus.Publish(Messages.Onboard(id));
@@ -26,6 +32,9 @@ public sealed class ConsumerCrashSpecs
         Assert.Equal(OnboardingSteps.RoleSetup, state.FailedStep);
         Assert.Equal(ErrorCodes.RoleSetupFailed, state.ErrorCode);
         Assert.Contains("role graph exploded", state.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("gave up after 3 attempts", state.ErrorMessage, StringComparison.Ordinal);
         Assert.True(state.ErrorRecoverable);
+        Assert.Equal(3, state.RoleSetup.Attempt);
+        Assert.Equal(3, saga.Harness.Sent.Select<SetUpRole>(x => x.Context.Message.WorkflowId == id).Count());
     }
 }

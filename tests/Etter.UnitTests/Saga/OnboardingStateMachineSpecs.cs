@@ -72,20 +72,20 @@ public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RoleSetupFails_EndsFailedAtRoleSetupWithItsError()
+    public async Task RoleSetupFailsNonRecoverably_EndsFailedAtRoleSetupWithItsErrorWithoutRetry()
     {
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(Messages.Onboard(id));
         await _saga.WaitForAsync(id, s => s.CurrentState == "Queued");
         await Harness.Bus.Publish(new RoleSetupStarted { WorkflowId = id, Attempt = 1, StartedAt = DateTimeOffset.UtcNow });
         await _saga.WaitForAsync(id, s => s.CurrentState == "Processing");
-        await Harness.Bus.Publish(new RoleSetupFailed { WorkflowId = id, Attempt = 1, Error = Messages.Error("GRAPH_DOWN", recoverable: true), FailedAt = DateTimeOffset.UtcNow });
+        await Harness.Bus.Publish(new RoleSetupFailed { WorkflowId = id, Attempt = 1, Error = Messages.Error("GRAPH_DOWN", recoverable: false), FailedAt = DateTimeOffset.UtcNow });
 
         var state = await _saga.WaitForAsync(id, s => s.CurrentState == "Failed");
         Assert.Equal(OnboardingSteps.RoleSetup, state.FailedStep);
         Assert.Equal(StepStatuses.Failed, state.RoleSetup.Status);
         Assert.Equal("GRAPH_DOWN", state.ErrorCode);
-        Assert.True(state.ErrorRecoverable);
+        Assert.False(state.ErrorRecoverable);
         Assert.Equal(StepStatuses.Pending, state.AiAssessment.Status);
         Assert.False(await Harness.Sent.Any<AssessRole>(x => x.Context.Message.WorkflowId == id));
     }

@@ -4,7 +4,7 @@ namespace Etter.UnitTests.Support;
 
 public static class EmbeddedConfiguration
 {
-    public static IConfiguration For(string dataDirectory, IDictionary<string, string?>? extra = null)
+    public static IConfigurationRoot For(string dataDirectory, IDictionary<string, string?>? extra = null)
     {
         var values = new Dictionary<string, string?>
         {

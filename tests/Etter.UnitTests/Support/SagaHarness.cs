@@ -5,7 +5,9 @@ using Etter.Orchestrator.Saga;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Etter.UnitTests.Support;
 
@@ -18,7 +20,7 @@ public sealed class SagaHarness : IAsyncDisposable
     readonly TempDirectory? _ownedDirectory;
     readonly ServiceProvider _provider;
 
-    SagaHarness(string? dataDirectory, Action<IServiceCollection>? configure, Action<IBusRegistrationConfigurator>? registerMore)
+    SagaHarness(string? dataDirectory, Action<IServiceCollection>? configure, Action<IBusRegistrationConfigurator>? registerMore, IDictionary<string, string?>? settings)
     {
         if (dataDirectory is null)
         {
@@ -26,9 +28,11 @@ public sealed class SagaHarness : IAsyncDisposable
             dataDirectory = _ownedDirectory.Path;
         }
 
-        var configuration = EmbeddedConfiguration.For(dataDirectory);
+        var configuration = EmbeddedConfiguration.For(dataDirectory, settings);
         var services = new ServiceCollection();
         services.AddLogging();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton<IHostApplicationLifetime, StartedLifetime>();
         services.AddOrchestrator(configuration);
         services.AddSingleton<InMemoryWorkflowStatusStore>();
         services.AddSingleton<IWorkflowStatusStore>(sp => sp.GetRequiredService<InMemoryWorkflowStatusStore>());
@@ -51,12 +55,18 @@ public sealed class SagaHarness : IAsyncDisposable
 
     public OnboardingStateMachine Machine => _provider.GetRequiredService<OnboardingStateMachine>();
 
+    public Etter.Orchestrator.Deadlines.DeadlineSweeper Sweeper => _provider.GetRequiredService<Etter.Orchestrator.Deadlines.DeadlineSweeper>();
+
+    /// <summary>Runs the deadline sweeper once, as its timer would.</summary>
+    public Task<int> SweepAsync() => Sweeper.SweepOnceAsync(CancellationToken.None);
+
     public static async Task<SagaHarness> StartAsync(
         Action<IServiceCollection>? configure = null,
         Action<IBusRegistrationConfigurator>? registerMore = null,
-        string? dataDirectory = null)
+        string? dataDirectory = null,
+        IDictionary<string, string?>? settings = null)
     {
-        var harness = new SagaHarness(dataDirectory, configure, registerMore);
+        var harness = new SagaHarness(dataDirectory, configure, registerMore, settings);
         await using (var scope = harness._provider.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>().Database.MigrateAsync();

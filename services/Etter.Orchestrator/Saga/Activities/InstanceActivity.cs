@@ -5,6 +5,7 @@ namespace Etter.Orchestrator.Saga.Activities;
 /// <summary>Plumbing for activities that act on the saga whatever event triggered them.</summary>
 public abstract class InstanceActivity : IStateMachineActivity<OnboardingState>
 {
+    /// <param name="context">The saga and the triggering event.</param>
     protected abstract Task RunAsync(BehaviorContext<OnboardingState> context);
 
     public async Task Execute(BehaviorContext<OnboardingState> context, IBehavior<OnboardingState> next)

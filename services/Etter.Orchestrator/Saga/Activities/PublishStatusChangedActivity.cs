@@ -1,12 +1,18 @@
+using Etter.BuildingBlocks.Persistence.Outbox;
 using Etter.Contracts;
+using Etter.Orchestrator.History;
+using Etter.Orchestrator.Persistence;
 using MassTransit;
 
 namespace Etter.Orchestrator.Saga.Activities;
 
-/// <summary>Stamps a new revision on the saga and publishes its status for projections.</summary>
-public sealed class PublishStatusChangedActivity(TimeProvider time) : InstanceActivity
+/// <summary>
+/// Stamps a new revision on the saga, appends the change to its audit trail and publishes its status for
+/// projections; all of it commits in the saga's own transaction.
+/// </summary>
+public sealed class PublishStatusChangedActivity(TimeProvider time, IOutbox outbox, OrchestratorDbContext db) : InstanceActivity
 {
-    protected override async Task RunAsync(BehaviorContext<OnboardingState> context)
+    protected override Task RunAsync(BehaviorContext<OnboardingState> context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var saga = context.Saga;
@@ -15,11 +21,28 @@ public sealed class PublishStatusChangedActivity(TimeProvider time) : InstanceAc
         var status = OnboardingStatusSnapshot.From(saga);
         var previous = saga.LastPublishedStatus;
         saga.LastPublishedStatus = status.Status;
-        await context.Publish(new OnboardingStateChanged
+        var step = saga.CurrentStep is null ? null : saga.Step(saga.CurrentStep);
+        db.History.Add(new OnboardingHistoryEntry
+        {
+            WorkflowId = saga.CorrelationId,
+            At = saga.UpdatedAt,
+            Trigger = context.Event.Name,
+            FromStatus = previous,
+            ToStatus = status.Status,
+            Step = saga.CurrentStep,
+            StepStatus = step?.Status,
+            Attempt = step?.Attempt,
+            ErrorCode = step?.ErrorCode ?? saga.ErrorCode,
+            ErrorMessage = step?.ErrorMessage ?? saga.ErrorMessage,
+            Actor = saga.Actor ?? "system",
+        });
+        saga.Actor = null;
+        outbox.Publish(saga.CorrelationId, new OnboardingStateChanged
         {
             WorkflowId = saga.CorrelationId,
             PreviousStatus = previous,
             Status = status,
         });
+        return Task.CompletedTask;
     }
 }

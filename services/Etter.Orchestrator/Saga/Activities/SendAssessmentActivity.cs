@@ -1,20 +1,20 @@
 using Etter.BuildingBlocks.Messaging;
+using Etter.BuildingBlocks.Persistence.Outbox;
 using Etter.Contracts;
 using MassTransit;
 
 namespace Etter.Orchestrator.Saga.Activities;
 
 /// <summary>Starts a new attempt of ai_assessment and sends the command to the AiAssessment service.</summary>
-public sealed class SendAssessmentActivity : InstanceActivity
+public sealed class SendAssessmentActivity(IOutbox outbox) : InstanceActivity
 {
-    protected override async Task RunAsync(BehaviorContext<OnboardingState> context)
+    protected override Task RunAsync(BehaviorContext<OnboardingState> context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var saga = context.Saga;
         saga.AiAssessment.BeginAttempt();
         saga.CurrentStep = OnboardingSteps.AiAssessment;
-        var endpoint = await context.GetSendEndpoint(CommandQueues.AssessRole);
-        await endpoint.Send(new AssessRole
+        outbox.Send(saga.CorrelationId, CommandQueues.AssessRole, new AssessRole
         {
             WorkflowId = saga.CorrelationId,
             Attempt = saga.AiAssessment.Attempt,
@@ -25,5 +25,6 @@ public sealed class SendAssessmentActivity : InstanceActivity
             JobDescriptionMarkdown = saga.JobDescriptionMarkdown ?? "",
             Engine = saga.AssessmentEngine,
         });
+        return Task.CompletedTask;
     }
 }

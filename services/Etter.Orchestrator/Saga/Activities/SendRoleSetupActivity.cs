@@ -1,20 +1,20 @@
 using Etter.BuildingBlocks.Messaging;
+using Etter.BuildingBlocks.Persistence.Outbox;
 using Etter.Contracts;
 using MassTransit;
 
 namespace Etter.Orchestrator.Saga.Activities;
 
 /// <summary>Starts a new attempt of role_setup and sends the command to the RoleSetup service.</summary>
-public sealed class SendRoleSetupActivity : InstanceActivity
+public sealed class SendRoleSetupActivity(IOutbox outbox) : InstanceActivity
 {
-    protected override async Task RunAsync(BehaviorContext<OnboardingState> context)
+    protected override Task RunAsync(BehaviorContext<OnboardingState> context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var saga = context.Saga;
         saga.RoleSetup.BeginAttempt();
         var request = saga.Request;
-        var endpoint = await context.GetSendEndpoint(CommandQueues.SetUpRole);
-        await endpoint.Send(new SetUpRole
+        outbox.Send(saga.CorrelationId, CommandQueues.SetUpRole, new SetUpRole
         {
             WorkflowId = saga.CorrelationId,
             Attempt = saga.RoleSetup.Attempt,
@@ -25,5 +25,6 @@ public sealed class SendRoleSetupActivity : InstanceActivity
             Documents = request.Documents,
             RequestedBy = saga.RequestedBy,
         });
+        return Task.CompletedTask;
     }
 }

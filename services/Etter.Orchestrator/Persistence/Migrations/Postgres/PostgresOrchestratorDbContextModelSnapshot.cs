@@ -23,6 +23,115 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Etter.BuildingBlocks.Persistence.Outbox.OutboxMessage", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Sequence"));
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("body");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Destination")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("destination");
+
+                    b.Property<string>("MessageType")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("message_type");
+
+                    b.Property<Guid>("WorkflowId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workflow_id");
+
+                    b.HasKey("Sequence");
+
+                    b.ToTable("outbox_message", (string)null);
+                });
+
+            modelBuilder.Entity("Etter.Orchestrator.History.OnboardingHistoryEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("actor");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<int?>("Attempt")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempt");
+
+                    b.Property<string>("ErrorCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("error_code");
+
+                    b.Property<string>("ErrorMessage")
+                        .HasColumnType("text")
+                        .HasColumnName("error_message");
+
+                    b.Property<string>("FromStatus")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("from_status");
+
+                    b.Property<string>("Step")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("step");
+
+                    b.Property<string>("StepStatus")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("step_status");
+
+                    b.Property<string>("ToStatus")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("to_status");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("trigger");
+
+                    b.Property<Guid>("WorkflowId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workflow_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkflowId", "Id")
+                        .HasDatabaseName("ix_onboarding_history_workflow");
+
+                    b.ToTable("onboarding_history", (string)null);
+                });
+
             modelBuilder.Entity("Etter.Orchestrator.Saga.OnboardingState", b =>
                 {
                     b.Property<Guid>("CorrelationId")
@@ -42,6 +151,11 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("batch_id");
+
+                    b.Property<string>("CancelReason")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("cancel_reason");
 
                     b.Property<string>("CompanyId")
                         .IsRequired()
@@ -96,6 +210,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                         .HasColumnType("double precision")
                         .HasColumnName("final_score");
 
+                    b.Property<DateTimeOffset?>("HeartbeatDeadlineAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("heartbeat_deadline_at");
+
                     b.Property<string>("JobDescriptionMarkdown")
                         .HasColumnType("text")
                         .HasColumnName("jd_markdown");
@@ -115,6 +233,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(32)")
                         .HasColumnName("last_published_status");
 
+                    b.Property<DateTimeOffset?>("NextDeadlineAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_deadline_at");
+
                     b.Property<DateTimeOffset>("QueuedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("queued_at");
@@ -129,6 +251,15 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(256)")
                         .HasColumnName("requested_by");
 
+                    b.Property<DateTimeOffset?>("RetryAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("retry_at");
+
+                    b.Property<string>("RetryStep")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("retry_step");
+
                     b.Property<long>("Revision")
                         .HasColumnType("bigint")
                         .HasColumnName("revision");
@@ -137,6 +268,12 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("role_id");
+
+                    b.Property<string>("RoleKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("role_key");
 
                     b.Property<string>("RoleName")
                         .IsRequired()
@@ -148,6 +285,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("started_at");
 
+                    b.Property<DateTimeOffset?>("StepDeadlineAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("step_deadline_at");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
@@ -157,6 +298,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("version");
 
+                    b.Property<DateTimeOffset?>("WorkflowDeadlineAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("workflow_deadline_at");
+
                     b.ComplexProperty(typeof(Dictionary<string, object>), "AiAssessment", "Etter.Orchestrator.Saga.OnboardingState.AiAssessment#StepState", b1 =>
                         {
                             b1.IsRequired();
@@ -164,6 +309,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                             b1.Property<int>("Attempt")
                                 .HasColumnType("integer")
                                 .HasColumnName("ai_assessment_attempt");
+
+                            b1.Property<int>("AttemptsThisRun")
+                                .HasColumnType("integer")
+                                .HasColumnName("ai_assessment_attempts_this_run");
 
                             b1.Property<DateTimeOffset?>("CompletedAt")
                                 .HasColumnType("timestamp with time zone")
@@ -206,6 +355,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                                 .HasColumnType("integer")
                                 .HasColumnName("role_setup_attempt");
 
+                            b1.Property<int>("AttemptsThisRun")
+                                .HasColumnType("integer")
+                                .HasColumnName("role_setup_attempts_this_run");
+
                             b1.Property<DateTimeOffset?>("CompletedAt")
                                 .HasColumnType("timestamp with time zone")
                                 .HasColumnName("role_setup_completed_at");
@@ -244,6 +397,9 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                     b.HasIndex("BatchId")
                         .HasDatabaseName("ix_onboarding_state_batch");
 
+                    b.HasIndex("NextDeadlineAt")
+                        .HasDatabaseName("ix_onboarding_state_next_deadline");
+
                     b.HasIndex("CompanyId", "QueuedAt")
                         .HasDatabaseName("ix_onboarding_state_company");
 
@@ -252,6 +408,9 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
 
                     b.HasIndex("QueuedAt", "CorrelationId")
                         .HasDatabaseName("ix_onboarding_state_queued_at");
+
+                    b.HasIndex("RoleKey", "CurrentState")
+                        .HasDatabaseName("ix_onboarding_state_role_key");
 
                     b.ToTable("onboarding_state", (string)null);
                 });

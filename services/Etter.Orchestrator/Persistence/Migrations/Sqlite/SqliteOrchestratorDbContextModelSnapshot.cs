@@ -18,6 +18,111 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Etter.BuildingBlocks.Persistence.Outbox.OutboxMessage", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("body");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Destination")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("destination");
+
+                    b.Property<string>("MessageType")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_type");
+
+                    b.Property<Guid>("WorkflowId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("workflow_id");
+
+                    b.HasKey("Sequence");
+
+                    b.ToTable("outbox_message", (string)null);
+                });
+
+            modelBuilder.Entity("Etter.Orchestrator.History.OnboardingHistoryEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<int?>("Attempt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempt");
+
+                    b.Property<string>("ErrorCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error_code");
+
+                    b.Property<string>("ErrorMessage")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error_message");
+
+                    b.Property<string>("FromStatus")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("from_status");
+
+                    b.Property<string>("Step")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("step");
+
+                    b.Property<string>("StepStatus")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("step_status");
+
+                    b.Property<string>("ToStatus")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("to_status");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trigger");
+
+                    b.Property<Guid>("WorkflowId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("workflow_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkflowId", "Id")
+                        .HasDatabaseName("ix_onboarding_history_workflow");
+
+                    b.ToTable("onboarding_history", (string)null);
+                });
+
             modelBuilder.Entity("Etter.Orchestrator.Saga.OnboardingState", b =>
                 {
                     b.Property<Guid>("CorrelationId")
@@ -37,6 +142,11 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("batch_id");
+
+                    b.Property<string>("CancelReason")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cancel_reason");
 
                     b.Property<string>("CompanyId")
                         .IsRequired()
@@ -91,6 +201,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("REAL")
                         .HasColumnName("final_score");
 
+                    b.Property<DateTimeOffset?>("HeartbeatDeadlineAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("heartbeat_deadline_at");
+
                     b.Property<string>("JobDescriptionMarkdown")
                         .HasColumnType("TEXT")
                         .HasColumnName("jd_markdown");
@@ -110,6 +224,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("last_published_status");
 
+                    b.Property<DateTimeOffset?>("NextDeadlineAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("next_deadline_at");
+
                     b.Property<DateTimeOffset>("QueuedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("queued_at");
@@ -124,6 +242,15 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("requested_by");
 
+                    b.Property<DateTimeOffset?>("RetryAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("retry_at");
+
+                    b.Property<string>("RetryStep")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("retry_step");
+
                     b.Property<long>("Revision")
                         .HasColumnType("INTEGER")
                         .HasColumnName("revision");
@@ -132,6 +259,12 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("role_id");
+
+                    b.Property<string>("RoleKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("role_key");
 
                     b.Property<string>("RoleName")
                         .IsRequired()
@@ -143,6 +276,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("started_at");
 
+                    b.Property<DateTimeOffset?>("StepDeadlineAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("step_deadline_at");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("updated_at");
@@ -152,6 +289,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("version");
 
+                    b.Property<DateTimeOffset?>("WorkflowDeadlineAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("workflow_deadline_at");
+
                     b.ComplexProperty(typeof(Dictionary<string, object>), "AiAssessment", "Etter.Orchestrator.Saga.OnboardingState.AiAssessment#StepState", b1 =>
                         {
                             b1.IsRequired();
@@ -159,6 +300,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                             b1.Property<int>("Attempt")
                                 .HasColumnType("INTEGER")
                                 .HasColumnName("ai_assessment_attempt");
+
+                            b1.Property<int>("AttemptsThisRun")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("ai_assessment_attempts_this_run");
 
                             b1.Property<DateTimeOffset?>("CompletedAt")
                                 .HasColumnType("TEXT")
@@ -201,6 +346,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                                 .HasColumnType("INTEGER")
                                 .HasColumnName("role_setup_attempt");
 
+                            b1.Property<int>("AttemptsThisRun")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("role_setup_attempts_this_run");
+
                             b1.Property<DateTimeOffset?>("CompletedAt")
                                 .HasColumnType("TEXT")
                                 .HasColumnName("role_setup_completed_at");
@@ -239,6 +388,9 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                     b.HasIndex("BatchId")
                         .HasDatabaseName("ix_onboarding_state_batch");
 
+                    b.HasIndex("NextDeadlineAt")
+                        .HasDatabaseName("ix_onboarding_state_next_deadline");
+
                     b.HasIndex("CompanyId", "QueuedAt")
                         .HasDatabaseName("ix_onboarding_state_company");
 
@@ -247,6 +399,9 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
 
                     b.HasIndex("QueuedAt", "CorrelationId")
                         .HasDatabaseName("ix_onboarding_state_queued_at");
+
+                    b.HasIndex("RoleKey", "CurrentState")
+                        .HasDatabaseName("ix_onboarding_state_role_key");
 
                     b.ToTable("onboarding_state", (string)null);
                 });

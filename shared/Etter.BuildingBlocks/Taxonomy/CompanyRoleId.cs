@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Etter.RoleSetup.RoleGraph;
+namespace Etter.BuildingBlocks.Taxonomy;
 
 /// <summary>
 /// The company role's id: a name-based UUID (RFC 9562 version 5, SHA-1) in our own namespace over

@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOrchestratorDbContext))]
-    [Migration("20261125210714_InitialSchema")]
+    [Migration("20261125213645_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -20,6 +20,111 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+
+            modelBuilder.Entity("Etter.BuildingBlocks.Persistence.Outbox.OutboxMessage", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("body");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Destination")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("destination");
+
+                    b.Property<string>("MessageType")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message_type");
+
+                    b.Property<Guid>("WorkflowId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("workflow_id");
+
+                    b.HasKey("Sequence");
+
+                    b.ToTable("outbox_message", (string)null);
+                });
+
+            modelBuilder.Entity("Etter.Orchestrator.History.OnboardingHistoryEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<int?>("Attempt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempt");
+
+                    b.Property<string>("ErrorCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error_code");
+
+                    b.Property<string>("ErrorMessage")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error_message");
+
+                    b.Property<string>("FromStatus")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("from_status");
+
+                    b.Property<string>("Step")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("step");
+
+                    b.Property<string>("StepStatus")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("step_status");
+
+                    b.Property<string>("ToStatus")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("to_status");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trigger");
+
+                    b.Property<Guid>("WorkflowId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("workflow_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkflowId", "Id")
+                        .HasDatabaseName("ix_onboarding_history_workflow");
+
+                    b.ToTable("onboarding_history", (string)null);
+                });
 
             modelBuilder.Entity("Etter.Orchestrator.Saga.OnboardingState", b =>
                 {
@@ -40,6 +145,11 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("batch_id");
+
+                    b.Property<string>("CancelReason")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cancel_reason");
 
                     b.Property<string>("CompanyId")
                         .IsRequired()
@@ -94,6 +204,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("REAL")
                         .HasColumnName("final_score");
 
+                    b.Property<DateTimeOffset?>("HeartbeatDeadlineAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("heartbeat_deadline_at");
+
                     b.Property<string>("JobDescriptionMarkdown")
                         .HasColumnType("TEXT")
                         .HasColumnName("jd_markdown");
@@ -113,6 +227,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("last_published_status");
 
+                    b.Property<DateTimeOffset?>("NextDeadlineAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("next_deadline_at");
+
                     b.Property<DateTimeOffset>("QueuedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("queued_at");
@@ -127,6 +245,15 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("requested_by");
 
+                    b.Property<DateTimeOffset?>("RetryAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("retry_at");
+
+                    b.Property<string>("RetryStep")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("retry_step");
+
                     b.Property<long>("Revision")
                         .HasColumnType("INTEGER")
                         .HasColumnName("revision");
@@ -135,6 +262,12 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("role_id");
+
+                    b.Property<string>("RoleKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("role_key");
 
                     b.Property<string>("RoleName")
                         .IsRequired()
@@ -146,6 +279,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("started_at");
 
+                    b.Property<DateTimeOffset?>("StepDeadlineAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("step_deadline_at");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("updated_at");
@@ -155,6 +292,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("version");
 
+                    b.Property<DateTimeOffset?>("WorkflowDeadlineAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("workflow_deadline_at");
+
                     b.ComplexProperty(typeof(Dictionary<string, object>), "AiAssessment", "Etter.Orchestrator.Saga.OnboardingState.AiAssessment#StepState", b1 =>
                         {
                             b1.IsRequired();
@@ -162,6 +303,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                             b1.Property<int>("Attempt")
                                 .HasColumnType("INTEGER")
                                 .HasColumnName("ai_assessment_attempt");
+
+                            b1.Property<int>("AttemptsThisRun")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("ai_assessment_attempts_this_run");
 
                             b1.Property<DateTimeOffset?>("CompletedAt")
                                 .HasColumnType("TEXT")
@@ -204,6 +349,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                                 .HasColumnType("INTEGER")
                                 .HasColumnName("role_setup_attempt");
 
+                            b1.Property<int>("AttemptsThisRun")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("role_setup_attempts_this_run");
+
                             b1.Property<DateTimeOffset?>("CompletedAt")
                                 .HasColumnType("TEXT")
                                 .HasColumnName("role_setup_completed_at");
@@ -242,6 +391,9 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                     b.HasIndex("BatchId")
                         .HasDatabaseName("ix_onboarding_state_batch");
 
+                    b.HasIndex("NextDeadlineAt")
+                        .HasDatabaseName("ix_onboarding_state_next_deadline");
+
                     b.HasIndex("CompanyId", "QueuedAt")
                         .HasDatabaseName("ix_onboarding_state_company");
 
@@ -250,6 +402,9 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
 
                     b.HasIndex("QueuedAt", "CorrelationId")
                         .HasDatabaseName("ix_onboarding_state_queued_at");
+
+                    b.HasIndex("RoleKey", "CurrentState")
+                        .HasDatabaseName("ix_onboarding_state_role_key");
 
                     b.ToTable("onboarding_state", (string)null);
                 });

@@ -1,5 +1,6 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
@@ -11,6 +12,29 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.CreateTable(
+                name: "onboarding_history",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    workflow_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    trigger = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    from_status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    to_status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    step = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    step_status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    attempt = table.Column<int>(type: "integer", nullable: true),
+                    error_code = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    error_message = table.Column<string>(type: "text", nullable: true),
+                    actor = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_onboarding_history", x => x.id);
+                });
+
             migrationBuilder.CreateTable(
                 name: "onboarding_state",
                 columns: table => new
@@ -42,8 +66,17 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                     started_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     completed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    role_key = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    retry_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    retry_step = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    step_deadline_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    heartbeat_deadline_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    workflow_deadline_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    next_deadline_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    cancel_reason = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
                     last_published_status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
                     ai_assessment_attempt = table.Column<int>(type: "integer", nullable: false),
+                    ai_assessment_attempts_this_run = table.Column<int>(type: "integer", nullable: false),
                     ai_assessment_completed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     ai_assessment_error_code = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
                     ai_assessment_error_message = table.Column<string>(type: "text", nullable: true),
@@ -52,6 +85,7 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                     ai_assessment_started_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     ai_assessment_status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     role_setup_attempt = table.Column<int>(type: "integer", nullable: false),
+                    role_setup_attempts_this_run = table.Column<int>(type: "integer", nullable: false),
                     role_setup_completed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     role_setup_error_code = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
                     role_setup_error_message = table.Column<string>(type: "text", nullable: true),
@@ -65,6 +99,28 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                     table.PrimaryKey("PK_onboarding_state", x => x.workflow_id);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "outbox_message",
+                columns: table => new
+                {
+                    sequence = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    workflow_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    destination = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    message_type = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    body = table.Column<string>(type: "text", nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_outbox_message", x => x.sequence);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_onboarding_history_workflow",
+                table: "onboarding_history",
+                columns: new[] { "workflow_id", "id" });
+
             migrationBuilder.CreateIndex(
                 name: "ix_onboarding_state_batch",
                 table: "onboarding_state",
@@ -76,9 +132,19 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                 columns: new[] { "company_id", "queued_at" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_onboarding_state_next_deadline",
+                table: "onboarding_state",
+                column: "next_deadline_at");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_onboarding_state_queued_at",
                 table: "onboarding_state",
                 columns: new[] { "queued_at", "workflow_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_onboarding_state_role_key",
+                table: "onboarding_state",
+                columns: new[] { "role_key", "current_state" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_onboarding_state_state",
@@ -90,7 +156,13 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "onboarding_history");
+
+            migrationBuilder.DropTable(
                 name: "onboarding_state");
+
+            migrationBuilder.DropTable(
+                name: "outbox_message");
         }
     }
 }

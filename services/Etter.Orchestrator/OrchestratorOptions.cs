@@ -1,0 +1,57 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Etter.Orchestrator;
+
+/// <summary>
+/// Retry, timeout and sweep policy of the orchestrator (<c>Etter:Orchestrator</c>). This is the only retry
+/// layer for steps: consumers do not retry with backoff on their own.
+/// </summary>
+public sealed class OrchestratorOptions : IValidatableObject
+{
+    public const string Section = "Etter:Orchestrator";
+
+    public StepPolicy RoleSetup { get; set; } = new()
+    {
+        MaxAttempts = 3,
+        InitialDelay = TimeSpan.FromSeconds(1),
+        MaxDelay = TimeSpan.FromSeconds(30),
+        Timeout = TimeSpan.FromMinutes(5),
+    };
+
+    public StepPolicy AiAssessment { get; set; } = new()
+    {
+        MaxAttempts = 2,
+        InitialDelay = TimeSpan.FromSeconds(5),
+        MaxDelay = TimeSpan.FromSeconds(60),
+        Timeout = TimeSpan.FromMinutes(30),
+        HeartbeatTimeout = TimeSpan.FromSeconds(60),
+    };
+
+    /// <summary>End-to-end limit from queued to a final state, queue wait included.</summary>
+    public TimeSpan WorkflowTimeout { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>How often the deadline sweeper looks for due deadlines.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    [Range(1, 10000)]
+    public int SweepBatchSize { get; set; } = 500;
+
+    /// <summary>After dispatching a deadline, how long before dispatching it again if the saga never acted on it.</summary>
+    public TimeSpan DeadlineLease { get; set; } = TimeSpan.FromSeconds(30);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var (name, policy) in new[] { ("RoleSetup", RoleSetup), ("AiAssessment", AiAssessment) })
+        {
+            foreach (var problem in policy.Problems())
+            {
+                yield return new ValidationResult($"{Section}:{name}: {problem}");
+            }
+        }
+
+        if (WorkflowTimeout <= TimeSpan.Zero || SweepInterval <= TimeSpan.Zero || DeadlineLease <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult($"{Section}: WorkflowTimeout, SweepInterval and DeadlineLease must be positive.");
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Etter.BuildingBlocks.Persistence.Outbox;
+
+public static class OutboxModelBuilderExtensions
+{
+    public static ModelBuilder AddOutbox(this ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.Entity<OutboxMessage>(outbox =>
+        {
+            outbox.ToTable("outbox_message");
+            outbox.HasKey(x => x.Sequence);
+            outbox.Property(x => x.Sequence).HasColumnName("sequence").ValueGeneratedOnAdd();
+            outbox.Property(x => x.WorkflowId).HasColumnName("workflow_id");
+            outbox.Property(x => x.Destination).HasColumnName("destination").HasMaxLength(256);
+            outbox.Property(x => x.MessageType).HasColumnName("message_type").HasMaxLength(256);
+            outbox.Property(x => x.Body).HasColumnName("body");
+            outbox.Property(x => x.CreatedAt).HasColumnName("created_at");
+        });
+        return modelBuilder;
+    }
+}
