@@ -64,6 +64,10 @@ main() {
     bash "$ETTER_DEPLOY_DIR/up.sh" --infra-only
     load_credentials
 
+    # The deployment tests validate docker-compose.yml with `docker compose config` (no engine needed).
+    log "Ensuring the docker CLI and compose plugin (install-docker-cli.sh)"
+    bash "$ETTER_DEPLOY_DIR/install-docker-cli.sh"
+
     command -v dotnet >/dev/null 2>&1 || die "dotnet is not installed"
     rm -rf "$RESULTS_DIR"
     mkdir -p "$RESULTS_DIR"
