@@ -2,7 +2,10 @@ using Etter.AiAssessment.Consumers;
 using Etter.AiAssessment.Engines;
 using Etter.AiAssessment.Engines.Mock;
 using Etter.AiAssessment.Engines.Rubric;
+using Etter.AiAssessment.Persistence;
+using Etter.AiAssessment.Runs;
 using Etter.BuildingBlocks.Configuration;
+using Etter.BuildingBlocks.Persistence;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -10,7 +13,9 @@ namespace Etter.AiAssessment;
 
 public static class AiAssessmentRegistrationExtensions
 {
-    /// <summary>AiAssessment's services: the engines and the selector that picks one per request.</summary>
+    public const string SqliteFileName = "assessment.db";
+
+    /// <summary>AiAssessment's services: the engines, the selector that picks one per request, the run log and the runner.</summary>
     public static IServiceCollection AddAiAssessment(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
@@ -18,6 +23,10 @@ public static class AiAssessmentRegistrationExtensions
         services.AddSingleton<IAssessmentEngine, MockAssessmentEngine>();
         services.AddSingleton<IAssessmentEngine, RubricAssessmentEngine>();
         services.AddSingleton<AssessmentEngineSelector>();
+        services.AddEtterDatabase<AssessmentDbContext, SqliteAssessmentDbContext, PostgresAssessmentDbContext>(configuration, SqliteFileName, "__ef_migrations_assessment");
+        services.AddDatabaseMigration<AssessmentDbContext>();
+        services.AddScoped<AssessmentRunStore>();
+        services.AddSingleton<AssessmentRunner>();
         return services;
     }
 

@@ -10,4 +10,11 @@ public sealed class AssessmentOptions
     /// <summary>The engine used when a request does not ask for one: <c>rubric</c> (offline), <c>llm</c> or <c>mock</c>.</summary>
     [Required]
     public string DefaultEngine { get; set; } = "rubric";
+
+    /// <summary>Assessments this instance runs at once; further commands wait (unacknowledged) for a slot.</summary>
+    [Range(1, 1024)]
+    public int MaxConcurrentRuns { get; set; } = 16;
+
+    /// <summary>How often a running assessment tells the orchestrator it is alive.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
 }

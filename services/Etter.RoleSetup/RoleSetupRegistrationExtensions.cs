@@ -23,6 +23,7 @@ public static class RoleSetupRegistrationExtensions
         services.AddDatabaseMigration<RoleGraphDbContext>();
         services.AddScoped<IRoleGraph, RelationalRoleGraph>();
         services.AddSingleton<JobDescriptionSelector>();
+        services.AddScoped<RoleSetupInbox>();
         return services;
     }
 

@@ -1,11 +1,21 @@
 using Etter.AiAssessment.Engines;
+using Etter.AiAssessment.Persistence;
+using Etter.AiAssessment.Runs;
 using Etter.Contracts;
 using MassTransit;
 
 namespace Etter.AiAssessment.Consumers;
 
-/// <summary>ai_assessment: runs the selected engine over the role's JD and reports the result.</summary>
-public sealed class AssessRoleConsumer(AssessmentEngineSelector engines, TimeProvider time, ILogger<AssessRoleConsumer> logger) : IConsumer<AssessRole>
+/// <summary>
+/// ai_assessment: claims the (workflow, attempt) run, reports it started and hands it to the
+/// <see cref="AssessmentRunner"/>. A redelivered or duplicated command never runs the engine again: a
+/// finished run is answered with its stored outcome, a running one is left to its worker.
+/// </summary>
+public sealed class AssessRoleConsumer(
+    AssessmentEngineSelector engines,
+    AssessmentRunStore runs,
+    AssessmentRunner runner,
+    TimeProvider time) : IConsumer<AssessRole>
 {
     public async Task Consume(ConsumeContext<AssessRole> context)
     {
@@ -18,7 +28,18 @@ public sealed class AssessRoleConsumer(AssessmentEngineSelector engines, TimePro
         }
         catch (AssessmentEngineException ex)
         {
-            await PublishFailed(context, ex.Error);
+            await context.Publish(new AiAssessmentFailed { WorkflowId = command.WorkflowId, Attempt = command.Attempt, Error = ex.Error, FailedAt = time.GetUtcNow() });
+            return;
+        }
+
+        var existing = await runs.TryClaimAsync(command, engine.Name, context.CancellationToken);
+        if (existing is not null)
+        {
+            if (existing.Status != AssessmentRunStatus.Running && AssessmentRunStore.Outcome(existing) is { } outcome)
+            {
+                await context.Publish(outcome, outcome.GetType());
+            }
+
             return;
         }
 
@@ -29,34 +50,6 @@ public sealed class AssessRoleConsumer(AssessmentEngineSelector engines, TimePro
             Engine = engine.Name,
             StartedAt = time.GetUtcNow(),
         });
-
-        try
-        {
-            var result = await engine.AssessAsync(
-                new AssessmentRequest(command.CompanyId, command.RoleName, command.DraupRoleName, command.JobDescriptionMarkdown),
-                heartbeat: null,
-                context.CancellationToken);
-            await context.Publish(new AiAssessmentCompleted
-            {
-                WorkflowId = command.WorkflowId,
-                Attempt = command.Attempt,
-                Result = result,
-                CompletedAt = time.GetUtcNow(),
-            });
-        }
-        catch (AssessmentEngineException ex)
-        {
-            logger.LogWarning("Assessment of workflow {WorkflowId} failed: {Code} {Message}", command.WorkflowId, ex.Error.Code, ex.Error.Message);
-            await PublishFailed(context, ex.Error);
-        }
+        await runner.StartAsync(command, engine, context.CancellationToken);
     }
-
-    Task PublishFailed(ConsumeContext<AssessRole> context, OnboardingError error) =>
-        context.Publish(new AiAssessmentFailed
-        {
-            WorkflowId = context.Message.WorkflowId,
-            Attempt = context.Message.Attempt,
-            Error = error,
-            FailedAt = time.GetUtcNow(),
-        });
 }

@@ -93,8 +93,14 @@ public sealed class DeadlineSweeper(
             await Task.WhenAll(due.Select(d => saga.Send(new OnboardingDeadlineReached { WorkflowId = d.WorkflowId, DueAt = d.DueAt }, cancellationToken)));
             var ids = due.Select(d => d.WorkflowId).ToList();
             var leasedUntil = now + options.Value.DeadlineLease;
-            await db.Workflows.Where(x => ids.Contains(x.CorrelationId) && x.NextDeadlineAt <= now)
-                .ExecuteUpdateAsync(x => x.SetProperty(w => w.NextDeadlineAt, leasedUntil), cancellationToken);
+            var dispatched = db.Workflows.Where(x => ids.Contains(x.CorrelationId));
+            if (db.Database.IsNpgsql())
+            {
+                // Leave alone a row whose saga already set a later deadline since our scan.
+                dispatched = dispatched.Where(x => x.NextDeadlineAt <= now);
+            }
+
+            await dispatched.ExecuteUpdateAsync(x => x.SetProperty(w => w.NextDeadlineAt, leasedUntil), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return due.Count;
         });

@@ -13,6 +13,7 @@ namespace Etter.RoleSetup.Consumers;
 /// </summary>
 public sealed class SetUpRoleConsumer(
     IRoleGraph roleGraph,
+    RoleSetupInbox inbox,
     JobDescriptionSelector jobDescriptions,
     ITaxonomyProvider taxonomy,
     TimeProvider time,
@@ -24,6 +25,13 @@ public sealed class SetUpRoleConsumer(
     {
         ArgumentNullException.ThrowIfNull(context);
         var command = context.Message;
+        if (await inbox.FindAsync(command.WorkflowId, command.Attempt, context.CancellationToken) is { } answered)
+        {
+            // Redelivered (or duplicated) command: answer as before, touch nothing.
+            await context.Publish(answered);
+            return;
+        }
+
         await context.Publish(new RoleSetupStarted { WorkflowId = command.WorkflowId, Attempt = command.Attempt, StartedAt = time.GetUtcNow() });
 
         var now = time.GetUtcNow();
@@ -50,7 +58,7 @@ public sealed class SetUpRoleConsumer(
             logger.LogInformation("No job description content for {CompanyId} / {RoleName}; the assessment will be skipped.", command.CompanyId, command.RoleName);
         }
 
-        await context.Publish(new RoleSetupCompleted
+        var completed = new RoleSetupCompleted
         {
             WorkflowId = command.WorkflowId,
             Attempt = command.Attempt,
@@ -58,6 +66,7 @@ public sealed class SetUpRoleConsumer(
             DraupRoleName = draupRole,
             JobDescription = summary,
             CompletedAt = time.GetUtcNow(),
-        });
+        };
+        await context.Publish(await inbox.RecordAsync(completed, context.CancellationToken));
     }
 }

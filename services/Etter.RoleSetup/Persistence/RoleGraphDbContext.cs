@@ -9,6 +9,8 @@ public abstract class RoleGraphDbContext(DbContextOptions options) : DbContext(o
 
     public DbSet<JobDescriptionEntity> JobDescriptions => Set<JobDescriptionEntity>();
 
+    public DbSet<ProcessedCommandEntity> ProcessedCommands => Set<ProcessedCommandEntity>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -42,6 +44,15 @@ public abstract class RoleGraphDbContext(DbContextOptions options) : DbContext(o
             jd.Property(x => x.Source).HasColumnName("source").HasMaxLength(64);
             jd.Property(x => x.CreatedAt).HasColumnName("created_at");
             jd.Property(x => x.UpdatedAt).HasColumnName("updated_at");
+        });
+        modelBuilder.Entity<ProcessedCommandEntity>(inbox =>
+        {
+            inbox.ToTable("role_setup_inbox");
+            inbox.HasKey(x => new { x.WorkflowId, x.Attempt });
+            inbox.Property(x => x.WorkflowId).HasColumnName("workflow_id");
+            inbox.Property(x => x.Attempt).HasColumnName("attempt");
+            inbox.Property(x => x.ResultJson).HasColumnName("result_json");
+            inbox.Property(x => x.ProcessedAt).HasColumnName("processed_at");
         });
     }
 }

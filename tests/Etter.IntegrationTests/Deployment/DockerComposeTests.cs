@@ -26,7 +26,7 @@ public sealed partial class DockerComposeTests
     {
         ["orchestrator"] = new(StringComparer.Ordinal) { ["rabbitmq"] = Healthy, ["postgres"] = Healthy },
         ["role-setup"] = new(StringComparer.Ordinal) { ["rabbitmq"] = Healthy, ["postgres"] = Healthy },
-        ["ai-assessment"] = new(StringComparer.Ordinal) { ["rabbitmq"] = Healthy },
+        ["ai-assessment"] = new(StringComparer.Ordinal) { ["rabbitmq"] = Healthy, ["postgres"] = Healthy },
         ["api"] = new(StringComparer.Ordinal)
         {
             ["rabbitmq"] = Healthy,

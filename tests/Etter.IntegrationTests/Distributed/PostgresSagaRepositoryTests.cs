@@ -8,6 +8,9 @@ using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Etter.IntegrationTests.Distributed;
@@ -31,6 +34,14 @@ public sealed class PostgresSagaRepositoryTests : IAsyncLifetime
         }).Build();
         var services = new ServiceCollection();
         services.AddLogging();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton<IHostApplicationLifetime>(sp =>
+        {
+            // No host here: report "started" at once so the outbox relay delivers.
+            var lifetime = new ApplicationLifetime(sp.GetRequiredService<ILogger<ApplicationLifetime>>());
+            lifetime.NotifyStarted();
+            return lifetime;
+        });
         services.AddOrchestrator(configuration);
         services.AddMassTransitTestHarness(bus =>
         {

@@ -120,6 +120,30 @@ namespace Etter.RoleSetup.Persistence.Migrations.Postgres
                     b.ToTable("job_description", (string)null);
                 });
 
+            modelBuilder.Entity("Etter.RoleSetup.Persistence.ProcessedCommandEntity", b =>
+                {
+                    b.Property<Guid>("WorkflowId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workflow_id");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempt");
+
+                    b.Property<DateTimeOffset>("ProcessedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("processed_at");
+
+                    b.Property<string>("ResultJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("result_json");
+
+                    b.HasKey("WorkflowId", "Attempt");
+
+                    b.ToTable("role_setup_inbox", (string)null);
+                });
+
             modelBuilder.Entity("Etter.RoleSetup.Persistence.JobDescriptionEntity", b =>
                 {
                     b.HasOne("Etter.RoleSetup.Persistence.CompanyRoleEntity", null)

@@ -115,6 +115,30 @@ namespace Etter.RoleSetup.Persistence.Migrations.Sqlite
                     b.ToTable("job_description", (string)null);
                 });
 
+            modelBuilder.Entity("Etter.RoleSetup.Persistence.ProcessedCommandEntity", b =>
+                {
+                    b.Property<Guid>("WorkflowId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("workflow_id");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempt");
+
+                    b.Property<DateTimeOffset>("ProcessedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("processed_at");
+
+                    b.Property<string>("ResultJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("result_json");
+
+                    b.HasKey("WorkflowId", "Attempt");
+
+                    b.ToTable("role_setup_inbox", (string)null);
+                });
+
             modelBuilder.Entity("Etter.RoleSetup.Persistence.JobDescriptionEntity", b =>
                 {
                     b.HasOne("Etter.RoleSetup.Persistence.CompanyRoleEntity", null)

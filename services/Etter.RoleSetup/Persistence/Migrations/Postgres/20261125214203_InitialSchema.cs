@@ -32,6 +32,20 @@ namespace Etter.RoleSetup.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "role_setup_inbox",
+                columns: table => new
+                {
+                    workflow_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    attempt = table.Column<int>(type: "integer", nullable: false),
+                    result_json = table.Column<string>(type: "text", nullable: false),
+                    processed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_role_setup_inbox", x => new { x.workflow_id, x.attempt });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "job_description",
                 columns: table => new
                 {
@@ -64,6 +78,9 @@ namespace Etter.RoleSetup.Persistence.Migrations.Postgres
         {
             migrationBuilder.DropTable(
                 name: "job_description");
+
+            migrationBuilder.DropTable(
+                name: "role_setup_inbox");
 
             migrationBuilder.DropTable(
                 name: "company_role");

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Etter.RoleSetup.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteRoleGraphDbContext))]
-    [Migration("20261125210721_InitialSchema")]
+    [Migration("20261125214200_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -116,6 +116,30 @@ namespace Etter.RoleSetup.Persistence.Migrations.Sqlite
                     b.HasKey("CompanyRoleId");
 
                     b.ToTable("job_description", (string)null);
+                });
+
+            modelBuilder.Entity("Etter.RoleSetup.Persistence.ProcessedCommandEntity", b =>
+                {
+                    b.Property<Guid>("WorkflowId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("workflow_id");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempt");
+
+                    b.Property<DateTimeOffset>("ProcessedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("processed_at");
+
+                    b.Property<string>("ResultJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("result_json");
+
+                    b.HasKey("WorkflowId", "Attempt");
+
+                    b.ToTable("role_setup_inbox", (string)null);
                 });
 
             modelBuilder.Entity("Etter.RoleSetup.Persistence.JobDescriptionEntity", b =>

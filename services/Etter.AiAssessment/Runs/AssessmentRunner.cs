@@ -1,0 +1,108 @@
+using Etter.AiAssessment.Engines;
+using Etter.Contracts;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Etter.AiAssessment.Runs;
+
+/// <summary>
+/// Runs assessments off the message: the command is acknowledged as soon as its run is claimed and handed
+/// here, so an assessment longer than RabbitMQ's consumer-ack timeout is never cancelled or redelivered by
+/// the broker. Liveness is a lease instead: while it runs, the attempt sends heartbeats, and the orchestrator
+/// treats a heartbeat gap as a lost worker and retries the step per its policy.
+/// </summary>
+public sealed class AssessmentRunner(
+    IServiceScopeFactory scopes,
+    IBus bus,
+    TimeProvider time,
+    IOptions<AssessmentOptions> options,
+    ILogger<AssessmentRunner> logger) : IDisposable
+{
+    readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentRuns, options.Value.MaxConcurrentRuns);
+
+    /// <summary>Waits for a free slot, then starts the run in the background and returns.</summary>
+    public async Task StartAsync(AssessRole command, IAssessmentEngine engine, CancellationToken cancellationToken)
+    {
+        await _slots.WaitAsync(cancellationToken);
+        _ = Task.Run(() => RunAsync(command, engine), CancellationToken.None);
+    }
+
+    async Task RunAsync(AssessRole command, IAssessmentEngine engine)
+    {
+        using var stopHeartbeats = new CancellationTokenSource();
+        Task? heartbeats = null;
+        try
+        {
+            heartbeats = SendHeartbeatsAsync(command, stopHeartbeats.Token);
+            var outcome = await AssessAsync(command, engine);
+            await stopHeartbeats.CancelAsync();
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<AssessmentRunStore>().FinishAsync(outcome, CancellationToken.None);
+            await bus.Publish(outcome, outcome.GetType());
+        }
+        catch (Exception ex)
+        {
+            // Nothing was published: the orchestrator sees the heartbeats stop and retries the attempt.
+            logger.LogError(ex, "Assessment run of workflow {WorkflowId} attempt {Attempt} could not report its outcome", command.WorkflowId, command.Attempt);
+        }
+        finally
+        {
+            await stopHeartbeats.CancelAsync();
+            if (heartbeats is not null)
+            {
+                await heartbeats.ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+
+            _slots.Release();
+        }
+    }
+
+    async Task<object> AssessAsync(AssessRole command, IAssessmentEngine engine)
+    {
+        try
+        {
+            var result = await engine.AssessAsync(
+                new AssessmentRequest(command.CompanyId, command.RoleName, command.DraupRoleName, command.JobDescriptionMarkdown),
+                heartbeat: _ => Task.CompletedTask,
+                CancellationToken.None);
+            return new AiAssessmentCompleted { WorkflowId = command.WorkflowId, Attempt = command.Attempt, Result = result, CompletedAt = time.GetUtcNow() };
+        }
+        catch (AssessmentEngineException ex)
+        {
+            logger.LogWarning("Assessment of workflow {WorkflowId} failed: {Code} {Message}", command.WorkflowId, ex.Error.Code, ex.Error.Message);
+            return new AiAssessmentFailed { WorkflowId = command.WorkflowId, Attempt = command.Attempt, Error = ex.Error, FailedAt = time.GetUtcNow() };
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.LogError(ex, "Assessment engine {Engine} crashed for workflow {WorkflowId}", engine.Name, command.WorkflowId);
+            return new AiAssessmentFailed
+            {
+                WorkflowId = command.WorkflowId,
+                Attempt = command.Attempt,
+                Error = new OnboardingError { Code = ErrorCodes.AssessmentFailed, Message = $"The {engine.Name} engine crashed: {ex.Message}", Recoverable = true },
+                FailedAt = time.GetUtcNow(),
+            };
+        }
+    }
+
+    async Task SendHeartbeatsAsync(AssessRole command, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, time);
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<AssessmentRunStore>().HeartbeatAsync(command.WorkflowId, command.Attempt, cancellationToken);
+                await bus.Publish(new AiAssessmentHeartbeat { WorkflowId = command.WorkflowId, Attempt = command.Attempt, At = time.GetUtcNow() }, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A missed beat is tolerated: the orchestrator's gap allows several.
+                logger.LogWarning("Heartbeat for workflow {WorkflowId} failed: {Reason}", command.WorkflowId, ex.Message);
+            }
+        }
+    }
+
+    public void Dispose() => _slots.Dispose();
+}
