@@ -8,8 +8,11 @@ namespace Etter.Api.Tests;
 /// Keyed on a type of the API assembly rather than <c>Program</c>: every web project here has a public
 /// generated <c>Program</c>, so the name alone is ambiguous.
 /// </remarks>
-public sealed class EmbeddedApiFactory : WebApplicationFactory<Etter.Api.Health.PipelineHealthService>
+public class EmbeddedApiFactory : WebApplicationFactory<Etter.Api.Health.PipelineHealthService>
 {
+    /// <summary>The default engine the in-process AiAssessment uses.</summary>
+    protected virtual string AssessmentEngine => "mock";
+
     readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "etter-api-tests", Guid.NewGuid().ToString("N"));
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -17,7 +20,7 @@ public sealed class EmbeddedApiFactory : WebApplicationFactory<Etter.Api.Health.
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseSetting("Etter:Mode", "Embedded");
         builder.UseSetting("Etter:DataDirectory", _dataDirectory);
-        builder.UseSetting("Etter:Assessment:DefaultEngine", "mock");
+        builder.UseSetting("Etter:Assessment:DefaultEngine", AssessmentEngine);
     }
 
     protected override void Dispose(bool disposing)

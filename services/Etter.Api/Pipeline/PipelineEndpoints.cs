@@ -3,6 +3,7 @@ using Etter.Api.Errors;
 using Etter.BuildingBlocks.Status;
 using Etter.BuildingBlocks.Validation;
 using Etter.Contracts;
+using Etter.Orchestrator.Persistence;
 using MassTransit;
 
 namespace Etter.Api.Pipeline;
@@ -18,6 +19,7 @@ public static class PipelineEndpoints
         var pipeline = app.MapGroup(Prefix).WithTags("pipeline");
         pipeline.MapPost("/push", PushAsync).WithName("PushRole").WithSummary("Push one company role into Etter; starts its onboarding workflow.");
         pipeline.MapGet("/status/{workflowId}", StatusAsync).WithName("GetStatus").WithSummary("The status of one workflow.");
+        pipeline.MapWorkflowCommands();
         return app;
     }
 
@@ -26,6 +28,7 @@ public static class PipelineEndpoints
         bool? use_mock,
         IPublishEndpoint publisher,
         IWorkflowStatusStore statusStore,
+        SagaStatusReader saga,
         TimeProvider time,
         ILoggerFactory loggers)
     {
@@ -55,6 +58,18 @@ public static class PipelineEndpoints
         if (OnboardingRequestValidator.Validate(request) is { } invalid)
         {
             return ApiErrors.Validation(invalid.Message);
+        }
+
+        // Idempotent submit: a role already on its way is not started twice (unless asked to).
+        if (request.Options?.ForceRerun != true && await saga.FindInFlightAsync(request.CompanyId, request.RoleName, http.RequestAborted) is { } inFlight)
+        {
+            return Results.Ok(new PushResponse(
+                inFlight.WorkflowId,
+                inFlight.RoleId,
+                inFlight.Status,
+                FullRunEstimateSeconds,
+                PositionInQueue: null,
+                Message: $"Role '{request.RoleName}' for '{request.CompanyId}' already has a workflow in flight ({inFlight.Status}); returning it. Set options.force_rerun to start another."));
         }
 
         try

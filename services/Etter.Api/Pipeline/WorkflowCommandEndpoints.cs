@@ -1,0 +1,92 @@
+using Etter.Api.Errors;
+using Etter.BuildingBlocks.Messaging;
+using Etter.Contracts;
+using Etter.Orchestrator.Persistence;
+using MassTransit;
+
+namespace Etter.Api.Pipeline;
+
+/// <summary><c>POST /retry/{id}</c> (redrive from the failed step) and <c>POST /cancel/{id}</c>.</summary>
+public static class WorkflowCommandEndpoints
+{
+    public static RouteGroupBuilder MapWorkflowCommands(this RouteGroupBuilder pipeline)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        pipeline.MapPost("/retry/{workflowId}", RetryAsync).WithName("RetryWorkflow").WithSummary("Redrive a failed workflow from its failed step (or from the start with force_rerun).");
+        pipeline.MapPost("/cancel/{workflowId}", CancelAsync).WithName("CancelWorkflow").WithSummary("Cancel a draft, queued or processing workflow.");
+        return pipeline;
+    }
+
+    static async Task<IResult> RetryAsync(HttpContext http, string workflowId, SagaStatusReader saga, ISendEndpointProvider send, CancellationToken cancellationToken)
+    {
+        var body = await ReadOptionalAsync<RetryRequest>(http);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+
+        if (!Guid.TryParse(workflowId, out var id) || await saga.FindAsync(id, cancellationToken) is not { } status)
+        {
+            return ApiErrors.NotFound($"Workflow '{workflowId}' not found.");
+        }
+
+        if (status.Status != OnboardingStatuses.Failed)
+        {
+            return ApiErrors.Validation($"Only failed workflows can be retried; workflow {id} is {status.Status}.");
+        }
+
+        var force = body.Value?.ForceRerun ?? false;
+        var endpoint = await send.GetSendEndpoint(CommandQueues.OnboardingSaga);
+        await endpoint.Send(new RetryOnboarding { WorkflowId = id, ForceRerun = force, RequestedBy = Actor(http) }, cancellationToken);
+        var from = force || status.FailedStep != OnboardingSteps.AiAssessment ? OnboardingSteps.RoleSetup : OnboardingSteps.AiAssessment;
+        return Results.Accepted($"{PipelineEndpoints.Prefix}/status/{id}", new WorkflowCommandResponse(
+            id, OnboardingStatuses.Queued, from,
+            from == OnboardingSteps.AiAssessment
+                ? "Retrying ai_assessment; role_setup is complete and will not run again."
+                : "Retrying from role_setup."));
+    }
+
+    static async Task<IResult> CancelAsync(HttpContext http, string workflowId, SagaStatusReader saga, ISendEndpointProvider send, CancellationToken cancellationToken)
+    {
+        var body = await ReadOptionalAsync<CancelRequest>(http);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+
+        if (!Guid.TryParse(workflowId, out var id) || await saga.FindAsync(id, cancellationToken) is not { } status)
+        {
+            return ApiErrors.NotFound($"Workflow '{workflowId}' not found.");
+        }
+
+        if (OnboardingStatuses.IsTerminal(status.Status))
+        {
+            return ApiErrors.Validation($"Workflow {id} has already finished ({status.Status}); there is nothing to cancel.");
+        }
+
+        var endpoint = await send.GetSendEndpoint(CommandQueues.OnboardingSaga);
+        await endpoint.Send(new CancelOnboarding { WorkflowId = id, Reason = body.Value?.Reason, RequestedBy = Actor(http) }, cancellationToken);
+        return Results.Accepted($"{PipelineEndpoints.Prefix}/status/{id}", new WorkflowCommandResponse(
+            id, OnboardingStatuses.Cancelled, null, "Cancellation requested; results of the running step will be ignored."));
+    }
+
+    static string Actor(HttpContext http) => http.User.Identity?.Name ?? "api";
+
+    /// <summary>These endpoints take an optional body: none at all is fine, malformed JSON is not.</summary>
+    static async Task<(T? Value, IResult? Problem)> ReadOptionalAsync<T>(HttpContext http)
+        where T : class
+    {
+        if (http.Request.ContentLength is null or 0 && !http.Request.Headers.TransferEncoding.Any())
+        {
+            return (null, null);
+        }
+
+        return await PipelineEndpoints.ReadBodyAsync<T>(http);
+    }
+}
+
+public sealed record RetryRequest(bool ForceRerun = false);
+
+public sealed record CancelRequest(string? Reason = null);
+
+public sealed record WorkflowCommandResponse(Guid WorkflowId, string Status, string? RetryFrom, string Message);

@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace Etter.Api.Tests;
+
+public sealed class WorkflowCommandApiTests(EmbeddedApiFactory factory) : IClassFixture<EmbeddedApiFactory>
+{
+    readonly HttpClient _client = factory.CreateClient();
+
+    static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    async Task<JsonElement> PushDraftAsync(string role) =>
+        await (await _client.PostAsync("/api/v1/pipeline/push?use_mock=true", Json($$"""{"company_id": "Acme Corporation", "role_name": "{{role}}", "options": {"draft": true} }""")))
+            .Content.ReadFromJsonAsync<JsonElement>();
+
+    async Task<string> WaitForStatusAsync(string id, string expected)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        string? status = null;
+        while (status != expected)
+        {
+            await Task.Delay(50, cts.Token);
+            var body = await _client.GetFromJsonAsync<JsonElement>($"/api/v1/pipeline/status/{id}", cts.Token);
+            status = body.GetProperty("status").GetString();
+        }
+
+        return status;
+    }
+
+    [Fact]
+    public async Task SameRolePushedWhileInFlight_ReturnsTheExistingWorkflow()
+    {
+        var first = await PushDraftAsync("Data Scientist");
+        var id = first.GetProperty("workflow_id").GetString()!;
+        await WaitForStatusAsync(id, "draft");
+
+        var again = await PushDraftAsync("  data   scientist ");
+
+        Assert.Equal(id, again.GetProperty("workflow_id").GetString());
+        Assert.Contains("already has a workflow in flight", again.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ForceRerun_StartsAnotherWorkflowEvenWhileOneIsInFlight()
+    {
+        var first = (await PushDraftAsync("Product Analyst")).GetProperty("workflow_id").GetString()!;
+        await WaitForStatusAsync(first, "draft");
+
+        var second = await (await _client.PostAsync("/api/v1/pipeline/push?use_mock=true",
+            Json("""{"company_id": "Acme Corporation", "role_name": "Product Analyst", "options": {"force_rerun": true, "draft": true} }"""))).Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.NotEqual(first, second.GetProperty("workflow_id").GetString());
+    }
+
+    [Fact]
+    public async Task CancelDraft_EndsCancelledAndASecondCancelIsRejected()
+    {
+        var id = (await PushDraftAsync("Growth Marketer")).GetProperty("workflow_id").GetString()!;
+        await WaitForStatusAsync(id, "draft");
+
+        var cancel = await _client.PostAsync($"/api/v1/pipeline/cancel/{id}", Json("""{"reason": "pushed by mistake"}"""));
+
+        Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        await WaitForStatusAsync(id, "cancelled");
+        var status = await _client.GetFromJsonAsync<JsonElement>($"/api/v1/pipeline/status/{id}");
+        Assert.Equal("pushed by mistake", status.GetProperty("cancel_reason").GetString());
+        var again = await _client.PostAsync($"/api/v1/pipeline/cancel/{id}", null);
+        Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task RetryOfAWorkflowThatHasNotFailed_Returns400()
+    {
+        var id = (await PushDraftAsync("Sales Engineer")).GetProperty("workflow_id").GetString()!;
+        await WaitForStatusAsync(id, "draft");
+
+        var retry = await _client.PostAsync($"/api/v1/pipeline/retry/{id}", null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, retry.StatusCode);
+        Assert.Equal("VALIDATION_ERROR", (await retry.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetProperty("error").GetString());
+    }
+
+    [Theory]
+    [InlineData("retry")]
+    [InlineData("cancel")]
+    public async Task CommandForUnknownWorkflow_Returns404(string command)
+    {
+        var response = await _client.PostAsync($"/api/v1/pipeline/{command}/{Guid.NewGuid()}", null);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+}
+
+public sealed class RetryFailedWorkflowApiTests(BrokenEngineApiFactory factory) : IClassFixture<BrokenEngineApiFactory>
+{
+    readonly HttpClient _client = factory.CreateClient();
+
+    async Task<JsonElement> WaitForAssessmentAttemptFailedAsync(string id, int attempt)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            await Task.Delay(50, cts.Token);
+            var body = await _client.GetFromJsonAsync<JsonElement>($"/api/v1/pipeline/status/{id}", cts.Token);
+            var assessment = body.GetProperty("progress").GetProperty("steps")[1];
+            if (body.GetProperty("status").GetString() == "failed" && assessment.GetProperty("attempt").GetInt32() == attempt)
+            {
+                return body;
+            }
+        }
+    }
+
+    [Fact]
+    public async Task RetryAfterAssessmentFailure_RerunsOnlyTheAssessment()
+    {
+        var push = await _client.PostAsync("/api/v1/pipeline/push", new StringContent("""{"company_id": "Walmart Inc.", "role_name": "Store Manager"}""", Encoding.UTF8, "application/json"));
+        var id = (await push.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("workflow_id").GetString()!;
+        var failed = await WaitForAssessmentAttemptFailedAsync(id, attempt: 1);
+        Assert.Equal("ai_assessment", failed.GetProperty("error_detail").GetProperty("step").GetString());
+        Assert.False(failed.GetProperty("error_detail").GetProperty("recoverable").GetBoolean());
+
+        var retry = await _client.PostAsync($"/api/v1/pipeline/retry/{id}", null);
+
+        Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+        Assert.Equal("ai_assessment", (await retry.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("retry_from").GetString());
+        var again = await WaitForAssessmentAttemptFailedAsync(id, attempt: 2);
+        var roleSetup = again.GetProperty("progress").GetProperty("steps")[0];
+        Assert.Equal("completed", roleSetup.GetProperty("status").GetString());
+        Assert.Equal(1, roleSetup.GetProperty("attempt").GetInt32());
+    }
+}
