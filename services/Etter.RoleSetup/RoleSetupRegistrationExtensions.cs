@@ -4,6 +4,7 @@ using Etter.RoleSetup.Consumers;
 using Etter.RoleSetup.JobDescriptions;
 using Etter.RoleSetup.Persistence;
 using Etter.RoleSetup.RoleGraph;
+using Etter.RoleSetup.RoleGraph.Neo4j;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -21,7 +22,16 @@ public static class RoleSetupRegistrationExtensions
         services.TryAddSingleton<ISampleJobDescriptions, SampleJobDescriptions>();
         services.AddEtterDatabase<RoleGraphDbContext, SqliteRoleGraphDbContext, PostgresRoleGraphDbContext>(configuration, SqliteFileName, "__ef_migrations_role_graph");
         services.AddDatabaseMigration<RoleGraphDbContext>();
-        services.AddScoped<IRoleGraph, RelationalRoleGraph>();
+        // The relational database stays registered either way: it also holds RoleSetup's inbox.
+        if (Neo4jRoleGraphRegistration.IsSelected(configuration))
+        {
+            services.AddNeo4jRoleGraph(configuration);
+        }
+        else
+        {
+            services.AddScoped<IRoleGraph, RelationalRoleGraph>();
+        }
+
         services.AddSingleton<JobDescriptionSelector>();
         services.AddScoped<RoleSetupInbox>();
         return services;

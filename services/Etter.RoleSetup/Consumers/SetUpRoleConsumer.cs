@@ -3,6 +3,7 @@ using Etter.BuildingBlocks.Taxonomy;
 using Etter.Contracts;
 using Etter.RoleSetup.JobDescriptions;
 using Etter.RoleSetup.RoleGraph;
+using Etter.RoleSetup.RoleGraph.Neo4j;
 using MassTransit;
 
 namespace Etter.RoleSetup.Consumers;
@@ -34,6 +35,20 @@ public sealed class SetUpRoleConsumer(
 
         await context.Publish(new RoleSetupStarted { WorkflowId = command.WorkflowId, Attempt = command.Attempt, StartedAt = time.GetUtcNow() });
 
+        try
+        {
+            await SetUpAsync(context);
+        }
+        catch (RoleGraphException ex) when (!ex.Recoverable)
+        {
+            // A verdict such as bad credentials or a rejected statement: say so, so the saga does not retry.
+            await context.Publish(new RoleSetupFailed { WorkflowId = command.WorkflowId, Attempt = command.Attempt, Error = ex.Error, FailedAt = time.GetUtcNow() });
+        }
+    }
+
+    async Task SetUpAsync(ConsumeContext<SetUpRole> context)
+    {
+        var command = context.Message;
         var now = time.GetUtcNow();
         var roleId = CompanyRoleId.For(command.CompanyId, command.RoleName);
         var taxonomyRole = taxonomy.FindRole(command.CompanyId, command.RoleName);

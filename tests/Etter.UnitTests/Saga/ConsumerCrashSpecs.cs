@@ -35,6 +35,6 @@ public sealed class ConsumerCrashSpecs
         Assert.Contains("gave up after 3 attempts", state.ErrorMessage, StringComparison.Ordinal);
         Assert.True(state.ErrorRecoverable);
         Assert.Equal(3, state.RoleSetup.Attempt);
-        Assert.Equal(3, saga.Harness.Sent.Select<SetUpRole>(x => x.Context.Message.WorkflowId == id).Count());
+        Assert.Equal(3, (await saga.SentAsync<SetUpRole>(m => m.WorkflowId == id)).Count);
     }
 }

@@ -56,14 +56,14 @@ public sealed class DurabilitySpecs : IAsyncLifetime
         await _saga.WaitForAsync(id, s => s.AiAssessment.Status == StepStatuses.Running && s.AiAssessment.Attempt == attempt);
     }
 
-    int Sent<T>(Guid id, int? attempt = null)
+    async Task<int> Sent<T>(Guid id, int? attempt = null)
         where T : class =>
-        Harness.Sent.Select<T>(x => x.Context.Message switch
+        (await _saga.SentAsync<T>(message => message switch
         {
             SetUpRole m => m.WorkflowId == id && (attempt is null || m.Attempt == attempt),
             AssessRole m => m.WorkflowId == id && (attempt is null || m.Attempt == attempt),
             _ => false,
-        }).Count();
+        })).Count;
 
     [Fact]
     public async Task RecoverableRoleSetupFailure_IsRetriedAfterBackoffWithTheNextAttempt()
@@ -81,9 +81,9 @@ public sealed class DurabilitySpecs : IAsyncLifetime
         await _saga.SweepAsync();
 
         await _saga.WaitForAsync(id, s => s.RoleSetup.Attempt == 2);
-        Assert.True(await Harness.Sent.Any<SetUpRole>(x => x.Context.Message.WorkflowId == id && x.Context.Message.Attempt == 2));
+        Assert.NotEmpty(await _saga.SentAsync<SetUpRole>(m => m.WorkflowId == id && m.Attempt == 2));
         await RunRoleSetupAsync(id, attempt: 2);
-        Assert.Equal(1, Sent<AssessRole>(id));
+        Assert.Equal(1, await Sent<AssessRole>(id));
     }
 
     [Fact]
@@ -128,7 +128,7 @@ public sealed class DurabilitySpecs : IAsyncLifetime
 
         var ready = await _saga.WaitForAsync(id, s => s.CurrentState == "Ready");
         Assert.Equal(61, ready.FinalScore);
-        Assert.Equal(1, Sent<SetUpRole>(id));
+        Assert.Equal(1, await Sent<SetUpRole>(id));
     }
 
     [Fact]
@@ -148,7 +148,7 @@ public sealed class DurabilitySpecs : IAsyncLifetime
         _time.Advance(TimeSpan.FromSeconds(5));
         await _saga.SweepAsync();
         await _saga.WaitForAsync(id, s => s.AiAssessment.Attempt == 2);
-        Assert.Equal(1, Sent<AssessRole>(id, attempt: 2));
+        Assert.Equal(1, await Sent<AssessRole>(id, attempt: 2));
     }
 
     [Fact]
@@ -178,8 +178,8 @@ public sealed class DurabilitySpecs : IAsyncLifetime
         await Harness.Bus.Publish(Messages.AssessmentCompleted(id, attempt: 3));
 
         await _saga.WaitForAsync(id, s => s.CurrentState == "Ready");
-        Assert.Equal(1, Sent<SetUpRole>(id));
-        Assert.Equal(3, Sent<AssessRole>(id));
+        Assert.Equal(1, await Sent<SetUpRole>(id));
+        Assert.Equal(3, await Sent<AssessRole>(id));
         await using var scope = _saga.Services.CreateAsyncScope();
         var history = await scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>().History.AsNoTracking()
             .Where(h => h.WorkflowId == id).OrderBy(h => h.Id).ToListAsync();
@@ -197,7 +197,7 @@ public sealed class DurabilitySpecs : IAsyncLifetime
         await Harness.Bus.Publish(new RetryOnboarding { WorkflowId = id, ForceRerun = true });
 
         await _saga.WaitForAsync(id, s => s.CurrentState == "Queued" && s.RoleSetup.Attempt == 2);
-        Assert.Equal(1, Sent<SetUpRole>(id, attempt: 2));
+        Assert.Equal(1, await Sent<SetUpRole>(id, attempt: 2));
     }
 
     [Fact]
@@ -249,7 +249,7 @@ public sealed class DurabilitySpecs : IAsyncLifetime
         var relay = _saga.Services.GetRequiredService<OutboxRelay<OrchestratorDbContext>>();
         await relay.DeliverBatchAsync(CancellationToken.None);
 
-        Assert.True(await Harness.Sent.Any<SetUpRole>(x => x.Context.Message.WorkflowId == id && x.Context.Message.Attempt == 9));
+        Assert.NotEmpty(await _saga.SentAsync<SetUpRole>(m => m.WorkflowId == id && m.Attempt == 9));
         await using var check = _saga.Services.CreateAsyncScope();
         Assert.Equal(0, await check.ServiceProvider.GetRequiredService<OrchestratorDbContext>().Set<OutboxMessage>().CountAsync(x => x.WorkflowId == id));
     }

@@ -33,12 +33,13 @@ public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(Messages.Onboard(id));
         await _saga.WaitForAsync(id, s => s.CurrentState == "Queued");
-        Assert.True(await Harness.Sent.Any<SetUpRole>(x => x.Context.Message.WorkflowId == id && x.Context.Message.Attempt == 1));
+        Assert.NotEmpty(await _saga.SentAsync<SetUpRole>(m => m.WorkflowId == id && m.Attempt == 1));
 
         await Harness.Bus.Publish(new RoleSetupStarted { WorkflowId = id, Attempt = 1, StartedAt = DateTimeOffset.UtcNow });
         await _saga.WaitForAsync(id, s => s.CurrentState == "Processing");
         await Harness.Bus.Publish(Messages.RoleSetupCompleted(id));
-        Assert.True(await Harness.Sent.Any<AssessRole>(x => x.Context.Message.WorkflowId == id));
+        await _saga.WaitForAsync(id, s => s.AiAssessment.Attempt == 1);
+        Assert.NotEmpty(await _saga.SentAsync<AssessRole>(m => m.WorkflowId == id));
         await Harness.Bus.Publish(new AiAssessmentStarted { WorkflowId = id, Attempt = 1, Engine = "mock", StartedAt = DateTimeOffset.UtcNow });
         await _saga.WaitForAsync(id, s => s.AiAssessment.Status == StepStatuses.Running);
         await Harness.Bus.Publish(Messages.AssessmentCompleted(id, score: 61));
@@ -62,6 +63,7 @@ public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
         await Harness.Bus.Publish(Messages.AssessmentCompleted(id));
         await _saga.WaitForAsync(id, s => s.CurrentState == "Ready");
 
+        await _saga.DrainOutboxAsync();
         var changes = Harness.Published.Select<OnboardingStateChanged>(x => x.Context.Message.WorkflowId == id)
             .Select(x => x.Context.Message)
             .OrderBy(x => x.Status.Revision)
@@ -87,7 +89,7 @@ public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
         Assert.Equal("GRAPH_DOWN", state.ErrorCode);
         Assert.False(state.ErrorRecoverable);
         Assert.Equal(StepStatuses.Pending, state.AiAssessment.Status);
-        Assert.False(await Harness.Sent.Any<AssessRole>(x => x.Context.Message.WorkflowId == id));
+        Assert.Empty(await _saga.SentAsync<AssessRole>(m => m.WorkflowId == id));
     }
 
     [Fact]
@@ -105,7 +107,7 @@ public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
         Assert.Equal(StepStatuses.Completed, state.RoleSetup.Status);
         Assert.Equal(StepStatuses.Failed, state.AiAssessment.Status);
         Assert.False(state.ErrorRecoverable);
-        Assert.Single(Harness.Sent.Select<SetUpRole>(x => x.Context.Message.WorkflowId == id));
+        Assert.Single(await _saga.SentAsync<SetUpRole>(m => m.WorkflowId == id));
     }
 
     [Fact]
@@ -120,7 +122,7 @@ public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
         Assert.Equal(ErrorCodes.ValidationError, state.ErrorCode);
         Assert.False(state.ErrorRecoverable);
         Assert.Contains("role_name", state.ErrorMessage, StringComparison.Ordinal);
-        Assert.False(await Harness.Sent.Any<SetUpRole>(x => x.Context.Message.WorkflowId == id));
+        Assert.Empty(await _saga.SentAsync<SetUpRole>(m => m.WorkflowId == id));
     }
 
     [Fact]
@@ -159,8 +161,9 @@ public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
         await Harness.Bus.Publish(Messages.AssessmentCompleted(id));
         await _saga.WaitForAsync(id, s => s.CurrentState == "Ready");
         Assert.True(await Harness.Consumed.Any<RoleSetupCompleted>(x => x.Context.Message.WorkflowId == id));
+        await Harness.InactivityTask;
 
-        Assert.Single(Harness.Sent.Select<AssessRole>(x => x.Context.Message.WorkflowId == id));
+        Assert.Single(await _saga.SentAsync<AssessRole>(m => m.WorkflowId == id));
     }
 
     [Fact]
@@ -209,7 +212,7 @@ public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
         Assert.Equal(StepStatuses.Skipped, state.AiAssessment.Status);
         Assert.Equal(OnboardingStateMachine.NoJobDescriptionReason, state.AiAssessment.SkipReason);
         Assert.Null(state.FinalScore);
-        Assert.False(await Harness.Sent.Any<AssessRole>(x => x.Context.Message.WorkflowId == id));
+        Assert.Empty(await _saga.SentAsync<AssessRole>(m => m.WorkflowId == id));
     }
 
     [Fact]
@@ -218,12 +221,12 @@ public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(Messages.Onboard(id, draft: true));
         await _saga.WaitForAsync(id, s => s.CurrentState == "Draft");
-        Assert.False(await Harness.Sent.Any<SetUpRole>(x => x.Context.Message.WorkflowId == id));
+        Assert.Empty(await _saga.SentAsync<SetUpRole>(m => m.WorkflowId == id));
 
         await Harness.Bus.Publish(new SubmitOnboarding { WorkflowId = id, RequestedBy = "tests" });
 
         await _saga.WaitForAsync(id, s => s.CurrentState == "Queued");
-        Assert.True(await Harness.Sent.Any<SetUpRole>(x => x.Context.Message.WorkflowId == id));
+        Assert.NotEmpty(await _saga.SentAsync<SetUpRole>(m => m.WorkflowId == id));
     }
 
     [Fact]
@@ -235,7 +238,7 @@ public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
         await _saga.WaitForAsync(id, s => s.CurrentState == "Queued");
         await Harness.InactivityTask;
 
-        Assert.Single(Harness.Sent.Select<SetUpRole>(x => x.Context.Message.WorkflowId == id));
+        Assert.Single(await _saga.SentAsync<SetUpRole>(m => m.WorkflowId == id));
         Assert.Equal(1, (await _saga.LoadAsync(id))!.RoleSetup.Attempt);
     }
 }

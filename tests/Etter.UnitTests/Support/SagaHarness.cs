@@ -103,6 +103,34 @@ public sealed class SagaHarness : IAsyncDisposable
         throw new Xunit.Sdk.XunitException($"Saga {workflowId} never reached the expected condition; last state: {last?.CurrentState ?? "(none)"}.");
     }
 
+    /// <summary>Waits until the outbox relay has delivered everything committed so far.</summary>
+    public async Task DrainOutboxAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            await using (var scope = _provider.CreateAsyncScope())
+            {
+                var pending = await scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>()
+                    .Set<Etter.BuildingBlocks.Persistence.Outbox.OutboxMessage>().CountAsync(cts.Token);
+                if (pending == 0)
+                {
+                    return;
+                }
+            }
+
+            await Task.Delay(10, cts.Token);
+        }
+    }
+
+    /// <summary>The messages of type <typeparamref name="T"/> sent so far matching <paramref name="filter"/>, once the outbox is drained.</summary>
+    public async Task<List<T>> SentAsync<T>(Func<T, bool> filter)
+        where T : class
+    {
+        await DrainOutboxAsync();
+        return Harness.Sent.Select<T>(x => filter(x.Context.Message)).Select(x => x.Context.Message).ToList();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Harness.Stop();
