@@ -1,5 +1,6 @@
 using Etter.AiAssessment.Consumers;
 using Etter.AiAssessment.Engines;
+using Etter.AiAssessment.Engines.Llm;
 using Etter.AiAssessment.Engines.Mock;
 using Etter.AiAssessment.Engines.Rubric;
 using Etter.AiAssessment.Persistence;
@@ -22,6 +23,9 @@ public static class AiAssessmentRegistrationExtensions
         services.AddValidatedOptions<AssessmentOptions>(AssessmentOptions.Section);
         services.AddSingleton<IAssessmentEngine, MockAssessmentEngine>();
         services.AddSingleton<IAssessmentEngine, RubricAssessmentEngine>();
+
+        // Only when Etter:Assessment:Llm:BaseUrl is set, so a default install stays offline.
+        services.AddLlmAssessmentEngine(configuration);
         services.AddSingleton<AssessmentEngineSelector>();
         services.AddEtterDatabase<AssessmentDbContext, SqliteAssessmentDbContext, PostgresAssessmentDbContext>(configuration, SqliteFileName, "__ef_migrations_assessment");
         services.AddDatabaseMigration<AssessmentDbContext>();

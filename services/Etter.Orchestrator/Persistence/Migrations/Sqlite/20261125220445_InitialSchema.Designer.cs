@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOrchestratorDbContext))]
-    [Migration("20261125213645_InitialSchema")]
+    [Migration("20261125220445_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -33,8 +33,8 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("body");
 
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("TEXT")
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
                     b.Property<string>("Destination")
@@ -70,8 +70,8 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("actor");
 
-                    b.Property<DateTimeOffset>("At")
-                        .HasColumnType("TEXT")
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("at");
 
                     b.Property<int?>("Attempt")
@@ -157,8 +157,8 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("company_id");
 
-                    b.Property<DateTimeOffset?>("CompletedAt")
-                        .HasColumnType("TEXT")
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("completed_at");
 
                     b.Property<string>("CurrentState")
@@ -204,8 +204,8 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("REAL")
                         .HasColumnName("final_score");
 
-                    b.Property<DateTimeOffset?>("HeartbeatDeadlineAt")
-                        .HasColumnType("TEXT")
+                    b.Property<long?>("HeartbeatDeadlineAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("heartbeat_deadline_at");
 
                     b.Property<string>("JobDescriptionMarkdown")
@@ -227,12 +227,12 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("last_published_status");
 
-                    b.Property<DateTimeOffset?>("NextDeadlineAt")
-                        .HasColumnType("TEXT")
+                    b.Property<long?>("NextDeadlineAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("next_deadline_at");
 
-                    b.Property<DateTimeOffset>("QueuedAt")
-                        .HasColumnType("TEXT")
+                    b.Property<long>("QueuedAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("queued_at");
 
                     b.Property<string>("RequestJson")
@@ -245,8 +245,8 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("requested_by");
 
-                    b.Property<DateTimeOffset?>("RetryAt")
-                        .HasColumnType("TEXT")
+                    b.Property<long?>("RetryAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("retry_at");
 
                     b.Property<string>("RetryStep")
@@ -275,16 +275,16 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("role_name");
 
-                    b.Property<DateTimeOffset?>("StartedAt")
-                        .HasColumnType("TEXT")
+                    b.Property<long?>("StartedAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("started_at");
 
-                    b.Property<DateTimeOffset?>("StepDeadlineAt")
-                        .HasColumnType("TEXT")
+                    b.Property<long?>("StepDeadlineAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("step_deadline_at");
 
-                    b.Property<DateTimeOffset>("UpdatedAt")
-                        .HasColumnType("TEXT")
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("updated_at");
 
                     b.Property<int>("Version")
@@ -292,8 +292,8 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("version");
 
-                    b.Property<DateTimeOffset?>("WorkflowDeadlineAt")
-                        .HasColumnType("TEXT")
+                    b.Property<long?>("WorkflowDeadlineAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("workflow_deadline_at");
 
                     b.ComplexProperty(typeof(Dictionary<string, object>), "AiAssessment", "Etter.Orchestrator.Saga.OnboardingState.AiAssessment#StepState", b1 =>
@@ -308,8 +308,8 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                                 .HasColumnType("INTEGER")
                                 .HasColumnName("ai_assessment_attempts_this_run");
 
-                            b1.Property<DateTimeOffset?>("CompletedAt")
-                                .HasColumnType("TEXT")
+                            b1.Property<long?>("CompletedAt")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("ai_assessment_completed_at");
 
                             b1.Property<string>("ErrorCode")
@@ -330,8 +330,8 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                                 .HasColumnType("TEXT")
                                 .HasColumnName("ai_assessment_skip_reason");
 
-                            b1.Property<DateTimeOffset?>("StartedAt")
-                                .HasColumnType("TEXT")
+                            b1.Property<long?>("StartedAt")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("ai_assessment_started_at");
 
                             b1.Property<string>("Status")
@@ -353,8 +353,8 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                                 .HasColumnType("INTEGER")
                                 .HasColumnName("role_setup_attempts_this_run");
 
-                            b1.Property<DateTimeOffset?>("CompletedAt")
-                                .HasColumnType("TEXT")
+                            b1.Property<long?>("CompletedAt")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("role_setup_completed_at");
 
                             b1.Property<string>("ErrorCode")
@@ -375,8 +375,8 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                                 .HasColumnType("TEXT")
                                 .HasColumnName("role_setup_skip_reason");
 
-                            b1.Property<DateTimeOffset?>("StartedAt")
-                                .HasColumnType("TEXT")
+                            b1.Property<long?>("StartedAt")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("role_setup_started_at");
 
                             b1.Property<string>("Status")
