@@ -1,5 +1,9 @@
 using Etter.Api.Health;
 using Etter.Api.Pipeline;
+using Etter.Api.Reference;
+using Etter.Api.Security;
+using Etter.BuildingBlocks.Taxonomy;
+using Microsoft.Extensions.Options;
 using Etter.BuildingBlocks.Configuration;
 using Etter.BuildingBlocks.Messaging;
 using Etter.BuildingBlocks.Status;
@@ -35,6 +39,11 @@ public static class ApiRegistrationExtensions
             });
         }
 
+        services.AddValidatedOptions<ApiOptions>(ApiOptions.Section);
+        services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
+        services.AddSingleton<ApiKeyFilter>();
+        services.TryAddSingleton<ITaxonomyProvider, SampleTaxonomyProvider>();
+        services.AddOpenApi();
         services.AddScoped<WorkflowStatusQuery>();
         services.AddSingleton<PipelineHealthService>();
         services.ConfigureHttpJsonOptions(o =>
@@ -50,8 +59,11 @@ public static class ApiRegistrationExtensions
 
     public static WebApplication MapEtterApi(this WebApplication app)
     {
-        app.MapPipelineEndpoints();
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapPipelineEndpoints(app.Services.GetRequiredService<IOptions<ApiOptions>>().Value);
         app.MapPipelineHealth();
+        app.MapOpenApi();
+        app.MapApiReference();
         return app;
     }
 }

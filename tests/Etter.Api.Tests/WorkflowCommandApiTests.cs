@@ -15,15 +15,18 @@ public sealed class WorkflowCommandApiTests(EmbeddedApiFactory factory) : IClass
         await (await _client.PostAsync("/api/v1/pipeline/push?use_mock=true", Json($$"""{"company_id": "Acme Corporation", "role_name": "{{role}}", "options": {"draft": true} }""")))
             .Content.ReadFromJsonAsync<JsonElement>();
 
+    /// <summary>Waits until the saga itself has recorded <paramref name="expected"/> (version 0 is only the push-time placeholder).</summary>
     async Task<string> WaitForStatusAsync(string id, string expected)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         string? status = null;
-        while (status != expected)
+        long version = 0;
+        while (status != expected || version == 0)
         {
             await Task.Delay(50, cts.Token);
             var body = await _client.GetFromJsonAsync<JsonElement>($"/api/v1/pipeline/status/{id}", cts.Token);
             status = body.GetProperty("status").GetString();
+            version = body.GetProperty("version").GetInt64();
         }
 
         return status;

@@ -1,5 +1,9 @@
 using System.Text.Json;
+using Etter.Api.Batches;
+using Etter.Api.Catalog;
 using Etter.Api.Errors;
+using Etter.Api.Security;
+using Etter.Api.Workflows;
 using Etter.BuildingBlocks.Status;
 using Etter.BuildingBlocks.Validation;
 using Etter.Contracts;
@@ -12,14 +16,19 @@ namespace Etter.Api.Pipeline;
 public static class PipelineEndpoints
 {
     public const string Prefix = "/api/v1/pipeline";
-    const int FullRunEstimateSeconds = 35 * 60;
+    public const int FullRunEstimateSeconds = 35 * 60;
 
-    public static IEndpointRouteBuilder MapPipelineEndpoints(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapPipelineEndpoints(this IEndpointRouteBuilder app, ApiOptions options)
     {
-        var pipeline = app.MapGroup(Prefix).WithTags("pipeline");
-        pipeline.MapPost("/push", PushAsync).WithName("PushRole").WithSummary("Push one company role into Etter; starts its onboarding workflow.");
+        ArgumentNullException.ThrowIfNull(options);
+        var pipeline = app.MapGroup(Prefix).WithTags("pipeline").AddEndpointFilter<ApiKeyFilter>();
+        pipeline.MapPost("/push", PushAsync).WithName("PushRole").WithSummary("Push one company role into Etter; starts its onboarding workflow.")
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(options.MaxBodyBytes));
         pipeline.MapGet("/status/{workflowId}", StatusAsync).WithName("GetStatus").WithSummary("The status of one workflow.");
         pipeline.MapWorkflowCommands();
+        pipeline.MapCatalog();
+        pipeline.MapBatches(options.MaxBatchBodyBytes);
+        pipeline.MapWorkflowQueries();
         return app;
     }
 
@@ -105,7 +114,7 @@ public static class PipelineEndpoints
         return status is null ? ApiErrors.NotFound($"Workflow '{workflowId}' not found.") : Results.Json(status, PipelineStatusMapper.JsonOptions);
     }
 
-    static OnboardRoleRequested ToRequest(PushRequest body, bool useMock, DateTimeOffset now, string requestedBy) => new()
+    internal static OnboardRoleRequested ToRequest(PushRequest body, bool useMock, DateTimeOffset now, string requestedBy) => new()
     {
         WorkflowId = NewId.NextGuid(),
         CompanyId = body.CompanyId!.Trim(),
@@ -133,7 +142,7 @@ public static class PipelineEndpoints
     };
 
     /// <summary>Makes the workflow visible at once; the saga's first projected status (version 1) replaces it.</summary>
-    static async Task WritePlaceholderStatusAsync(IWorkflowStatusStore store, OnboardRoleRequested request, ILoggerFactory loggers)
+    internal static async Task WritePlaceholderStatusAsync(IWorkflowStatusStore store, OnboardRoleRequested request, ILoggerFactory loggers)
     {
         try
         {
@@ -155,6 +164,13 @@ public static class PipelineEndpoints
             return body is null
                 ? (null, ApiErrors.Unprocessable([new FieldProblem(["body"], "field required", "value_error.missing")]))
                 : (body, null);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Over the size limit (413) or a broken request body: a client error, answered in the envelope.
+            return (null, ApiErrors.Envelope(ex.StatusCode, Etter.Contracts.ErrorCodes.ValidationError,
+                ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is larger than this endpoint accepts." : $"Unreadable request body: {ex.Message}",
+                recoverable: false));
         }
         catch (JsonException ex)
         {

@@ -45,6 +45,7 @@ public sealed class EtterDeployment : IAsyncDisposable
             deployment.Api = deployment.Add("Api", list);
             others.Add(deployment.Api);
             deployment.Http = new HttpClient { BaseAddress = deployment.Api.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+            deployment.Http.DefaultRequestHeaders.Add("X-Api-Key", environment.ApiKey);
         }
 
         others.ForEach(p => p.Start());

@@ -30,6 +30,9 @@ public sealed class ScratchEnvironment : IAsyncDisposable
 
     public InfrastructureSettings Settings { get; }
 
+    /// <summary>The API key the scratch API accepts (distributed mode requires one).</summary>
+    public string ApiKey { get; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
     public string VirtualHost { get; }
 
     public string Database { get; }
@@ -64,6 +67,7 @@ public sealed class ScratchEnvironment : IAsyncDisposable
         ["Etter__RabbitMq__ManagementPort"] = Settings.RabbitManagementPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Etter__Postgres__ConnectionString"] = PostgresConnectionString,
         ["Etter__Redis__Configuration"] = Settings.RedisConfiguration,
+        ["Etter__Api__Keys__0"] = ApiKey,
         ["MASSTRANSIT_USAGE_TELEMETRY"] = "false",
     };
 

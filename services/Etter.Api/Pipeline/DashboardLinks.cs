@@ -1,0 +1,7 @@
+namespace Etter.Api.Pipeline;
+
+/// <summary>Links into the operator dashboard served by this API.</summary>
+public static class DashboardLinks
+{
+    public static string Workflow(Guid workflowId) => $"/dashboard/#/workflows/{workflowId}";
+}
