@@ -158,6 +158,15 @@ public static class PipelineEndpoints
     internal static async Task<(T? Body, IResult? Problem)> ReadBodyAsync<T>(HttpContext http)
         where T : class
     {
+        // Kestrel enforces the endpoint's limit while reading; checking the declared length first answers
+        // at once, and also under hosts that do not enforce it (the test server).
+        var limit = http.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata>()?.MaxRequestBodySize;
+        if (limit is { } max && http.Request.ContentLength > max)
+        {
+            return (null, ApiErrors.Envelope(StatusCodes.Status413PayloadTooLarge, Etter.Contracts.ErrorCodes.ValidationError,
+                $"The request body is larger than this endpoint accepts ({max} bytes).", recoverable: false));
+        }
+
         try
         {
             var body = await http.Request.ReadFromJsonAsync<T>(PipelineStatusMapper.JsonOptions, http.RequestAborted);
