@@ -161,7 +161,7 @@ public static class BatchEndpoints
         var workflows = await saga.FindBatchAsync(batchId, cancellationToken);
         if (workflows.Count == 0)
         {
-            return ApiErrors.NotFound($"Batch '{batchId}' not found.");
+            return ApiErrors.NotFound($"Batch '{batchId}' not found. (A batch accepted a moment ago appears as soon as its first workflow is recorded.)");
         }
 
         var queued = workflows.Count(w => w.Status is OnboardingStatuses.Queued or OnboardingStatuses.Draft);
