@@ -1,6 +1,8 @@
 using Etter.BuildingBlocks.Hosting;
 using Etter.BuildingBlocks.Messaging;
+using Etter.BuildingBlocks.Persistence;
 using Etter.Orchestrator;
+using Etter.Orchestrator.Persistence;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddEtterServiceDefaults();
@@ -8,5 +10,10 @@ builder.Services.AddOrchestrator(builder.Configuration);
 builder.Services.AddEtterBus(builder.Configuration, bus => bus.AddOrchestratorComponents());
 
 var app = builder.Build();
+if (await app.MigrateOnlyIfAskedAsync<OrchestratorDbContext>("Etter:Orchestrator:MigrateOnly"))
+{
+    return;
+}
+
 app.MapEtterHealth();
 app.Run();
