@@ -3,7 +3,7 @@ using Etter.BuildingBlocks.Hosting;
 using Etter.BuildingBlocks.Messaging;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddEtterServiceDefaults();
+builder.AddEtterServiceDefaults("etter-ai-assessment");
 builder.Services.AddAiAssessment(builder.Configuration);
 builder.Services.AddEtterBus(builder.Configuration, bus => bus.AddAiAssessmentComponents());
 

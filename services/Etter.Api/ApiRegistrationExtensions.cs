@@ -6,6 +6,7 @@ using Etter.BuildingBlocks.Taxonomy;
 using Microsoft.Extensions.Options;
 using Etter.BuildingBlocks.Configuration;
 using Etter.BuildingBlocks.Messaging;
+using Etter.BuildingBlocks.Observability;
 using Etter.BuildingBlocks.Status;
 using Etter.Contracts;
 using Etter.Embedded;
@@ -62,6 +63,7 @@ public static class ApiRegistrationExtensions
         ArgumentNullException.ThrowIfNull(app);
         app.MapPipelineEndpoints(app.Services.GetRequiredService<IOptions<ApiOptions>>().Value);
         app.MapPipelineHealth();
+        app.MapEtterMetrics();
         app.MapOpenApi();
         app.MapApiReference();
         return app;

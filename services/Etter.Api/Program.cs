@@ -2,7 +2,7 @@ using Etter.Api;
 using Etter.BuildingBlocks.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddEtterServiceDefaults();
+builder.AddEtterServiceDefaults("etter-api");
 builder.Services.AddEtterApi(builder.Configuration);
 
 var app = builder.Build();

@@ -5,7 +5,7 @@ using Etter.Orchestrator;
 using Etter.Orchestrator.Persistence;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddEtterServiceDefaults();
+builder.AddEtterServiceDefaults("etter-orchestrator");
 builder.Services.AddOrchestrator(builder.Configuration);
 builder.Services.AddEtterBus(builder.Configuration, bus => bus.AddOrchestratorComponents());
 

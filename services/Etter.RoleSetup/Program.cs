@@ -3,7 +3,7 @@ using Etter.BuildingBlocks.Messaging;
 using Etter.RoleSetup;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddEtterServiceDefaults();
+builder.AddEtterServiceDefaults("etter-role-setup");
 builder.Services.AddRoleSetup(builder.Configuration);
 builder.Services.AddEtterBus(builder.Configuration, bus => bus.AddRoleSetupComponents());
 

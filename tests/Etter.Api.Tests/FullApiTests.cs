@@ -163,6 +163,21 @@ public sealed class FullApiTests(EmbeddedApiFactory factory) : IClassFixture<Emb
     }
 
     [Fact]
+    public async Task Metrics_AreScrapableWithWorkflowTransitionsAndStepDurations()
+    {
+        var push = await _client.PostAsync("/api/v1/pipeline/push?use_mock=true", Json("""{"company_id": "Metrics Co", "role_name": "Counter", "documents": [{"type": "job_description", "content": "- Count things"}]}"""));
+        var id = (await push.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("workflow_id").GetString();
+        await WaitAsync(async () => (await GetJsonAsync($"/api/v1/pipeline/status/{id}")).GetProperty("status").GetString() == "ready");
+
+        var metrics = "";
+        await WaitAsync(async () => (metrics = await _client.GetStringAsync("/metrics")).Contains("etter_workflow_time_to_ready", StringComparison.Ordinal));
+
+        Assert.Contains("etter_workflow_transitions", metrics, StringComparison.Ordinal);
+        Assert.Contains("etter_step_duration", metrics, StringComparison.Ordinal);
+        Assert.Contains("etter_workflow_outcomes", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task OpenApiAndReferencePage_DescribeTheEndpoints()
     {
         var openApi = await GetJsonAsync("/openapi/v1.json");

@@ -15,12 +15,20 @@ public sealed class AssessRoleConsumer(
     AssessmentEngineSelector engines,
     AssessmentRunStore runs,
     AssessmentRunner runner,
-    TimeProvider time) : IConsumer<AssessRole>
+    TimeProvider time,
+    ILogger<AssessRoleConsumer> logger) : IConsumer<AssessRole>
 {
     public async Task Consume(ConsumeContext<AssessRole> context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var command = context.Message;
+        using var scope = logger.BeginScope(new Dictionary<string, object>
+        {
+            ["workflow_id"] = command.WorkflowId,
+            ["company_id"] = command.CompanyId,
+            ["step"] = OnboardingSteps.AiAssessment,
+            ["attempt"] = command.Attempt,
+        });
         IAssessmentEngine engine;
         try
         {

@@ -18,6 +18,9 @@ public sealed class AssessmentRunner(
     IOptions<AssessmentOptions> options,
     ILogger<AssessmentRunner> logger) : IDisposable
 {
+    static readonly System.Diagnostics.Metrics.Histogram<long> TokensPerRole =
+        Etter.BuildingBlocks.Observability.EtterTelemetry.Meter.CreateHistogram<long>("etter.assessment.tokens", "{token}", "LLM tokens used per role assessment.");
+
     readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentRuns, options.Value.MaxConcurrentRuns);
 
     /// <summary>Waits for a free slot, then starts the run in the background and returns.</summary>
@@ -29,6 +32,13 @@ public sealed class AssessmentRunner(
 
     async Task RunAsync(AssessRole command, IAssessmentEngine engine)
     {
+        using var logScope = logger.BeginScope(new Dictionary<string, object>
+        {
+            ["workflow_id"] = command.WorkflowId,
+            ["company_id"] = command.CompanyId,
+            ["step"] = OnboardingSteps.AiAssessment,
+            ["attempt"] = command.Attempt,
+        });
         using var stopHeartbeats = new CancellationTokenSource();
         Task? heartbeats = null;
         try
@@ -59,12 +69,20 @@ public sealed class AssessmentRunner(
 
     async Task<object> AssessAsync(AssessRole command, IAssessmentEngine engine)
     {
+        using var activity = Etter.BuildingBlocks.Observability.EtterTelemetry.Source.StartActivity($"assessment.engine {engine.Name}");
+        activity?.SetTag("etter.workflow_id", command.WorkflowId);
+        activity?.SetTag("etter.attempt", command.Attempt);
         try
         {
             var result = await engine.AssessAsync(
                 new AssessmentRequest(command.CompanyId, command.RoleName, command.DraupRoleName, command.JobDescriptionMarkdown),
                 heartbeat: _ => Task.CompletedTask,
                 CancellationToken.None);
+            if (result.TokenUsage is { } usage)
+            {
+                TokensPerRole.Record(usage.TotalTokens, new KeyValuePair<string, object?>("engine", engine.Name));
+            }
+
             return new AiAssessmentCompleted { WorkflowId = command.WorkflowId, Attempt = command.Attempt, Result = result, CompletedAt = time.GetUtcNow() };
         }
         catch (AssessmentEngineException ex)

@@ -94,6 +94,9 @@ public sealed class OnboardingState : SagaStateMachineInstance, ISagaVersion
     /// <summary>Who issued the command being handled; recorded in the history, then cleared.</summary>
     public string? Actor { get; set; }
 
+    /// <summary>The step whose attempt ended while handling this message (for metrics); not stored.</summary>
+    public string? FinishedStep { get; set; }
+
     /// <summary>What handling a deadline decided; lives only while one message is handled.</summary>
     public DeadlineOutcome PendingOutcome { get; set; }
 
@@ -156,6 +159,7 @@ public sealed class OnboardingState : SagaStateMachineInstance, ISagaVersion
         ArgumentNullException.ThrowIfNull(completed);
         StartedAt ??= completed.CompletedAt;
         RoleSetup.MarkCompleted(completed.CompletedAt);
+        FinishedStep = OnboardingSteps.RoleSetup;
         RoleId = completed.RoleId;
         DraupRoleName = completed.DraupRoleName ?? DraupRoleName;
         JobDescriptionTitle = completed.JobDescription?.Title;
@@ -198,6 +202,7 @@ public sealed class OnboardingState : SagaStateMachineInstance, ISagaVersion
     {
         ArgumentNullException.ThrowIfNull(completed);
         AiAssessment.MarkCompleted(completed.CompletedAt);
+        FinishedStep = OnboardingSteps.AiAssessment;
         CurrentStep = OnboardingSteps.AiAssessment;
         FinalScore = completed.Result.FinalScore;
         AssessmentJson = JsonSerializer.Serialize(completed.Result, StoredRequest.JsonOptions);
@@ -219,6 +224,7 @@ public sealed class OnboardingState : SagaStateMachineInstance, ISagaVersion
         var step = Step(stepName);
         var policy = stepName == OnboardingSteps.RoleSetup ? options.RoleSetup : options.AiAssessment;
         step.MarkFailed(error, at);
+        FinishedStep = stepName;
         CurrentStep = stepName;
         ClearStepDeadlines();
         if (error.Recoverable && step.AttemptsThisRun < policy.MaxAttempts)

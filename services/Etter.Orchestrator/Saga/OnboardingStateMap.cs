@@ -49,6 +49,7 @@ public sealed class OnboardingStateMap : IEntityTypeConfiguration<OnboardingStat
         builder.Property(x => x.CancelReason).HasColumnName("cancel_reason").HasMaxLength(512);
         builder.Ignore(x => x.Actor);
         builder.Ignore(x => x.PendingOutcome);
+        builder.Ignore(x => x.FinishedStep);
         builder.ComplexProperty(x => x.RoleSetup, step => MapStep(step, "role_setup"));
         builder.ComplexProperty(x => x.AiAssessment, step => MapStep(step, "ai_assessment"));
         builder.Ignore(x => x.Error);

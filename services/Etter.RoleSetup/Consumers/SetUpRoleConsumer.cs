@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Etter.BuildingBlocks.Observability;
 using Etter.BuildingBlocks.Taxonomy;
 using Etter.Contracts;
 using Etter.RoleSetup.JobDescriptions;
@@ -26,6 +27,13 @@ public sealed class SetUpRoleConsumer(
     {
         ArgumentNullException.ThrowIfNull(context);
         var command = context.Message;
+        using var scope = logger.BeginScope(new Dictionary<string, object>
+        {
+            ["workflow_id"] = command.WorkflowId,
+            ["company_id"] = command.CompanyId,
+            ["step"] = OnboardingSteps.RoleSetup,
+            ["attempt"] = command.Attempt,
+        });
         if (await inbox.FindAsync(command.WorkflowId, command.Attempt, context.CancellationToken) is { } answered)
         {
             // Redelivered (or duplicated) command: answer as before, touch nothing.
@@ -49,6 +57,8 @@ public sealed class SetUpRoleConsumer(
     async Task SetUpAsync(ConsumeContext<SetUpRole> context)
     {
         var command = context.Message;
+        using var activity = EtterTelemetry.Source.StartActivity("role_graph.upsert");
+        activity?.SetTag("etter.workflow_id", command.WorkflowId);
         var now = time.GetUtcNow();
         var roleId = CompanyRoleId.For(command.CompanyId, command.RoleName);
         var taxonomyRole = taxonomy.FindRole(command.CompanyId, command.RoleName);

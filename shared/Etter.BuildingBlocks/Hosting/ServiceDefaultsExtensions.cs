@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Etter.BuildingBlocks.Configuration;
+using Etter.BuildingBlocks.Observability;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -10,12 +11,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Etter.BuildingBlocks.Hosting;
 
-/// <summary>What every Etter service host shares: validated top-level options, health checks and the /health endpoint.</summary>
+/// <summary>What every Etter service host shares: validated top-level options, telemetry, health checks, /health and /metrics.</summary>
 public static class ServiceDefaultsExtensions
 {
-    public static IHostApplicationBuilder AddEtterServiceDefaults(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddEtterServiceDefaults(this IHostApplicationBuilder builder, string serviceName)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.AddEtterTelemetry(serviceName);
         builder.Services.AddValidatedOptions<EtterOptions>(EtterOptions.Section);
 
         // EF Core logs every failed SaveChanges as an error, but a lost optimistic-concurrency race is
@@ -31,6 +33,7 @@ public static class ServiceDefaultsExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthJson });
+        app.MapEtterMetrics();
         return app;
     }
 

@@ -1,6 +1,7 @@
 using Etter.BuildingBlocks.Persistence.Outbox;
 using Etter.Contracts;
 using Etter.Orchestrator.History;
+using Etter.Orchestrator.Observability;
 using Etter.Orchestrator.Persistence;
 using MassTransit;
 
@@ -21,6 +22,7 @@ public sealed class PublishStatusChangedActivity(TimeProvider time, IOutbox outb
         var status = OnboardingStatusSnapshot.From(saga);
         var previous = saga.LastPublishedStatus;
         saga.LastPublishedStatus = status.Status;
+        OnboardingMetrics.Record(saga, previous, status.Status);
         var step = saga.CurrentStep is null ? null : saga.Step(saga.CurrentStep);
         db.History.Add(new OnboardingHistoryEntry
         {

@@ -29,6 +29,7 @@ public sealed class EfOutbox<TDbContext>(TDbContext db, TimeProvider time, Outbo
             MessageType = typeof(T).FullName!,
             Body = JsonSerializer.Serialize(message, JsonOptions),
             CreatedAt = time.GetUtcNow(),
+            TraceParent = System.Diagnostics.Activity.Current?.Id,
         });
         signal.NotifyAfterCommit(db);
     }

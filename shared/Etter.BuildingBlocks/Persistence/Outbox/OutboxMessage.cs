@@ -17,4 +17,7 @@ public sealed class OutboxMessage
     public string Body { get; set; } = "";
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>W3C traceparent of the unit of work that wrote it, so delivery continues the same trace.</summary>
+    public string? TraceParent { get; set; }
 }

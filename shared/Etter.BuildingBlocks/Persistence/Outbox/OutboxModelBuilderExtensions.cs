@@ -17,6 +17,7 @@ public static class OutboxModelBuilderExtensions
             outbox.Property(x => x.MessageType).HasColumnName("message_type").HasMaxLength(256);
             outbox.Property(x => x.Body).HasColumnName("body");
             outbox.Property(x => x.CreatedAt).HasColumnName("created_at");
+            outbox.Property(x => x.TraceParent).HasColumnName("trace_parent").HasMaxLength(64);
         });
         return modelBuilder;
     }

@@ -1,4 +1,6 @@
 using System.Data;
+using System.Diagnostics;
+using Etter.BuildingBlocks.Observability;
 using System.Text.Json;
 using Etter.Contracts;
 using MassTransit;
@@ -105,6 +107,11 @@ public sealed class OutboxRelay<TDbContext>(
         var type = ContractsAssembly.GetType(message.MessageType)
             ?? throw new InvalidOperationException($"Outbox row {message.Sequence} has unknown message type {message.MessageType}.");
         var payload = JsonSerializer.Deserialize(message.Body, type, EfOutbox<TDbContext>.JsonOptions)!;
+
+        // Continue the trace of the transaction that wrote the message; MassTransit carries it on from here.
+        ActivityContext.TryParse(message.TraceParent, null, out var parent);
+        using var activity = EtterTelemetry.Source.StartActivity($"outbox deliver {type.Name}", ActivityKind.Producer, parent);
+        activity?.SetTag("etter.workflow_id", message.WorkflowId);
         if (message.Destination is null)
         {
             await bus.Publish(payload, type, cancellationToken);

@@ -52,6 +52,11 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(256)")
                         .HasColumnName("message_type");
 
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("trace_parent");
+
                     b.Property<Guid>("WorkflowId")
                         .HasColumnType("uuid")
                         .HasColumnName("workflow_id");

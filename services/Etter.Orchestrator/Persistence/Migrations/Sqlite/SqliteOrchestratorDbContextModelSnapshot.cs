@@ -45,6 +45,11 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("message_type");
 
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trace_parent");
+
                     b.Property<Guid>("WorkflowId")
                         .HasColumnType("TEXT")
                         .HasColumnName("workflow_id");

@@ -108,7 +108,8 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                     destination = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
                     message_type = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
                     body = table.Column<string>(type: "TEXT", nullable: false),
-                    created_at = table.Column<long>(type: "INTEGER", nullable: false)
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    trace_parent = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {

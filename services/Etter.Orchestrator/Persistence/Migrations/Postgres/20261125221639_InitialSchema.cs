@@ -109,7 +109,8 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                     destination = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
                     message_type = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
                     body = table.Column<string>(type: "text", nullable: false),
-                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    trace_parent = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {

@@ -6,50 +6,62 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
+namespace Etter.Orchestrator.Persistence.Migrations.Postgres
 {
-    [DbContext(typeof(SqliteOrchestratorDbContext))]
-    [Migration("20261125220445_InitialSchema")]
+    [DbContext(typeof(PostgresOrchestratorDbContext))]
+    [Migration("20261125221639_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+            modelBuilder
+                .HasAnnotation("ProductVersion", "10.0.15")
+                .HasAnnotation("Relational:MaxIdentifierLength", 63);
+
+            NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("Etter.BuildingBlocks.Persistence.Outbox.OutboxMessage", b =>
                 {
                     b.Property<long>("Sequence")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Sequence"));
 
                     b.Property<string>("Body")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("body");
 
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER")
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
                     b.Property<string>("Destination")
                         .HasMaxLength(256)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(256)")
                         .HasColumnName("destination");
 
                     b.Property<string>("MessageType")
                         .IsRequired()
                         .HasMaxLength(256)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(256)")
                         .HasColumnName("message_type");
 
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("trace_parent");
+
                     b.Property<Guid>("WorkflowId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("uuid")
                         .HasColumnName("workflow_id");
 
                     b.HasKey("Sequence");
@@ -61,61 +73,63 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
                     b.Property<string>("Actor")
                         .IsRequired()
                         .HasMaxLength(256)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(256)")
                         .HasColumnName("actor");
 
-                    b.Property<long>("At")
-                        .HasColumnType("INTEGER")
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("at");
 
                     b.Property<int?>("Attempt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("attempt");
 
                     b.Property<string>("ErrorCode")
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("error_code");
 
                     b.Property<string>("ErrorMessage")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("error_message");
 
                     b.Property<string>("FromStatus")
                         .HasMaxLength(32)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(32)")
                         .HasColumnName("from_status");
 
                     b.Property<string>("Step")
                         .HasMaxLength(32)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(32)")
                         .HasColumnName("step");
 
                     b.Property<string>("StepStatus")
                         .HasMaxLength(16)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(16)")
                         .HasColumnName("step_status");
 
                     b.Property<string>("ToStatus")
                         .IsRequired()
                         .HasMaxLength(32)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(32)")
                         .HasColumnName("to_status");
 
                     b.Property<string>("Trigger")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("trigger");
 
                     b.Property<Guid>("WorkflowId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("uuid")
                         .HasColumnName("workflow_id");
 
                     b.HasKey("Id");
@@ -129,171 +143,171 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
             modelBuilder.Entity("Etter.Orchestrator.Saga.OnboardingState", b =>
                 {
                     b.Property<Guid>("CorrelationId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("uuid")
                         .HasColumnName("workflow_id");
 
                     b.Property<string>("AssessmentEngine")
                         .HasMaxLength(32)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(32)")
                         .HasColumnName("assessment_engine");
 
                     b.Property<string>("AssessmentJson")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("assessment_json");
 
                     b.Property<string>("BatchId")
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("batch_id");
 
                     b.Property<string>("CancelReason")
                         .HasMaxLength(512)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(512)")
                         .HasColumnName("cancel_reason");
 
                     b.Property<string>("CompanyId")
                         .IsRequired()
                         .HasMaxLength(256)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(256)")
                         .HasColumnName("company_id");
 
-                    b.Property<long?>("CompletedAt")
-                        .HasColumnType("INTEGER")
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("completed_at");
 
                     b.Property<string>("CurrentState")
                         .IsRequired()
                         .HasMaxLength(32)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(32)")
                         .HasColumnName("current_state");
 
                     b.Property<string>("CurrentStep")
                         .HasMaxLength(32)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(32)")
                         .HasColumnName("current_step");
 
                     b.Property<string>("DraupRoleId")
                         .HasMaxLength(128)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(128)")
                         .HasColumnName("draup_role_id");
 
                     b.Property<string>("DraupRoleName")
                         .HasMaxLength(256)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(256)")
                         .HasColumnName("draup_role_name");
 
                     b.Property<string>("ErrorCode")
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("error_code");
 
                     b.Property<string>("ErrorMessage")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("error_message");
 
                     b.Property<bool?>("ErrorRecoverable")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("error_recoverable");
 
                     b.Property<string>("FailedStep")
                         .HasMaxLength(32)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(32)")
                         .HasColumnName("failed_step");
 
                     b.Property<double?>("FinalScore")
-                        .HasColumnType("REAL")
+                        .HasColumnType("double precision")
                         .HasColumnName("final_score");
 
-                    b.Property<long?>("HeartbeatDeadlineAt")
-                        .HasColumnType("INTEGER")
+                    b.Property<DateTimeOffset?>("HeartbeatDeadlineAt")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("heartbeat_deadline_at");
 
                     b.Property<string>("JobDescriptionMarkdown")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("jd_markdown");
 
                     b.Property<string>("JobDescriptionSource")
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("jd_source");
 
                     b.Property<string>("JobDescriptionTitle")
                         .HasMaxLength(512)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(512)")
                         .HasColumnName("jd_title");
 
                     b.Property<string>("LastPublishedStatus")
                         .HasMaxLength(32)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(32)")
                         .HasColumnName("last_published_status");
 
-                    b.Property<long?>("NextDeadlineAt")
-                        .HasColumnType("INTEGER")
+                    b.Property<DateTimeOffset?>("NextDeadlineAt")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("next_deadline_at");
 
-                    b.Property<long>("QueuedAt")
-                        .HasColumnType("INTEGER")
+                    b.Property<DateTimeOffset>("QueuedAt")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("queued_at");
 
                     b.Property<string>("RequestJson")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("request_json");
 
                     b.Property<string>("RequestedBy")
                         .HasMaxLength(256)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(256)")
                         .HasColumnName("requested_by");
 
-                    b.Property<long?>("RetryAt")
-                        .HasColumnType("INTEGER")
+                    b.Property<DateTimeOffset?>("RetryAt")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("retry_at");
 
                     b.Property<string>("RetryStep")
                         .HasMaxLength(32)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(32)")
                         .HasColumnName("retry_step");
 
                     b.Property<long>("Revision")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("revision");
 
                     b.Property<string>("RoleId")
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("role_id");
 
                     b.Property<string>("RoleKey")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("role_key");
 
                     b.Property<string>("RoleName")
                         .IsRequired()
                         .HasMaxLength(512)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(512)")
                         .HasColumnName("role_name");
 
-                    b.Property<long?>("StartedAt")
-                        .HasColumnType("INTEGER")
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("started_at");
 
-                    b.Property<long?>("StepDeadlineAt")
-                        .HasColumnType("INTEGER")
+                    b.Property<DateTimeOffset?>("StepDeadlineAt")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("step_deadline_at");
 
-                    b.Property<long>("UpdatedAt")
-                        .HasColumnType("INTEGER")
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
 
                     b.Property<int>("Version")
                         .IsConcurrencyToken()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("version");
 
-                    b.Property<long?>("WorkflowDeadlineAt")
-                        .HasColumnType("INTEGER")
+                    b.Property<DateTimeOffset?>("WorkflowDeadlineAt")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("workflow_deadline_at");
 
                     b.ComplexProperty(typeof(Dictionary<string, object>), "AiAssessment", "Etter.Orchestrator.Saga.OnboardingState.AiAssessment#StepState", b1 =>
@@ -301,43 +315,43 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                             b1.IsRequired();
 
                             b1.Property<int>("Attempt")
-                                .HasColumnType("INTEGER")
+                                .HasColumnType("integer")
                                 .HasColumnName("ai_assessment_attempt");
 
                             b1.Property<int>("AttemptsThisRun")
-                                .HasColumnType("INTEGER")
+                                .HasColumnType("integer")
                                 .HasColumnName("ai_assessment_attempts_this_run");
 
-                            b1.Property<long?>("CompletedAt")
-                                .HasColumnType("INTEGER")
+                            b1.Property<DateTimeOffset?>("CompletedAt")
+                                .HasColumnType("timestamp with time zone")
                                 .HasColumnName("ai_assessment_completed_at");
 
                             b1.Property<string>("ErrorCode")
                                 .HasMaxLength(64)
-                                .HasColumnType("TEXT")
+                                .HasColumnType("character varying(64)")
                                 .HasColumnName("ai_assessment_error_code");
 
                             b1.Property<string>("ErrorMessage")
-                                .HasColumnType("TEXT")
+                                .HasColumnType("text")
                                 .HasColumnName("ai_assessment_error_message");
 
                             b1.Property<bool?>("ErrorRecoverable")
-                                .HasColumnType("INTEGER")
+                                .HasColumnType("boolean")
                                 .HasColumnName("ai_assessment_error_recoverable");
 
                             b1.Property<string>("SkipReason")
                                 .HasMaxLength(64)
-                                .HasColumnType("TEXT")
+                                .HasColumnType("character varying(64)")
                                 .HasColumnName("ai_assessment_skip_reason");
 
-                            b1.Property<long?>("StartedAt")
-                                .HasColumnType("INTEGER")
+                            b1.Property<DateTimeOffset?>("StartedAt")
+                                .HasColumnType("timestamp with time zone")
                                 .HasColumnName("ai_assessment_started_at");
 
                             b1.Property<string>("Status")
                                 .IsRequired()
                                 .HasMaxLength(16)
-                                .HasColumnType("TEXT")
+                                .HasColumnType("character varying(16)")
                                 .HasColumnName("ai_assessment_status");
                         });
 
@@ -346,43 +360,43 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                             b1.IsRequired();
 
                             b1.Property<int>("Attempt")
-                                .HasColumnType("INTEGER")
+                                .HasColumnType("integer")
                                 .HasColumnName("role_setup_attempt");
 
                             b1.Property<int>("AttemptsThisRun")
-                                .HasColumnType("INTEGER")
+                                .HasColumnType("integer")
                                 .HasColumnName("role_setup_attempts_this_run");
 
-                            b1.Property<long?>("CompletedAt")
-                                .HasColumnType("INTEGER")
+                            b1.Property<DateTimeOffset?>("CompletedAt")
+                                .HasColumnType("timestamp with time zone")
                                 .HasColumnName("role_setup_completed_at");
 
                             b1.Property<string>("ErrorCode")
                                 .HasMaxLength(64)
-                                .HasColumnType("TEXT")
+                                .HasColumnType("character varying(64)")
                                 .HasColumnName("role_setup_error_code");
 
                             b1.Property<string>("ErrorMessage")
-                                .HasColumnType("TEXT")
+                                .HasColumnType("text")
                                 .HasColumnName("role_setup_error_message");
 
                             b1.Property<bool?>("ErrorRecoverable")
-                                .HasColumnType("INTEGER")
+                                .HasColumnType("boolean")
                                 .HasColumnName("role_setup_error_recoverable");
 
                             b1.Property<string>("SkipReason")
                                 .HasMaxLength(64)
-                                .HasColumnType("TEXT")
+                                .HasColumnType("character varying(64)")
                                 .HasColumnName("role_setup_skip_reason");
 
-                            b1.Property<long?>("StartedAt")
-                                .HasColumnType("INTEGER")
+                            b1.Property<DateTimeOffset?>("StartedAt")
+                                .HasColumnType("timestamp with time zone")
                                 .HasColumnName("role_setup_started_at");
 
                             b1.Property<string>("Status")
                                 .IsRequired()
                                 .HasMaxLength(16)
-                                .HasColumnType("TEXT")
+                                .HasColumnType("character varying(16)")
                                 .HasColumnName("role_setup_status");
                         });
 

@@ -6,57 +6,55 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Etter.Orchestrator.Persistence.Migrations.Postgres
+namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
 {
-    [DbContext(typeof(PostgresOrchestratorDbContext))]
-    [Migration("20261125213649_InitialSchema")]
+    [DbContext(typeof(SqliteOrchestratorDbContext))]
+    [Migration("20261125221636_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.15")
-                .HasAnnotation("Relational:MaxIdentifierLength", 63);
-
-            NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
             modelBuilder.Entity("Etter.BuildingBlocks.Persistence.Outbox.OutboxMessage", b =>
                 {
                     b.Property<long>("Sequence")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("sequence");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Sequence"));
 
                     b.Property<string>("Body")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("body");
 
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
                     b.Property<string>("Destination")
                         .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("destination");
 
                     b.Property<string>("MessageType")
                         .IsRequired()
                         .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("message_type");
 
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trace_parent");
+
                     b.Property<Guid>("WorkflowId")
-                        .HasColumnType("uuid")
+                        .HasColumnType("TEXT")
                         .HasColumnName("workflow_id");
 
                     b.HasKey("Sequence");
@@ -68,63 +66,61 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
                     b.Property<string>("Actor")
                         .IsRequired()
                         .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("actor");
 
-                    b.Property<DateTimeOffset>("At")
-                        .HasColumnType("timestamp with time zone")
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("at");
 
                     b.Property<int?>("Attempt")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("attempt");
 
                     b.Property<string>("ErrorCode")
                         .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("error_code");
 
                     b.Property<string>("ErrorMessage")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("error_message");
 
                     b.Property<string>("FromStatus")
                         .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("from_status");
 
                     b.Property<string>("Step")
                         .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("step");
 
                     b.Property<string>("StepStatus")
                         .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("step_status");
 
                     b.Property<string>("ToStatus")
                         .IsRequired()
                         .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("to_status");
 
                     b.Property<string>("Trigger")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("trigger");
 
                     b.Property<Guid>("WorkflowId")
-                        .HasColumnType("uuid")
+                        .HasColumnType("TEXT")
                         .HasColumnName("workflow_id");
 
                     b.HasKey("Id");
@@ -138,171 +134,171 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
             modelBuilder.Entity("Etter.Orchestrator.Saga.OnboardingState", b =>
                 {
                     b.Property<Guid>("CorrelationId")
-                        .HasColumnType("uuid")
+                        .HasColumnType("TEXT")
                         .HasColumnName("workflow_id");
 
                     b.Property<string>("AssessmentEngine")
                         .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("assessment_engine");
 
                     b.Property<string>("AssessmentJson")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("assessment_json");
 
                     b.Property<string>("BatchId")
                         .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("batch_id");
 
                     b.Property<string>("CancelReason")
                         .HasMaxLength(512)
-                        .HasColumnType("character varying(512)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("cancel_reason");
 
                     b.Property<string>("CompanyId")
                         .IsRequired()
                         .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("company_id");
 
-                    b.Property<DateTimeOffset?>("CompletedAt")
-                        .HasColumnType("timestamp with time zone")
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("completed_at");
 
                     b.Property<string>("CurrentState")
                         .IsRequired()
                         .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("current_state");
 
                     b.Property<string>("CurrentStep")
                         .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("current_step");
 
                     b.Property<string>("DraupRoleId")
                         .HasMaxLength(128)
-                        .HasColumnType("character varying(128)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("draup_role_id");
 
                     b.Property<string>("DraupRoleName")
                         .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("draup_role_name");
 
                     b.Property<string>("ErrorCode")
                         .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("error_code");
 
                     b.Property<string>("ErrorMessage")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("error_message");
 
                     b.Property<bool?>("ErrorRecoverable")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("error_recoverable");
 
                     b.Property<string>("FailedStep")
                         .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("failed_step");
 
                     b.Property<double?>("FinalScore")
-                        .HasColumnType("double precision")
+                        .HasColumnType("REAL")
                         .HasColumnName("final_score");
 
-                    b.Property<DateTimeOffset?>("HeartbeatDeadlineAt")
-                        .HasColumnType("timestamp with time zone")
+                    b.Property<long?>("HeartbeatDeadlineAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("heartbeat_deadline_at");
 
                     b.Property<string>("JobDescriptionMarkdown")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("jd_markdown");
 
                     b.Property<string>("JobDescriptionSource")
                         .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("jd_source");
 
                     b.Property<string>("JobDescriptionTitle")
                         .HasMaxLength(512)
-                        .HasColumnType("character varying(512)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("jd_title");
 
                     b.Property<string>("LastPublishedStatus")
                         .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("last_published_status");
 
-                    b.Property<DateTimeOffset?>("NextDeadlineAt")
-                        .HasColumnType("timestamp with time zone")
+                    b.Property<long?>("NextDeadlineAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("next_deadline_at");
 
-                    b.Property<DateTimeOffset>("QueuedAt")
-                        .HasColumnType("timestamp with time zone")
+                    b.Property<long>("QueuedAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("queued_at");
 
                     b.Property<string>("RequestJson")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("request_json");
 
                     b.Property<string>("RequestedBy")
                         .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("requested_by");
 
-                    b.Property<DateTimeOffset?>("RetryAt")
-                        .HasColumnType("timestamp with time zone")
+                    b.Property<long?>("RetryAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("retry_at");
 
                     b.Property<string>("RetryStep")
                         .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("retry_step");
 
                     b.Property<long>("Revision")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("revision");
 
                     b.Property<string>("RoleId")
                         .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("role_id");
 
                     b.Property<string>("RoleKey")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("role_key");
 
                     b.Property<string>("RoleName")
                         .IsRequired()
                         .HasMaxLength(512)
-                        .HasColumnType("character varying(512)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("role_name");
 
-                    b.Property<DateTimeOffset?>("StartedAt")
-                        .HasColumnType("timestamp with time zone")
+                    b.Property<long?>("StartedAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("started_at");
 
-                    b.Property<DateTimeOffset?>("StepDeadlineAt")
-                        .HasColumnType("timestamp with time zone")
+                    b.Property<long?>("StepDeadlineAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("step_deadline_at");
 
-                    b.Property<DateTimeOffset>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone")
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("updated_at");
 
                     b.Property<int>("Version")
                         .IsConcurrencyToken()
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("version");
 
-                    b.Property<DateTimeOffset?>("WorkflowDeadlineAt")
-                        .HasColumnType("timestamp with time zone")
+                    b.Property<long?>("WorkflowDeadlineAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("workflow_deadline_at");
 
                     b.ComplexProperty(typeof(Dictionary<string, object>), "AiAssessment", "Etter.Orchestrator.Saga.OnboardingState.AiAssessment#StepState", b1 =>
@@ -310,43 +306,43 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                             b1.IsRequired();
 
                             b1.Property<int>("Attempt")
-                                .HasColumnType("integer")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("ai_assessment_attempt");
 
                             b1.Property<int>("AttemptsThisRun")
-                                .HasColumnType("integer")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("ai_assessment_attempts_this_run");
 
-                            b1.Property<DateTimeOffset?>("CompletedAt")
-                                .HasColumnType("timestamp with time zone")
+                            b1.Property<long?>("CompletedAt")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("ai_assessment_completed_at");
 
                             b1.Property<string>("ErrorCode")
                                 .HasMaxLength(64)
-                                .HasColumnType("character varying(64)")
+                                .HasColumnType("TEXT")
                                 .HasColumnName("ai_assessment_error_code");
 
                             b1.Property<string>("ErrorMessage")
-                                .HasColumnType("text")
+                                .HasColumnType("TEXT")
                                 .HasColumnName("ai_assessment_error_message");
 
                             b1.Property<bool?>("ErrorRecoverable")
-                                .HasColumnType("boolean")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("ai_assessment_error_recoverable");
 
                             b1.Property<string>("SkipReason")
                                 .HasMaxLength(64)
-                                .HasColumnType("character varying(64)")
+                                .HasColumnType("TEXT")
                                 .HasColumnName("ai_assessment_skip_reason");
 
-                            b1.Property<DateTimeOffset?>("StartedAt")
-                                .HasColumnType("timestamp with time zone")
+                            b1.Property<long?>("StartedAt")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("ai_assessment_started_at");
 
                             b1.Property<string>("Status")
                                 .IsRequired()
                                 .HasMaxLength(16)
-                                .HasColumnType("character varying(16)")
+                                .HasColumnType("TEXT")
                                 .HasColumnName("ai_assessment_status");
                         });
 
@@ -355,43 +351,43 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                             b1.IsRequired();
 
                             b1.Property<int>("Attempt")
-                                .HasColumnType("integer")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("role_setup_attempt");
 
                             b1.Property<int>("AttemptsThisRun")
-                                .HasColumnType("integer")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("role_setup_attempts_this_run");
 
-                            b1.Property<DateTimeOffset?>("CompletedAt")
-                                .HasColumnType("timestamp with time zone")
+                            b1.Property<long?>("CompletedAt")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("role_setup_completed_at");
 
                             b1.Property<string>("ErrorCode")
                                 .HasMaxLength(64)
-                                .HasColumnType("character varying(64)")
+                                .HasColumnType("TEXT")
                                 .HasColumnName("role_setup_error_code");
 
                             b1.Property<string>("ErrorMessage")
-                                .HasColumnType("text")
+                                .HasColumnType("TEXT")
                                 .HasColumnName("role_setup_error_message");
 
                             b1.Property<bool?>("ErrorRecoverable")
-                                .HasColumnType("boolean")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("role_setup_error_recoverable");
 
                             b1.Property<string>("SkipReason")
                                 .HasMaxLength(64)
-                                .HasColumnType("character varying(64)")
+                                .HasColumnType("TEXT")
                                 .HasColumnName("role_setup_skip_reason");
 
-                            b1.Property<DateTimeOffset?>("StartedAt")
-                                .HasColumnType("timestamp with time zone")
+                            b1.Property<long?>("StartedAt")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("role_setup_started_at");
 
                             b1.Property<string>("Status")
                                 .IsRequired()
                                 .HasMaxLength(16)
-                                .HasColumnType("character varying(16)")
+                                .HasColumnType("TEXT")
                                 .HasColumnName("role_setup_status");
                         });
 
