@@ -19,6 +19,17 @@ public static class AiAssessmentRegistrationExtensions
     /// <summary>AiAssessment's services: the engines, the selector that picks one per request, the run log and the runner.</summary>
     public static IServiceCollection AddAiAssessment(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddAiAssessmentEngines(configuration);
+        services.AddEtterDatabase<AssessmentDbContext, SqliteAssessmentDbContext, PostgresAssessmentDbContext>(configuration, SqliteFileName, "__ef_migrations_assessment");
+        services.AddDatabaseMigration<AssessmentDbContext>();
+        services.AddScoped<AssessmentRunStore>();
+        services.AddSingleton<AssessmentRunner>();
+        return services;
+    }
+
+    /// <summary>Just the engines and the selector (what <c>etter assess</c> needs), without the service's database or runner.</summary>
+    public static IServiceCollection AddAiAssessmentEngines(this IServiceCollection services, IConfiguration configuration)
+    {
         services.TryAddSingleton(TimeProvider.System);
         services.AddValidatedOptions<AssessmentOptions>(AssessmentOptions.Section);
         services.AddSingleton<IAssessmentEngine, MockAssessmentEngine>();
@@ -27,10 +38,6 @@ public static class AiAssessmentRegistrationExtensions
         // Only when Etter:Assessment:Llm:BaseUrl is set, so a default install stays offline.
         services.AddLlmAssessmentEngine(configuration);
         services.AddSingleton<AssessmentEngineSelector>();
-        services.AddEtterDatabase<AssessmentDbContext, SqliteAssessmentDbContext, PostgresAssessmentDbContext>(configuration, SqliteFileName, "__ef_migrations_assessment");
-        services.AddDatabaseMigration<AssessmentDbContext>();
-        services.AddScoped<AssessmentRunStore>();
-        services.AddSingleton<AssessmentRunner>();
         return services;
     }
 

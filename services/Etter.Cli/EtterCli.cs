@@ -16,6 +16,7 @@ public static class EtterCli
           etter status <workflowId> [--json]
           etter companies [--json]
           etter roles <company> [--json]
+          etter assess --jd-file <path> [--engine rubric|llm|mock] [--role <name>] [--company <name>] [--json]
 
         Common options:
           --data-dir <path>   where embedded mode keeps its SQLite files (default ./.etter)
@@ -51,6 +52,7 @@ public static class EtterCli
                 "status" => await StatusCommand.RunAsync(parsed, stdout, stderr),
                 "companies" => CatalogCommands.Companies(parsed, stdout),
                 "roles" => CatalogCommands.Roles(parsed, stdout, stderr),
+                "assess" => await AssessCommand.RunAsync(parsed, stdout, stderr),
                 _ => throw new CliUsageException($"Unknown command '{parsed.Command}'."),
             };
         }

@@ -58,6 +58,24 @@ public sealed class CliEndToEndTests : IDisposable
         Assert.Matches(@"ai_assessment\s+completed\s+attempt 1\s+\d+ ms", onboard.StdOut);
     }
 
+    [Fact]
+    public async Task AssessJdFile_RunsOnlyTheEngineAndPrintsItsTable()
+    {
+        var jd = Path.Combine(_workDirectory, "clerk.md");
+        await File.WriteAllTextAsync(jd, "Responsibilities:\n- Enter invoices into the ledger\n- Generate monthly reports\n- Negotiate with suppliers in person");
+
+        var table = await CliRunner.RunAsync(["assess", "--jd-file", jd, "--engine", "rubric"], workingDirectory: _workDirectory);
+        var json = await CliRunner.RunAsync(["assess", "--jd-file", jd, "--json"], workingDirectory: _workDirectory);
+
+        Assert.True(table.ExitCode == 0, table.StdErr);
+        Assert.Contains("Workload Activity", table.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Negligibility", table.StdOut, StringComparison.Ordinal);
+        var result = JsonDocument.Parse(json.StdOut).RootElement;
+        Assert.Equal("rubric", result.GetProperty("engine").GetString());
+        Assert.Equal(3, result.GetProperty("task_analysis").GetProperty("task_count").GetInt32());
+        Assert.False(Directory.Exists(Path.Combine(_workDirectory, ".etter")), "assess needs no database");
+    }
+
     [Theory]
     [InlineData("onboard", "--company", "Acme Corporation")]
     [InlineData("status", "not-a-guid", "")]
