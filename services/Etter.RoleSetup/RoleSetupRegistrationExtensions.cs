@@ -1,6 +1,7 @@
 using Etter.BuildingBlocks.Persistence;
 using Etter.BuildingBlocks.Taxonomy;
 using Etter.RoleSetup.Consumers;
+using Etter.RoleSetup.Documents;
 using Etter.RoleSetup.JobDescriptions;
 using Etter.RoleSetup.Persistence;
 using Etter.RoleSetup.RoleGraph;
@@ -18,8 +19,7 @@ public static class RoleSetupRegistrationExtensions
     public static IServiceCollection AddRoleSetup(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ITaxonomyProvider, SampleTaxonomyProvider>();
-        services.TryAddSingleton<ISampleJobDescriptions, SampleJobDescriptions>();
+        services.AddTaxonomy(configuration);
         services.AddEtterDatabase<RoleGraphDbContext, SqliteRoleGraphDbContext, PostgresRoleGraphDbContext>(configuration, SqliteFileName, "__ef_migrations_role_graph");
         services.AddDatabaseMigration<RoleGraphDbContext>();
         // The relational database stays registered either way: it also holds RoleSetup's inbox.
@@ -32,7 +32,7 @@ public static class RoleSetupRegistrationExtensions
             services.AddScoped<IRoleGraph, RelationalRoleGraph>();
         }
 
-        services.AddSingleton<JobDescriptionSelector>();
+        services.AddRoleSetupDocuments(configuration);
         services.AddScoped<RoleSetupInbox>();
         return services;
     }

@@ -48,5 +48,11 @@ public sealed record OnboardingStatus
 
     public string? CancelReason { get; init; }
 
+    /// <summary>Fingerprint of the inputs (documents, Draup role); equal fingerprints give equal results.</summary>
+    public string? InputHash { get; init; }
+
+    /// <summary>The newer workflow that replaced this one, when it is stale.</summary>
+    public Guid? SupersededBy { get; init; }
+
     public AssessmentResult? Assessment { get; init; }
 }

@@ -12,6 +12,9 @@ public static class OnboardingStatuses
     public const string Degraded = "degraded";
     public const string Cancelled = "cancelled";
 
+    /// <summary>Finished, but superseded by a newer workflow for the same role with different inputs.</summary>
+    public const string Stale = "stale";
+
     public static bool IsTerminal(string status) =>
-        status is Ready or Failed or ValidationError or Degraded or Cancelled;
+        status is Ready or Failed or ValidationError or Degraded or Cancelled or Stale;
 }

@@ -72,7 +72,13 @@ public sealed class FullApiTests(EmbeddedApiFactory factory) : IClassFixture<Emb
         Assert.Contains(rejected, r => r.GetProperty("error").GetString()!.Contains("Duplicate", StringComparison.Ordinal));
         Assert.Contains(rejected, r => r.GetProperty("error").GetString()!.Contains("http", StringComparison.Ordinal));
 
-        await WaitAsync(async () => (await GetJsonAsync($"/api/v1/pipeline/batch-status/{batchId}")).GetProperty("state").GetString() is "completed" or "partial");
+        // The batch appears once the saga has recorded its workflows (404 until then).
+        await WaitAsync(async () =>
+        {
+            using var poll = await _client.GetAsync($"/api/v1/pipeline/batch-status/{batchId}");
+            return poll.IsSuccessStatusCode
+                && (await poll.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").GetString() is "completed" or "partial";
+        });
         var status = await GetJsonAsync($"/api/v1/pipeline/batch-status/{batchId}");
         Assert.Equal("Batch Co", status.GetProperty("company_id").GetString());
         Assert.Equal(2, status.GetProperty("total").GetInt32());

@@ -4,6 +4,7 @@ using Etter.Api.Catalog;
 using Etter.Api.Errors;
 using Etter.Api.Security;
 using Etter.Api.Workflows;
+using Etter.BuildingBlocks.Messaging;
 using Etter.BuildingBlocks.Status;
 using Etter.BuildingBlocks.Validation;
 using Etter.Contracts;
@@ -38,6 +39,7 @@ public static class PipelineEndpoints
         IPublishEndpoint publisher,
         IWorkflowStatusStore statusStore,
         SagaStatusReader saga,
+        ISendEndpointProvider send,
         TimeProvider time,
         ILoggerFactory loggers)
     {
@@ -81,6 +83,24 @@ public static class PipelineEndpoints
                 Message: $"Role '{request.RoleName}' for '{request.CompanyId}' already has a workflow in flight ({inFlight.Status}); returning it. Set options.force_rerun to start another."));
         }
 
+        // Stale detection: a finished result with the same inputs is reused; with other inputs it is superseded.
+        OnboardingStatus? superseded = null;
+        if (request.Options?.ForceRerun != true && await saga.FindLatestFinishedAsync(request.CompanyId, request.RoleName, http.RequestAborted) is { } finished)
+        {
+            if (finished.Status == OnboardingStatuses.Ready && finished.InputHash == OnboardingInputHash.Compute(request))
+            {
+                return Results.Ok(new PushResponse(
+                    finished.WorkflowId,
+                    finished.RoleId,
+                    finished.Status,
+                    0,
+                    PositionInQueue: null,
+                    Message: $"Role '{request.RoleName}' for '{request.CompanyId}' is already onboarded with identical inputs; returning that result. Set options.force_rerun to run it again."));
+            }
+
+            superseded = finished;
+        }
+
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
@@ -94,13 +114,21 @@ public static class PipelineEndpoints
         }
 
         await WritePlaceholderStatusAsync(statusStore, request, loggers);
+        if (superseded is not null)
+        {
+            var endpoint = await send.GetSendEndpoint(CommandQueues.OnboardingSaga);
+            await endpoint.Send(new MarkOnboardingStale { WorkflowId = superseded.WorkflowId, SupersededBy = request.WorkflowId, RequestedBy = request.RequestedBy }, CancellationToken.None);
+        }
+
         return Results.Ok(new PushResponse(
             request.WorkflowId,
             RoleId: null,
             Status: OnboardingStatuses.Queued,
             EstimatedDurationSeconds: FullRunEstimateSeconds,
             PositionInQueue: null,
-            Message: $"Role '{request.RoleName}' for '{request.CompanyId}' queued for onboarding."));
+            Message: superseded is null
+                ? $"Role '{request.RoleName}' for '{request.CompanyId}' queued for onboarding."
+                : $"Role '{request.RoleName}' for '{request.CompanyId}' queued for onboarding; its inputs changed, so workflow {superseded.WorkflowId} is now stale."));
     }
 
     static async Task<IResult> StatusAsync(string workflowId, WorkflowStatusQuery query, CancellationToken cancellationToken)

@@ -25,6 +25,18 @@ public sealed class SagaStatusReader(OrchestratorDbContext db)
         return newest is null ? null : OnboardingStatusSnapshot.From(newest);
     }
 
+    /// <summary>The newest finished (Ready or Degraded) workflow of this company role, if any.</summary>
+    public async Task<OnboardingStatus?> FindLatestFinishedAsync(string companyId, string roleName, CancellationToken cancellationToken)
+    {
+        var key = Etter.BuildingBlocks.Taxonomy.CompanyRoleId.For(companyId, roleName);
+        string[] finished = ["Ready", "Degraded"];
+        var candidates = await db.Workflows.AsNoTracking()
+            .Where(x => x.RoleKey == key && finished.Contains(x.CurrentState))
+            .ToListAsync(cancellationToken);
+        var newest = candidates.OrderByDescending(x => x.QueuedAt).FirstOrDefault();
+        return newest is null ? null : OnboardingStatusSnapshot.From(newest);
+    }
+
     /// <summary>The latest workflow status per role key, for the roles listing.</summary>
     public async Task<Dictionary<string, string>> LatestStatusByRoleKeyAsync(IReadOnlyCollection<string> roleKeys, CancellationToken cancellationToken)
     {

@@ -91,6 +91,10 @@ public sealed class OnboardingState : SagaStateMachineInstance, ISagaVersion
 
     public string? CancelReason { get; set; }
 
+    public string? InputHash { get; set; }
+
+    public Guid? SupersededBy { get; set; }
+
     /// <summary>Who issued the command being handled; recorded in the history, then cleared.</summary>
     public string? Actor { get; set; }
 
@@ -118,6 +122,7 @@ public sealed class OnboardingState : SagaStateMachineInstance, ISagaVersion
         RequestedBy = request.RequestedBy;
         Actor = request.RequestedBy;
         RoleKey = Etter.BuildingBlocks.Taxonomy.CompanyRoleId.For(request.CompanyId ?? "", request.RoleName ?? "");
+        InputHash = OnboardingInputHash.Compute(request);
         BatchId = request.BatchId;
         AssessmentEngine = request.Options?.UseMockAssessment == true ? "mock" : null;
         RequestJson = JsonSerializer.Serialize(new StoredRequest(request.Documents ?? [], request.Options ?? new OnboardingOptions()), StoredRequest.JsonOptions);

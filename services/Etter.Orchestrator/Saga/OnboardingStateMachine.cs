@@ -32,6 +32,7 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
         Event(() => Submitted, x => x.CorrelateById(m => m.Message.WorkflowId));
         Event(() => RetryRequested, x => x.CorrelateById(m => m.Message.WorkflowId));
         Event(() => CancelRequested, x => x.CorrelateById(m => m.Message.WorkflowId));
+        Event(() => StaleMarked, x => x.CorrelateById(m => m.Message.WorkflowId));
         Event(() => DeadlineReached, x =>
         {
             x.CorrelateById(m => m.Message.WorkflowId);
@@ -86,6 +87,16 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
             When(CancelRequested)
                 .Then(context => context.Saga.Cancel(context.Message.Reason, context.Message.RequestedBy, time.GetUtcNow()))
                 .TransitionTo(Cancelled)
+                .PublishStatus());
+
+        During(Ready, Degraded,
+            When(StaleMarked)
+                .Then(context =>
+                {
+                    context.Saga.SupersededBy = context.Message.SupersededBy;
+                    context.Saga.Actor = context.Message.RequestedBy;
+                })
+                .TransitionTo(Stale)
                 .PublishStatus());
 
         During(Failed,
@@ -162,6 +173,8 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
 
     public State Cancelled { get; private set; } = null!;
 
+    public State Stale { get; private set; } = null!;
+
     public Event<OnboardRoleRequested> Requested { get; private set; } = null!;
 
     public Event<SubmitOnboarding> Submitted { get; private set; } = null!;
@@ -169,6 +182,8 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
     public Event<RetryOnboarding> RetryRequested { get; private set; } = null!;
 
     public Event<CancelOnboarding> CancelRequested { get; private set; } = null!;
+
+    public Event<MarkOnboardingStale> StaleMarked { get; private set; } = null!;
 
     public Event<OnboardingDeadlineReached> DeadlineReached { get; private set; } = null!;
 

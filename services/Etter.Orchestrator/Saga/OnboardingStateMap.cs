@@ -47,6 +47,8 @@ public sealed class OnboardingStateMap : IEntityTypeConfiguration<OnboardingStat
         builder.Property(x => x.WorkflowDeadlineAt).HasColumnName("workflow_deadline_at");
         builder.Property(x => x.NextDeadlineAt).HasColumnName("next_deadline_at");
         builder.Property(x => x.CancelReason).HasColumnName("cancel_reason").HasMaxLength(512);
+        builder.Property(x => x.InputHash).HasColumnName("input_hash").HasMaxLength(64);
+        builder.Property(x => x.SupersededBy).HasColumnName("superseded_by");
         builder.Ignore(x => x.Actor);
         builder.Ignore(x => x.PendingOutcome);
         builder.Ignore(x => x.FinishedStep);

@@ -34,6 +34,8 @@ public static class OnboardingStatusSnapshot
             FinalScore = state.FinalScore,
             NextRetryAt = state.RetryAt,
             CancelReason = state.CancelReason,
+            InputHash = state.InputHash,
+            SupersededBy = state.SupersededBy,
             Assessment = state.Assessment,
         };
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Etter.BuildingBlocks.Observability;
 using Etter.BuildingBlocks.Taxonomy;
 using Etter.Contracts;
+using Etter.RoleSetup.Documents;
 using Etter.RoleSetup.JobDescriptions;
 using Etter.RoleSetup.RoleGraph;
 using Etter.RoleSetup.RoleGraph.Neo4j;
@@ -16,7 +17,7 @@ namespace Etter.RoleSetup.Consumers;
 public sealed class SetUpRoleConsumer(
     IRoleGraph roleGraph,
     RoleSetupInbox inbox,
-    JobDescriptionSelector jobDescriptions,
+    JobDescriptionResolver jobDescriptions,
     ITaxonomyProvider taxonomy,
     TimeProvider time,
     ILogger<SetUpRoleConsumer> logger) : IConsumer<SetUpRole>
@@ -52,11 +53,20 @@ public sealed class SetUpRoleConsumer(
             // A verdict such as bad credentials or a rejected statement: say so, so the saga does not retry.
             await context.Publish(new RoleSetupFailed { WorkflowId = command.WorkflowId, Attempt = command.Attempt, Error = ex.Error, FailedAt = time.GetUtcNow() });
         }
+        catch (DocumentFetchException ex)
+        {
+            // The pushed JD link could not be fetched: fail the step with the reason; Error.Recoverable tells the saga whether to retry.
+            logger.LogWarning("role_setup for {CompanyId} / {RoleName} failed: {Reason}", command.CompanyId, command.RoleName, ex.Error.Message);
+            await context.Publish(new RoleSetupFailed { WorkflowId = command.WorkflowId, Attempt = command.Attempt, Error = ex.Error, FailedAt = time.GetUtcNow() });
+        }
     }
 
     async Task SetUpAsync(ConsumeContext<SetUpRole> context)
     {
         var command = context.Message;
+
+        // Resolved first: a pushed link that cannot be fetched fails the step before anything is written.
+        var selected = await jobDescriptions.ResolveAsync(command.CompanyId, command.RoleName, command.Documents, context.CancellationToken);
         using var activity = EtterTelemetry.Source.StartActivity("role_graph.upsert");
         activity?.SetTag("etter.workflow_id", command.WorkflowId);
         var now = time.GetUtcNow();
@@ -70,7 +80,6 @@ public sealed class SetUpRoleConsumer(
             context.CancellationToken);
 
         JobDescriptionSummary? summary = null;
-        var selected = jobDescriptions.Select(command.CompanyId, command.RoleName, command.Documents);
         if (selected is not null)
         {
             var title = command.RoleName.Trim();

@@ -58,6 +58,7 @@ public static class PipelineStatusMapper
             FinalScore = status.FinalScore,
             NextRetryAt = status.NextRetryAt,
             CancelReason = status.CancelReason,
+            SupersededBy = status.SupersededBy,
             Assessment = status.Assessment,
             UpdatedAt = status.UpdatedAt,
         };

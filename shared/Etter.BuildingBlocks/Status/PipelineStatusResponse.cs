@@ -52,6 +52,9 @@ public sealed record PipelineStatusResponse
 
     public string? CancelReason { get; init; }
 
+    /// <summary>When the workflow is stale: the newer workflow that re-ran the role.</summary>
+    public Guid? SupersededBy { get; init; }
+
     public Contracts.AssessmentResult? Assessment { get; init; }
 
     public DateTimeOffset UpdatedAt { get; init; }

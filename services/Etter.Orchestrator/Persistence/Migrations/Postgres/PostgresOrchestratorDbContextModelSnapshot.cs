@@ -219,6 +219,11 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("heartbeat_deadline_at");
 
+                    b.Property<string>("InputHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("input_hash");
+
                     b.Property<string>("JobDescriptionMarkdown")
                         .HasColumnType("text")
                         .HasColumnName("jd_markdown");
@@ -293,6 +298,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                     b.Property<DateTimeOffset?>("StepDeadlineAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("step_deadline_at");
+
+                    b.Property<Guid?>("SupersededBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("superseded_by");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")

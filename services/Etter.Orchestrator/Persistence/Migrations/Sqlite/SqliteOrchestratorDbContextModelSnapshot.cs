@@ -210,6 +210,11 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("heartbeat_deadline_at");
 
+                    b.Property<string>("InputHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("input_hash");
+
                     b.Property<string>("JobDescriptionMarkdown")
                         .HasColumnType("TEXT")
                         .HasColumnName("jd_markdown");
@@ -284,6 +289,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                     b.Property<long?>("StepDeadlineAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("step_deadline_at");
+
+                    b.Property<Guid?>("SupersededBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("superseded_by");
 
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER")

@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Etter.Orchestrator.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOrchestratorDbContext))]
-    [Migration("20261125221639_InitialSchema")]
+    [Migration("20261125222154_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -222,6 +222,11 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("heartbeat_deadline_at");
 
+                    b.Property<string>("InputHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("input_hash");
+
                     b.Property<string>("JobDescriptionMarkdown")
                         .HasColumnType("text")
                         .HasColumnName("jd_markdown");
@@ -296,6 +301,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                     b.Property<DateTimeOffset?>("StepDeadlineAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("step_deadline_at");
+
+                    b.Property<Guid?>("SupersededBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("superseded_by");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")

@@ -74,6 +74,8 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                     workflow_deadline_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     next_deadline_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     cancel_reason = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
+                    input_hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    superseded_by = table.Column<Guid>(type: "uuid", nullable: true),
                     last_published_status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
                     ai_assessment_attempt = table.Column<int>(type: "integer", nullable: false),
                     ai_assessment_attempts_this_run = table.Column<int>(type: "integer", nullable: false),

@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOrchestratorDbContext))]
-    [Migration("20261125221636_InitialSchema")]
+    [Migration("20261125222151_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -213,6 +213,11 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("heartbeat_deadline_at");
 
+                    b.Property<string>("InputHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("input_hash");
+
                     b.Property<string>("JobDescriptionMarkdown")
                         .HasColumnType("TEXT")
                         .HasColumnName("jd_markdown");
@@ -287,6 +292,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                     b.Property<long?>("StepDeadlineAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("step_deadline_at");
+
+                    b.Property<Guid?>("SupersededBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("superseded_by");
 
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER")

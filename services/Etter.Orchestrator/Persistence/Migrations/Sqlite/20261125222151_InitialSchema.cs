@@ -73,6 +73,8 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                     workflow_deadline_at = table.Column<long>(type: "INTEGER", nullable: true),
                     next_deadline_at = table.Column<long>(type: "INTEGER", nullable: true),
                     cancel_reason = table.Column<string>(type: "TEXT", maxLength: 512, nullable: true),
+                    input_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    superseded_by = table.Column<Guid>(type: "TEXT", nullable: true),
                     last_published_status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
                     ai_assessment_attempt = table.Column<int>(type: "INTEGER", nullable: false),
                     ai_assessment_attempts_this_run = table.Column<int>(type: "INTEGER", nullable: false),
