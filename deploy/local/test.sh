@@ -68,6 +68,10 @@ main() {
     log "Ensuring the docker CLI and compose plugin (install-docker-cli.sh)"
     bash "$ETTER_DEPLOY_DIR/install-docker-cli.sh"
 
+    # The dashboard tests drive Debian's Chromium through Playwright (no browser downloads here).
+    log "Ensuring Chromium for the dashboard tests (install-browser.sh)"
+    bash "$ETTER_DEPLOY_DIR/install-browser.sh"
+
     command -v dotnet >/dev/null 2>&1 || die "dotnet is not installed"
     rm -rf "$RESULTS_DIR"
     mkdir -p "$RESULTS_DIR"

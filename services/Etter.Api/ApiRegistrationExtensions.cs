@@ -1,3 +1,4 @@
+using Etter.Api.Dashboard;
 using Etter.Api.Health;
 using Etter.Api.Pipeline;
 using Etter.Api.Reference;
@@ -66,6 +67,7 @@ public static class ApiRegistrationExtensions
         app.MapEtterMetrics();
         app.MapOpenApi();
         app.MapApiReference();
+        app.MapDashboard();
         return app;
     }
 }

@@ -39,6 +39,16 @@ public sealed class OrchestratorOptions : IValidatableObject
     /// <summary>After dispatching a deadline, how long before dispatching it again if the saga never acted on it.</summary>
     public TimeSpan DeadlineLease { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Workflows of one company admitted (running or waiting for a worker) at once; the rest wait in Queued
+    /// with a position, so one client's large batch cannot starve another's push.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxActivePerCompany { get; set; } = 200;
+
+    /// <summary>How often held workflows are considered for admission when no commit signalled.</summary>
+    public TimeSpan AdmissionInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         foreach (var (name, policy) in new[] { ("RoleSetup", RoleSetup), ("AiAssessment", AiAssessment) })

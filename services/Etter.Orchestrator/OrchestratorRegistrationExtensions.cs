@@ -1,6 +1,7 @@
 using Etter.BuildingBlocks.Configuration;
 using Etter.BuildingBlocks.Persistence;
 using Etter.BuildingBlocks.Persistence.Outbox;
+using Etter.Orchestrator.Admission;
 using Etter.Orchestrator.Deadlines;
 using Etter.BuildingBlocks.Persistence.Sagas;
 using Etter.Orchestrator.Intake;
@@ -27,6 +28,8 @@ public static class OrchestratorRegistrationExtensions
         services.AddDatabaseMigration<OrchestratorDbContext>();
         services.AddTransactionalOutbox<OrchestratorDbContext>();
         services.AddSingleton<DeadlineSweeper>();
+        services.AddSingleton<AdmissionController>();
+        services.AddHostedService(sp => sp.GetRequiredService<AdmissionController>());
         services.AddHostedService(sp => sp.GetRequiredService<DeadlineSweeper>());
         services.AddScoped<PublishStatusChangedActivity>();
         services.AddScoped<SendRoleSetupActivity>();

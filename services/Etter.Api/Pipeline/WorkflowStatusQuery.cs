@@ -22,12 +22,15 @@ public sealed class WorkflowStatusQuery(IWorkflowStatusStore fastStore, SagaStat
         }
 
         // Version 0 is the placeholder written at push time; the saga's own record is better once it exists.
-        if (cached is { Version: > 0 })
-        {
-            return cached;
-        }
+        var status = cached is { Version: > 0 } ? cached : await FromSagaAsync(workflowId, cancellationToken) ?? cached;
+        return status is { Status: Etter.Contracts.OnboardingStatuses.Queued }
+            ? status with { PositionInQueue = await sagaStore.PositionInQueueAsync(workflowId, cancellationToken) }
+            : status;
+    }
 
+    async Task<PipelineStatusResponse?> FromSagaAsync(Guid workflowId, CancellationToken cancellationToken)
+    {
         var authoritative = await sagaStore.FindAsync(workflowId, cancellationToken);
-        return authoritative is null ? cached : PipelineStatusMapper.From(authoritative);
+        return authoritative is null ? null : PipelineStatusMapper.From(authoritative);
     }
 }

@@ -25,6 +25,23 @@ public sealed class SagaStatusReader(OrchestratorDbContext db)
         return newest is null ? null : OnboardingStatusSnapshot.From(newest);
     }
 
+    /// <summary>1-based place among its company's workflows still waiting for a slot, or null when not waiting.</summary>
+    public async Task<int?> PositionInQueueAsync(Guid workflowId, CancellationToken cancellationToken)
+    {
+        var row = await db.Workflows.AsNoTracking()
+            .Where(x => x.CorrelationId == workflowId && x.AwaitingAdmission && x.AdmittedAt == null && x.CurrentState == "Queued")
+            .Select(x => new { x.CompanyId, x.QueuedAt })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (row is null)
+        {
+            return null;
+        }
+
+        return 1 + await db.Workflows.AsNoTracking().CountAsync(
+            x => x.CompanyId == row.CompanyId && x.AwaitingAdmission && x.AdmittedAt == null && x.CurrentState == "Queued" && x.QueuedAt < row.QueuedAt,
+            cancellationToken);
+    }
+
     /// <summary>The newest finished (Ready or Degraded) workflow of this company role, if any.</summary>
     public async Task<OnboardingStatus?> FindLatestFinishedAsync(string companyId, string roleName, CancellationToken cancellationToken)
     {

@@ -93,6 +93,15 @@ public sealed class OnboardingState : SagaStateMachineInstance, ISagaVersion
 
     public string? InputHash { get; set; }
 
+    /// <summary>Queued but not yet given one of its company's slots (see the admission controller).</summary>
+    public bool AwaitingAdmission { get; set; }
+
+    /// <summary>W3C traceparent of the request, so work started later (admission) joins the workflow's trace.</summary>
+    public string? TraceParent { get; set; }
+
+    /// <summary>When the admission controller gave this workflow a slot; written by the controller.</summary>
+    public DateTimeOffset? AdmittedAt { get; set; }
+
     public Guid? SupersededBy { get; set; }
 
     /// <summary>Who issued the command being handled; recorded in the history, then cleared.</summary>
@@ -123,6 +132,7 @@ public sealed class OnboardingState : SagaStateMachineInstance, ISagaVersion
         Actor = request.RequestedBy;
         RoleKey = Etter.BuildingBlocks.Taxonomy.CompanyRoleId.For(request.CompanyId ?? "", request.RoleName ?? "");
         InputHash = OnboardingInputHash.Compute(request);
+        TraceParent = System.Diagnostics.Activity.Current?.Id;
         BatchId = request.BatchId;
         AssessmentEngine = request.Options?.UseMockAssessment == true ? "mock" : null;
         RequestJson = JsonSerializer.Serialize(new StoredRequest(request.Documents ?? [], request.Options ?? new OnboardingOptions()), StoredRequest.JsonOptions);
@@ -326,6 +336,7 @@ public sealed class OnboardingState : SagaStateMachineInstance, ISagaVersion
 
     public void Cancel(string? reason, string? actor, DateTimeOffset now)
     {
+        AwaitingAdmission = false;
         CancelReason = string.IsNullOrWhiteSpace(reason) ? "cancelled on request" : reason.Trim();
         Actor = actor;
         CompletedAt = now;

@@ -33,6 +33,11 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
         Event(() => RetryRequested, x => x.CorrelateById(m => m.Message.WorkflowId));
         Event(() => CancelRequested, x => x.CorrelateById(m => m.Message.WorkflowId));
         Event(() => StaleMarked, x => x.CorrelateById(m => m.Message.WorkflowId));
+        Event(() => Admitted, x =>
+        {
+            x.CorrelateById(m => m.Message.WorkflowId);
+            x.ConfigureConsumeTopology = false;
+        });
         Event(() => DeadlineReached, x =>
         {
             x.CorrelateById(m => m.Message.WorkflowId);
@@ -66,8 +71,11 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
                         context => context.Message.Options?.Draft == true,
                         draft => draft.TransitionTo(Draft).PublishStatus(),
                         queued => queued
-                            .Then(context => context.Saga.StartWorkflowClock(time.GetUtcNow(), policy))
-                            .SendRoleSetup()
+                            .Then(context =>
+                            {
+                                context.Saga.StartWorkflowClock(time.GetUtcNow(), policy);
+                                context.Saga.AwaitingAdmission = true;
+                            })
                             .TransitionTo(Queued)
                             .PublishStatus()),
                     invalid => invalid.TransitionTo(ValidationError).PublishStatus()));
@@ -78,10 +86,16 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
                 {
                     context.Saga.Actor = context.Message.RequestedBy;
                     context.Saga.StartWorkflowClock(time.GetUtcNow(), policy);
+                    context.Saga.AwaitingAdmission = true;
                 })
-                .SendRoleSetup()
                 .TransitionTo(Queued)
                 .PublishStatus());
+
+        // A company slot freed up: start the first step.
+        During(Queued,
+            When(Admitted, context => context.Saga.AwaitingAdmission)
+                .Then(context => context.Saga.AwaitingAdmission = false)
+                .SendRoleSetup());
 
         During(Draft, Queued, Processing,
             When(CancelRequested)
@@ -184,6 +198,8 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
     public Event<CancelOnboarding> CancelRequested { get; private set; } = null!;
 
     public Event<MarkOnboardingStale> StaleMarked { get; private set; } = null!;
+
+    public Event<AdmitOnboarding> Admitted { get; private set; } = null!;
 
     public Event<OnboardingDeadlineReached> DeadlineReached { get; private set; } = null!;
 

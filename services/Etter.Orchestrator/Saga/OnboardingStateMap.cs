@@ -49,6 +49,9 @@ public sealed class OnboardingStateMap : IEntityTypeConfiguration<OnboardingStat
         builder.Property(x => x.CancelReason).HasColumnName("cancel_reason").HasMaxLength(512);
         builder.Property(x => x.InputHash).HasColumnName("input_hash").HasMaxLength(64);
         builder.Property(x => x.SupersededBy).HasColumnName("superseded_by");
+        builder.Property(x => x.AwaitingAdmission).HasColumnName("awaiting_admission");
+        builder.Property(x => x.AdmittedAt).HasColumnName("admitted_at");
+        builder.Property(x => x.TraceParent).HasColumnName("trace_parent").HasMaxLength(64);
         builder.Ignore(x => x.Actor);
         builder.Ignore(x => x.PendingOutcome);
         builder.Ignore(x => x.FinishedStep);
@@ -68,6 +71,7 @@ public sealed class OnboardingStateMap : IEntityTypeConfiguration<OnboardingStat
         // The deadline sweeper's scan, and the in-flight lookup behind idempotent submit.
         builder.HasIndex(x => x.NextDeadlineAt).HasDatabaseName("ix_onboarding_state_next_deadline");
         builder.HasIndex(x => new { x.RoleKey, x.CurrentState }).HasDatabaseName("ix_onboarding_state_role_key");
+        builder.HasIndex(x => new { x.AwaitingAdmission, x.CompanyId, x.QueuedAt }).HasDatabaseName("ix_onboarding_state_admission");
     }
 
     static void MapStep(ComplexPropertyBuilder<StepState> step, string prefix)

@@ -47,7 +47,7 @@ public static class PipelineStatusMapper
                 ? 0
                 : status.Steps.Where(s => s.Status is StepStatuses.Pending or StepStatuses.Running)
                     .Sum(s => TypicalStepSeconds.GetValueOrDefault(s.Name)),
-            DashboardUrl = null,
+            DashboardUrl = $"/dashboard/#/workflows/{status.WorkflowId}",
             Error = status.Error?.Message,
             ErrorDetail = status.Error is null
                 ? null

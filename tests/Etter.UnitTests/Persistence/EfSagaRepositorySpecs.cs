@@ -18,7 +18,7 @@ public sealed class EfSagaRepositorySpecs
         var id = Guid.NewGuid();
         await using var first = await SagaHarness.StartAsync(dataDirectory: directory.Path);
         await first.Harness.Bus.Publish(Messages.Onboard(id));
-        await first.WaitForAsync(id, s => s.CurrentState == "Queued");
+        await first.WaitForAsync(id, s => s.CurrentState == "Queued" && s.RoleSetup.Attempt >= 1);
 
         // MassTransit keeps a process-wide log context, so the first provider stays undisposed; its bus is gone.
         await first.Harness.Stop();
@@ -41,7 +41,7 @@ public sealed class EfSagaRepositorySpecs
         await using var saga = await SagaHarness.StartAsync();
         var id = Guid.NewGuid();
         await saga.Harness.Bus.Publish(Messages.Onboard(id));
-        await saga.WaitForAsync(id, s => s.CurrentState == "Queued");
+        await saga.WaitForAsync(id, s => s.CurrentState == "Queued" && s.RoleSetup.Attempt >= 1);
 
         await using var scopeA = saga.Services.CreateAsyncScope();
         await using var scopeB = saga.Services.CreateAsyncScope();
@@ -67,7 +67,7 @@ public sealed class EfSagaRepositorySpecs
             bus.AddConfigureEndpointsCallback((_, _, endpoint) => endpoint.ConcurrentMessageLimit = 16));
         var id = Guid.NewGuid();
         await saga.Harness.Bus.Publish(Messages.Onboard(id));
-        var queued = await saga.WaitForAsync(id, s => s.CurrentState == "Queued");
+        var queued = await saga.WaitForAsync(id, s => s.CurrentState == "Queued" && s.RoleSetup.Attempt >= 1);
 
         var started = new RoleSetupStarted { WorkflowId = id, Attempt = 1, StartedAt = DateTimeOffset.UtcNow };
         await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => saga.Harness.Bus.Publish(started)));

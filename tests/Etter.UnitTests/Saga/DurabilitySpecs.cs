@@ -38,7 +38,7 @@ public sealed class DurabilitySpecs : IAsyncLifetime
     {
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(Messages.Onboard(id));
-        await _saga.WaitForAsync(id, s => s.CurrentState == "Queued");
+        await _saga.WaitForAsync(id, s => s.CurrentState == "Queued" && s.RoleSetup.Attempt >= 1);
         return id;
     }
 

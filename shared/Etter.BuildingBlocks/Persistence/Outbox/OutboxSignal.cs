@@ -3,12 +3,13 @@ using Microsoft.EntityFrameworkCore;
 namespace Etter.BuildingBlocks.Persistence.Outbox;
 
 /// <summary>
-/// Wakes the relay as soon as a unit of work with outbox rows commits, so delivery is immediate rather than
-/// waiting for the next poll. Polling remains for rows left by a crash or written by other instances.
+/// Wakes every background worker that waits on it (the outbox relay, the admission controller) as soon as
+/// a unit of work with outbox rows commits, so work moves on at once instead of at the next poll. Polling
+/// remains for rows left by a crash or written by other instances.
 /// </summary>
 public sealed class OutboxSignal
 {
-    readonly SemaphoreSlim _pending = new(0, 1);
+    TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Arms a one-shot wake-up that fires when <paramref name="db"/> next saves successfully.</summary>
     public void NotifyAfterCommit(DbContext db)
@@ -18,22 +19,21 @@ public sealed class OutboxSignal
         db.SavedChanges += OnSaved;
     }
 
-    public void Notify()
+    public void Notify() => Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    /// <summary>Waits for the next commit, or the timeout; returns true when signalled.</summary>
+    public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (_pending.CurrentCount == 0)
+        try
         {
-            try
-            {
-                _pending.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Already signalled; one wake-up drains everything.
-            }
+            await Volatile.Read(ref _next).Task.WaitAsync(timeout, cancellationToken);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
         }
     }
-
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _pending.WaitAsync(timeout, cancellationToken);
 
     void OnSaved(object? sender, SavedChangesEventArgs e)
     {

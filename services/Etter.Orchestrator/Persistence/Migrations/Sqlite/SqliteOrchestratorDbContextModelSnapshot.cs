@@ -134,6 +134,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("workflow_id");
 
+                    b.Property<long?>("AdmittedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("admitted_at");
+
                     b.Property<string>("AssessmentEngine")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
@@ -142,6 +146,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                     b.Property<string>("AssessmentJson")
                         .HasColumnType("TEXT")
                         .HasColumnName("assessment_json");
+
+                    b.Property<bool>("AwaitingAdmission")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("awaiting_admission");
 
                     b.Property<string>("BatchId")
                         .HasMaxLength(64)
@@ -294,6 +302,11 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("superseded_by");
 
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trace_parent");
+
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("updated_at");
@@ -416,6 +429,9 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
 
                     b.HasIndex("RoleKey", "CurrentState")
                         .HasDatabaseName("ix_onboarding_state_role_key");
+
+                    b.HasIndex("AwaitingAdmission", "CompanyId", "QueuedAt")
+                        .HasDatabaseName("ix_onboarding_state_admission");
 
                     b.ToTable("onboarding_state", (string)null);
                 });

@@ -75,6 +75,9 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                     next_deadline_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     cancel_reason = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
                     input_hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    awaiting_admission = table.Column<bool>(type: "boolean", nullable: false),
+                    trace_parent = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    admitted_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     superseded_by = table.Column<Guid>(type: "uuid", nullable: true),
                     last_published_status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
                     ai_assessment_attempt = table.Column<int>(type: "integer", nullable: false),
@@ -123,6 +126,11 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                 name: "ix_onboarding_history_workflow",
                 table: "onboarding_history",
                 columns: new[] { "workflow_id", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_onboarding_state_admission",
+                table: "onboarding_state",
+                columns: new[] { "awaiting_admission", "company_id", "queued_at" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_onboarding_state_batch",

@@ -74,6 +74,9 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                     next_deadline_at = table.Column<long>(type: "INTEGER", nullable: true),
                     cancel_reason = table.Column<string>(type: "TEXT", maxLength: 512, nullable: true),
                     input_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    awaiting_admission = table.Column<bool>(type: "INTEGER", nullable: false),
+                    trace_parent = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    admitted_at = table.Column<long>(type: "INTEGER", nullable: true),
                     superseded_by = table.Column<Guid>(type: "TEXT", nullable: true),
                     last_published_status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
                     ai_assessment_attempt = table.Column<int>(type: "INTEGER", nullable: false),
@@ -122,6 +125,11 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                 name: "ix_onboarding_history_workflow",
                 table: "onboarding_history",
                 columns: new[] { "workflow_id", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_onboarding_state_admission",
+                table: "onboarding_state",
+                columns: new[] { "awaiting_admission", "company_id", "queued_at" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_onboarding_state_batch",

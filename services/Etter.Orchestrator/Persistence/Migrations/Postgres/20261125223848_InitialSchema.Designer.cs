@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Etter.Orchestrator.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOrchestratorDbContext))]
-    [Migration("20261125222154_InitialSchema")]
+    [Migration("20261125223848_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -146,6 +146,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("workflow_id");
 
+                    b.Property<DateTimeOffset?>("AdmittedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("admitted_at");
+
                     b.Property<string>("AssessmentEngine")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
@@ -154,6 +158,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                     b.Property<string>("AssessmentJson")
                         .HasColumnType("text")
                         .HasColumnName("assessment_json");
+
+                    b.Property<bool>("AwaitingAdmission")
+                        .HasColumnType("boolean")
+                        .HasColumnName("awaiting_admission");
 
                     b.Property<string>("BatchId")
                         .HasMaxLength(64)
@@ -306,6 +314,11 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("superseded_by");
 
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("trace_parent");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
@@ -428,6 +441,9 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
 
                     b.HasIndex("RoleKey", "CurrentState")
                         .HasDatabaseName("ix_onboarding_state_role_key");
+
+                    b.HasIndex("AwaitingAdmission", "CompanyId", "QueuedAt")
+                        .HasDatabaseName("ix_onboarding_state_admission");
 
                     b.ToTable("onboarding_state", (string)null);
                 });

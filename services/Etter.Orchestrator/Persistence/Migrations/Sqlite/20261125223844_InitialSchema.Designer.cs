@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOrchestratorDbContext))]
-    [Migration("20261125222151_InitialSchema")]
+    [Migration("20261125223844_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -137,6 +137,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("workflow_id");
 
+                    b.Property<long?>("AdmittedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("admitted_at");
+
                     b.Property<string>("AssessmentEngine")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
@@ -145,6 +149,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                     b.Property<string>("AssessmentJson")
                         .HasColumnType("TEXT")
                         .HasColumnName("assessment_json");
+
+                    b.Property<bool>("AwaitingAdmission")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("awaiting_admission");
 
                     b.Property<string>("BatchId")
                         .HasMaxLength(64)
@@ -297,6 +305,11 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("superseded_by");
 
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trace_parent");
+
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("updated_at");
@@ -419,6 +432,9 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
 
                     b.HasIndex("RoleKey", "CurrentState")
                         .HasDatabaseName("ix_onboarding_state_role_key");
+
+                    b.HasIndex("AwaitingAdmission", "CompanyId", "QueuedAt")
+                        .HasDatabaseName("ix_onboarding_state_admission");
 
                     b.ToTable("onboarding_state", (string)null);
                 });

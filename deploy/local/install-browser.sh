@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+#
+# Makes Debian's Chromium available at /usr/bin/chromium for the dashboard's
+# browser tests (tests/Etter.Dashboard.Tests drive it through Playwright with
+# ExecutablePath=/usr/bin/chromium; `playwright install` is never used, as it
+# downloads browsers from outside the package registries).
+#
+# Idempotent: does nothing when /usr/bin/chromium already exists. Chromium
+# starts no service, so no policy-rc.d hold is needed while apt runs.
+#
+# Usage: deploy/local/install-browser.sh
+set -euo pipefail
+# shellcheck source=deploy/local/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+CHROMIUM=/usr/bin/chromium
+
+if [[ -x "$CHROMIUM" ]]; then
+    log "Chromium is available: $("$CHROMIUM" --version 2>/dev/null | head -n1 || echo "$CHROMIUM")"
+    exit 0
+fi
+
+if is_root; then
+    SUDO=()
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO=(sudo)
+    log "Not root: using sudo for apt."
+else
+    die "installing chromium needs root, and sudo is not available; run this script as root (or: apt-get install chromium)"
+fi
+
+command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install Chromium by hand so that $CHROMIUM exists"
+
+apt_get() { "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@"; }
+
+log "apt-get update"
+apt_get update -q
+log "apt-get install chromium"
+apt_get install -y -q chromium
+
+[[ -x "$CHROMIUM" ]] || die "chromium was installed but $CHROMIUM is missing"
+log "Chromium is available: $("$CHROMIUM" --version 2>/dev/null | head -n1 || echo "$CHROMIUM")"
