@@ -28,4 +28,10 @@ public sealed class RabbitMqOptions
     /// <summary>Messages each consumer may hold unacknowledged; bounds memory and keeps work spread across replicas.</summary>
     [Range(1, 10000)]
     public int PrefetchCount { get; set; } = 64;
+
+    /// <summary>
+    /// Declare every endpoint queue as a quorum queue (replicated across a RabbitMQ cluster). Off by default
+    /// until measured on a single node; queues already declared as classic must be deleted to switch.
+    /// </summary>
+    public bool QuorumQueues { get; set; }
 }

@@ -24,6 +24,9 @@ public static class ServiceDefaultsExtensions
         // routine here: the message is retried against the winner's row. Real failures still surface,
         // through MassTransit's fault logging once retries are exhausted.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Update", LogLevel.Critical);
+
+        // Every SQL command at Information drowns the logs of the sweepers' polling; failures are still logged.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);
         builder.Services.AddHealthChecks();
         return builder;
     }

@@ -35,6 +35,17 @@ public static class BusRegistrationExtensions
             else
             {
                 var rabbit = configuration.GetRequired<RabbitMqOptions>(RabbitMqOptions.Section);
+                if (rabbit.QuorumQueues)
+                {
+                    bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
+                    {
+                        if (endpoint is IRabbitMqReceiveEndpointConfigurator queue)
+                        {
+                            queue.SetQuorumQueue();
+                        }
+                    });
+                }
+
                 bus.UsingRabbitMq((context, cfg) =>
                 {
                     cfg.Host(rabbit.Host, (ushort)rabbit.Port, rabbit.VirtualHost, h =>

@@ -12,9 +12,12 @@ public static class CommandQueues
     public const string IntakeName = "onboard-role-requested";
     public const string StatusProjectionName = "onboarding-status-projection";
 
-    public static Uri SetUpRole { get; } = new($"queue:{SetUpRoleName}");
+    // Sent through each endpoint's own exchange rather than "queue:": a queue: address makes the sender
+    // declare the queue with default arguments, which RabbitMQ refuses when the endpoint declared it as a
+    // quorum queue. The endpoint binds its exchange to its queue, so delivery is the same.
+    public static Uri SetUpRole { get; } = new($"exchange:{SetUpRoleName}");
 
-    public static Uri AssessRole { get; } = new($"queue:{AssessRoleName}");
+    public static Uri AssessRole { get; } = new($"exchange:{AssessRoleName}");
 
-    public static Uri OnboardingSaga { get; } = new($"queue:{OnboardingSagaName}");
+    public static Uri OnboardingSaga { get; } = new($"exchange:{OnboardingSagaName}");
 }

@@ -1,0 +1,29 @@
+using Etter.IntegrationTests.Infrastructure;
+
+namespace Etter.IntegrationTests.Distributed;
+
+/// <summary>One setting declares every endpoint as a quorum queue (the replicated queue type of a RabbitMQ cluster).</summary>
+public sealed class QuorumQueueTests : IAsyncLifetime
+{
+    ScratchEnvironment _environment = null!;
+
+    public async Task InitializeAsync() => _environment = await ScratchEnvironment.CreateAsync();
+
+    public async Task DisposeAsync() => await _environment.DisposeAsync();
+
+    [Fact]
+    public async Task QuorumQueuesOn_EndpointsAreQuorumQueuesAndWorkflowsComplete()
+    {
+        var quorum = new[] { "Orchestrator", "RoleSetup", "AiAssessment", "Api" }.Select(s => (s, "Etter__RabbitMq__QuorumQueues", "true"));
+        await using var deployment = await EtterDeployment.StartAsync(_environment, quorum);
+
+        var id = await deployment.PushAsync("Quorum Co", "Replicated Role");
+
+        Assert.Equal("ready", (await deployment.WaitForTerminalAsync(id)).GetProperty("status").GetString());
+        foreach (var queue in new[] { "onboarding-state", "onboard-role-requested", "set-up-role", "assess-role" })
+        {
+            var info = await _environment.GetQueueAsync(queue);
+            Assert.Equal("quorum", info!.Value.GetProperty("type").GetString());
+        }
+    }
+}
