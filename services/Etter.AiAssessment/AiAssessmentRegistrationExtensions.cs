@@ -24,6 +24,7 @@ public static class AiAssessmentRegistrationExtensions
         services.AddDatabaseMigration<AssessmentDbContext>();
         services.AddScoped<AssessmentRunStore>();
         services.AddSingleton<AssessmentRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<AssessmentRunner>());
         return services;
     }
 

@@ -16,8 +16,10 @@ public sealed class AssessmentRunner(
     IBus bus,
     TimeProvider time,
     IOptions<AssessmentOptions> options,
-    ILogger<AssessmentRunner> logger) : IDisposable
+    ILogger<AssessmentRunner> logger) : IHostedService, IDisposable
 {
+    readonly System.Collections.Concurrent.ConcurrentDictionary<Task, byte> _running = new();
+
     static readonly System.Diagnostics.Metrics.Histogram<long> TokensPerRole =
         Etter.BuildingBlocks.Observability.EtterTelemetry.Meter.CreateHistogram<long>("etter.assessment.tokens", "{token}", "LLM tokens used per role assessment.");
 
@@ -27,7 +29,32 @@ public sealed class AssessmentRunner(
     public async Task StartAsync(AssessRole command, IAssessmentEngine engine, CancellationToken cancellationToken)
     {
         await _slots.WaitAsync(cancellationToken);
-        _ = Task.Run(() => RunAsync(command, engine), CancellationToken.None);
+        var run = Task.Run(() => RunAsync(command, engine), CancellationToken.None);
+        _running.TryAdd(run, 0);
+        _ = run.ContinueWith(finished => _running.TryRemove(finished, out _), TaskScheduler.Default);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>On shutdown, lets runs in progress finish (within the host's shutdown timeout) rather than cutting them off.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var running = _running.Keys.ToArray();
+        if (running.Length == 0)
+        {
+            return;
+        }
+
+        logger.LogInformation("Waiting for {Count} assessment run(s) to finish before stopping", running.Length);
+        try
+        {
+            await Task.WhenAll(running).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Out of time: the orchestrator notices the silence and retries those attempts.
+            logger.LogWarning("Stopped with assessment runs still in progress; they will be retried");
+        }
     }
 
     async Task RunAsync(AssessRole command, IAssessmentEngine engine)
