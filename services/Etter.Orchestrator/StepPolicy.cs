@@ -19,6 +19,12 @@ public sealed class StepPolicy
     /// <summary>How long one attempt may run once a worker has started it.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long a sent command may wait for a worker to start it. Past this the command counts as lost (a
+    /// broker or worker failure before it began) and the attempt is retried per policy.
+    /// </summary>
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>When set, a running attempt whose worker sends no heartbeat for this long is treated as lost.</summary>
     public TimeSpan? HeartbeatTimeout { get; set; }
 
@@ -53,9 +59,9 @@ public sealed class StepPolicy
             yield return "Jitter must be between 0 and 1.";
         }
 
-        if (Timeout <= TimeSpan.Zero || HeartbeatTimeout <= TimeSpan.Zero)
+        if (Timeout <= TimeSpan.Zero || HeartbeatTimeout <= TimeSpan.Zero || StartTimeout <= TimeSpan.Zero)
         {
-            yield return "Timeout and HeartbeatTimeout must be positive.";
+            yield return "Timeout, StartTimeout and HeartbeatTimeout must be positive.";
         }
     }
 }

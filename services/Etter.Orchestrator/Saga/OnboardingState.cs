@@ -294,11 +294,17 @@ public sealed class OnboardingState : SagaStateMachineInstance, ISagaVersion
         var running = RoleSetup.Status == StepStatuses.Running ? OnboardingSteps.RoleSetup
             : AiAssessment.Status == StepStatuses.Running ? OnboardingSteps.AiAssessment
             : null;
+        var dispatched = running is null && CurrentStep is { } current && Step(current) is { Status: StepStatuses.Pending, Attempt: > 0 } ? current : null;
         OnboardingError? lost = null;
         if (running is not null && StepDeadlineAt <= now)
         {
             var policy = running == OnboardingSteps.RoleSetup ? options.RoleSetup : options.AiAssessment;
             lost = new OnboardingError { Code = ErrorCodes.Timeout, Message = $"{running} attempt {Step(running).Attempt} did not finish within {policy.Timeout}.", Recoverable = true };
+        }
+        else if (dispatched is not null && StepDeadlineAt <= now)
+        {
+            running = dispatched;
+            lost = new OnboardingError { Code = ErrorCodes.WorkerLost, Message = $"{dispatched} attempt {Step(dispatched).Attempt} was never started by a worker; the command is presumed lost.", Recoverable = true };
         }
         else if (running is not null && HeartbeatDeadlineAt <= now)
         {
@@ -345,6 +351,15 @@ public sealed class OnboardingState : SagaStateMachineInstance, ISagaVersion
         {
             step.MarkSkipped("cancelled", now);
         }
+    }
+
+    /// <summary>A step command was just sent: it must be started within the policy's start timeout.</summary>
+    public void ArmStartDeadline(StepPolicy policy, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        StepDeadlineAt = now + policy.StartTimeout;
+        HeartbeatDeadlineAt = null;
+        UpdateNextDeadline();
     }
 
     void ArmStepDeadlines(StepPolicy policy, DateTimeOffset now)

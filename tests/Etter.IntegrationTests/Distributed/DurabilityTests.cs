@@ -16,6 +16,8 @@ public sealed class DurabilityTests : IAsyncLifetime
         ("Orchestrator", "Etter__Orchestrator__RoleSetup__MaxAttempts", "6"),
         ("Orchestrator", "Etter__Orchestrator__RoleSetup__InitialDelay", "00:00:00.200"),
         ("Orchestrator", "Etter__Orchestrator__RoleSetup__Timeout", "00:00:15"),
+        ("Orchestrator", "Etter__Orchestrator__RoleSetup__StartTimeout", "00:00:30"),
+        ("Orchestrator", "Etter__Orchestrator__AiAssessment__StartTimeout", "00:00:30"),
         ("Orchestrator", "Etter__Orchestrator__AiAssessment__MaxAttempts", "6"),
         ("Orchestrator", "Etter__Orchestrator__AiAssessment__InitialDelay", "00:00:00.200"),
         ("Orchestrator", "Etter__Orchestrator__AiAssessment__Timeout", "00:00:15"),

@@ -58,7 +58,7 @@ public sealed class PostgresSagaRepositoryTests : IAsyncLifetime
         await harness.Start();
         var id = Guid.NewGuid();
         await harness.Bus.Publish(new OnboardRoleRequested { WorkflowId = id, CompanyId = "Acme Corporation", RoleName = "Data Scientist", RequestedAt = DateTimeOffset.UtcNow });
-        var queued = await WaitForRevisionAsync(id, r => r >= 1);
+        var queued = await WaitForRevisionAsync(id, r => r >= 1, admitted: true);
 
         var started = new RoleSetupStarted { WorkflowId = id, Attempt = 1, StartedAt = DateTimeOffset.UtcNow };
         await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => harness.Bus.Publish(started)));
@@ -118,14 +118,16 @@ public sealed class PostgresSagaRepositoryTests : IAsyncLifetime
         return count;
     }
 
-    async Task<long> WaitForRevisionAsync(Guid id, Func<long, bool> condition)
+    async Task<long> WaitForRevisionAsync(Guid id, Func<long, bool> condition, bool admitted = false)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         long revision = -1;
         while (DateTime.UtcNow < deadline)
         {
             await using var db = await _environment.OpenDatabaseAsync();
-            await using var command = new NpgsqlCommand("select revision from onboarding_state where workflow_id = @id", db);
+            // admitted: the role_setup command has been sent, so its attempt-1 events are expected.
+            await using var command = new NpgsqlCommand(
+                admitted ? "select revision from onboarding_state where workflow_id = @id and role_setup_attempt >= 1" : "select revision from onboarding_state where workflow_id = @id", db);
             command.Parameters.AddWithValue("id", id);
             if (await command.ExecuteScalarAsync() is long value)
             {

@@ -132,6 +132,22 @@ public sealed class DurabilitySpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CommandNeverStartedByAWorker_IsPresumedLostAndSentAgain()
+    {
+        var id = await StartAsync();
+
+        _time.Advance(TimeSpan.FromMinutes(10));
+        await _saga.SweepAsync();
+
+        var lost = await _saga.WaitForAsync(id, s => s.RoleSetup.ErrorCode == ErrorCodes.WorkerLost);
+        Assert.Contains("never started", lost.RoleSetup.ErrorMessage, StringComparison.Ordinal);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await _saga.SweepAsync();
+        await _saga.WaitForAsync(id, s => s.RoleSetup.Attempt == 2);
+        Assert.Equal(1, await Sent<SetUpRole>(id, attempt: 2));
+    }
+
+    [Fact]
     public async Task HeartbeatsStop_WorkerCountsAsLostAndTheStepIsRetried()
     {
         var id = await StartAsync();

@@ -6,13 +6,14 @@ using MassTransit;
 namespace Etter.Orchestrator.Saga.Activities;
 
 /// <summary>Starts a new attempt of ai_assessment and sends the command to the AiAssessment service.</summary>
-public sealed class SendAssessmentActivity(IOutbox outbox) : InstanceActivity
+public sealed class SendAssessmentActivity(IOutbox outbox, TimeProvider time, Microsoft.Extensions.Options.IOptions<OrchestratorOptions> options) : InstanceActivity
 {
     protected override Task RunAsync(BehaviorContext<OnboardingState> context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var saga = context.Saga;
         saga.AiAssessment.BeginAttempt();
+        saga.ArmStartDeadline(options.Value.AiAssessment, time.GetUtcNow());
         saga.CurrentStep = OnboardingSteps.AiAssessment;
         outbox.Send(saga.CorrelationId, CommandQueues.AssessRole, new AssessRole
         {

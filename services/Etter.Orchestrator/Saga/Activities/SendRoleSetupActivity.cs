@@ -6,13 +6,15 @@ using MassTransit;
 namespace Etter.Orchestrator.Saga.Activities;
 
 /// <summary>Starts a new attempt of role_setup and sends the command to the RoleSetup service.</summary>
-public sealed class SendRoleSetupActivity(IOutbox outbox) : InstanceActivity
+public sealed class SendRoleSetupActivity(IOutbox outbox, TimeProvider time, Microsoft.Extensions.Options.IOptions<OrchestratorOptions> options) : InstanceActivity
 {
     protected override Task RunAsync(BehaviorContext<OnboardingState> context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var saga = context.Saga;
         saga.RoleSetup.BeginAttempt();
+        saga.CurrentStep = OnboardingSteps.RoleSetup;
+        saga.ArmStartDeadline(options.Value.RoleSetup, time.GetUtcNow());
         var request = saga.Request;
         outbox.Send(saga.CorrelationId, CommandQueues.SetUpRole, new SetUpRole
         {
