@@ -34,4 +34,10 @@ public sealed class RabbitMqOptions
     /// until measured on a single node; queues already declared as classic must be deleted to switch.
     /// </summary>
     public bool QuorumQueues { get; set; }
+
+    /// <summary>
+    /// Other nodes of a RabbitMQ cluster as <c>host:port</c> (<c>Etter__RabbitMq__ClusterNodes__0</c>, ...).
+    /// The client connects to any reachable node and fails over to the others when its node goes away.
+    /// </summary>
+    public IList<string> ClusterNodes { get; } = [];
 }

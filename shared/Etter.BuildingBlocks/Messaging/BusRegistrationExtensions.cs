@@ -53,6 +53,17 @@ public static class BusRegistrationExtensions
                         h.Username(rabbit.Username);
                         h.Password(rabbit.Password);
                         h.ConnectionName(AppDomain.CurrentDomain.FriendlyName);
+                        if (rabbit.ClusterNodes.Count > 0)
+                        {
+                            h.UseCluster(cluster =>
+                            {
+                                cluster.Node($"{rabbit.Host}:{rabbit.Port}");
+                                foreach (var node in rabbit.ClusterNodes.Where(n => !string.IsNullOrWhiteSpace(n)))
+                                {
+                                    cluster.Node(node.Trim());
+                                }
+                            });
+                        }
                     });
                     cfg.PrefetchCount = rabbit.PrefetchCount;
                     cfg.ConfigureEndpoints(context);

@@ -26,4 +26,16 @@ public sealed class QuorumQueueTests : IAsyncLifetime
             Assert.Equal("quorum", info!.Value.GetProperty("type").GetString());
         }
     }
+
+    [Fact]
+    public async Task ClusterNodeListWithADeadNode_ServicesConnectToALiveOneAndWork()
+    {
+        // Port 1 on loopback: nothing listens, as with a cluster node that is down.
+        var nodes = new[] { "Orchestrator", "RoleSetup", "AiAssessment", "Api" }.Select(s => (s, "Etter__RabbitMq__ClusterNodes__0", "127.0.0.1:1"));
+        await using var deployment = await EtterDeployment.StartAsync(_environment, nodes);
+
+        var id = await deployment.PushAsync("Cluster Co", "Failover Role");
+
+        Assert.Equal("ready", (await deployment.WaitForTerminalAsync(id)).GetProperty("status").GetString());
+    }
 }
