@@ -20,14 +20,7 @@ if [[ -x "$CHROMIUM" ]]; then
     exit 0
 fi
 
-if is_root; then
-    SUDO=()
-elif command -v sudo >/dev/null 2>&1; then
-    SUDO=(sudo)
-    log "Not root: using sudo for apt."
-else
-    die "installing chromium needs root, and sudo is not available; run this script as root (or: apt-get install chromium)"
-fi
+use_root_or_sudo "chromium"
 
 command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install Chromium by hand so that $CHROMIUM exists"
 

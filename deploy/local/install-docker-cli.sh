@@ -37,14 +37,7 @@ if docker compose version >/dev/null 2>&1; then
     exit 0
 fi
 
-if is_root; then
-    SUDO=()
-elif command -v sudo >/dev/null 2>&1; then
-    SUDO=(sudo)
-    log "Not root: using sudo for apt."
-else
-    die "installing the docker CLI / compose plugin needs root, and sudo is not available; run this script as root"
-fi
+use_root_or_sudo "the docker CLI / compose plugin"
 
 command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install the docker CLI and its compose plugin by hand"
 

@@ -30,14 +30,7 @@ if ((${#missing[@]} == 0)); then
     exit 0
 fi
 
-if is_root; then
-    SUDO=()
-elif command -v sudo >/dev/null 2>&1; then
-    SUDO=(sudo)
-    log "Not root: using sudo for apt."
-else
-    die "installing ${missing[*]} needs root, and sudo is not available; run this script as root"
-fi
+use_root_or_sudo "${missing[*]}"
 
 # Package maintainer scripts try to start the servers right away (and without
 # systemd, with their own system-wide configs and ports). A policy-rc.d that

@@ -51,6 +51,19 @@ die()  { printf '[etter %s] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
 
 is_root() { [[ "$(id -u)" -eq 0 ]]; }
 
+# use_root_or_sudo WHAT: sets SUDO to () as root or (sudo) otherwise, for installing WHAT with apt;
+# fails with a clear message when neither is possible.
+use_root_or_sudo() {
+    if is_root; then
+        SUDO=()
+    elif command -v sudo >/dev/null 2>&1; then
+        SUDO=(sudo)
+        log "Not root: using sudo for apt."
+    else
+        die "installing $1 needs root, and sudo is not available; run this script as root"
+    fi
+}
+
 # --- Processes -----------------------------------------------------------------
 
 # is_alive PID: true if PID is a running process. Process 1 on our machines
