@@ -49,6 +49,13 @@ public sealed class OrchestratorOptions : IValidatableObject
     /// <summary>How often held workflows are considered for admission when no commit signalled.</summary>
     public TimeSpan AdmissionInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// After a commit wakes the admitter, how long it lets further commits gather before it looks. Every saga
+    /// transition signals, so without this a busy orchestrator ran an admission pass (a transaction and two
+    /// queries) per transition; one pass per window admits the same workflows.
+    /// </summary>
+    public TimeSpan AdmissionCoalesce { get; set; } = TimeSpan.FromMilliseconds(20);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         foreach (var (name, policy) in new[] { ("RoleSetup", RoleSetup), ("AiAssessment", AiAssessment) })

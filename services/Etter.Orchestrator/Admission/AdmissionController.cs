@@ -45,7 +45,10 @@ public sealed class AdmissionController(
             try
             {
                 await AdmitOnceAsync(stoppingToken);
-                await signal.WaitAsync(options.Value.AdmissionInterval, stoppingToken);
+                if (await signal.WaitAsync(options.Value.AdmissionInterval, stoppingToken) && options.Value.AdmissionCoalesce > TimeSpan.Zero)
+                {
+                    await Task.Delay(options.Value.AdmissionCoalesce, stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -20,6 +20,7 @@ public static class BusRegistrationExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(registerComponents);
         var etter = configuration.GetEtterOptions();
+        WorkflowCorrelation.EnsureRegistered();
 
         services.AddMassTransit(bus =>
         {

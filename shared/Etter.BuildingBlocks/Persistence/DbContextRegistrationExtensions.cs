@@ -1,4 +1,5 @@
 using Etter.BuildingBlocks.Configuration;
+using Etter.BuildingBlocks.Persistence.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,7 +28,9 @@ public static class DbContextRegistrationExtensions
         if (etter.Mode == EtterMode.Embedded)
         {
             var connectionString = SqliteConnectionString(etter, sqliteFileName);
-            services.AddDbContext<TSqliteContext>(o => o.UseSqlite(connectionString, sqlite => sqlite.MigrationsHistoryTable(migrationsHistoryTable)));
+            services.AddDbContext<TSqliteContext>(o => o
+                .UseSqlite(connectionString, sqlite => sqlite.MigrationsHistoryTable(migrationsHistoryTable))
+                .AddInterceptors(SqliteWriteGate.Instance, SqliteConnectionSetup.Instance));
             services.AddScoped<TContext>(sp => sp.GetRequiredService<TSqliteContext>());
         }
         else

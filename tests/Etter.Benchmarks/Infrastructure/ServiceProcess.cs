@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Etter.Benchmarks.Infrastructure;
+
+/// <summary>
+/// One Etter service as a real OS process (<c>dotnet Service.dll</c>), as in production. Its output goes
+/// to a log file; error lines ("fail:"/"crit:") and all lines are counted.
+/// </summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    readonly string _dll;
+    readonly Dictionary<string, string> _environment;
+    readonly Lock _logLock = new();
+    Process? _process;
+    StreamWriter? _log;
+    long _errorLines;
+    long _lines;
+    long _retryLines;
+
+    public ServiceProcess(string name, string dll, IDictionary<string, string> environment, string logDirectory)
+    {
+        Name = name;
+        _dll = dll;
+        Port = FreePort();
+        BaseAddress = new Uri($"http://127.0.0.1:{Port}");
+        _environment = new Dictionary<string, string>(environment, StringComparer.Ordinal)
+        {
+            ["ASPNETCORE_URLS"] = BaseAddress.ToString().TrimEnd('/'),
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        };
+        Directory.CreateDirectory(logDirectory);
+        LogFile = Path.Combine(logDirectory, $"{name.Replace('#', '-')}.log");
+    }
+
+    public string Name { get; }
+
+    public int Port { get; }
+
+    public Uri BaseAddress { get; }
+
+    public string LogFile { get; }
+
+    public int? Pid => _process is { HasExited: false } p ? p.Id : null;
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    public long ErrorLines => Interlocked.Read(ref _errorLines);
+
+    public long LogLines => Interlocked.Read(ref _lines);
+
+    /// <summary>MassTransit's "R-RETRY" lines: a message handled again by the endpoint's retry policy (e.g. a lost optimistic-concurrency race).</summary>
+    public long RetryLines => Interlocked.Read(ref _retryLines);
+
+    public void Start()
+    {
+        if (!File.Exists(_dll))
+        {
+            throw new FileNotFoundException($"{_dll} is not built. Build first: dotnet build Etter.sln -c {RepositoryPaths.Configuration} (deploy/local/bench.sh does).", _dll);
+        }
+
+        var info = new ProcessStartInfo("dotnet", [_dll])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(_dll)!,
+        };
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("Etter__", StringComparison.Ordinal)).ToList())
+        {
+            // The caller's own settings (bench.sh exports the shared servers' ones) must not leak into the scratch services.
+            info.Environment.Remove(key);
+        }
+
+        foreach (var (key, value) in _environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        _log ??= new StreamWriter(LogFile, append: true);
+        WriteLog($"----- start {DateTimeOffset.UtcNow:O} -----");
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) => WriteLog(e.Data);
+        process.ErrorDataReceived += (_, e) => WriteLog(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+    }
+
+    /// <summary>Waits until /health answers 200 (bus connected, database reachable).</summary>
+    public async Task WaitHealthyAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(120));
+        var last = "no answer";
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process is { HasExited: true })
+            {
+                throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode} before becoming healthy. Log tail:\n{Tail()}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri("/health", UriKind.Relative), cancellationToken);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+
+                last = $"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}";
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                last = ex.Message;
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+
+        throw new TimeoutException($"{Name} did not become healthy ({last}). Log tail:\n{Tail()}");
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    public string Tail(int lines = 40)
+    {
+        lock (_logLock)
+        {
+            _log?.Flush();
+        }
+
+        try
+        {
+            using var stream = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            return string.Join('\n', reader.ReadToEnd().Split('\n').TakeLast(lines));
+        }
+        catch (IOException)
+        {
+            return "(no log)";
+        }
+    }
+
+    void WriteLog(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _lines);
+        if (line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _errorLines);
+        }
+        else if (line.Contains("R-RETRY", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _retryLines);
+        }
+
+        lock (_logLock)
+        {
+            _log?.WriteLine(line);
+        }
+    }
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process?.Dispose();
+        StreamWriter? log;
+        lock (_logLock)
+        {
+            log = _log;
+            _log = null;
+        }
+
+        if (log is not null)
+        {
+            await log.DisposeAsync();
+        }
+    }
+}
