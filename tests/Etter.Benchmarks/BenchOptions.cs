@@ -21,11 +21,11 @@ public sealed class BenchOptions
                                         vhost + PostgreSQL database of the local servers (default: embedded)
           --scenario S                  all|throughput|latency|inflight|batch|replicas, comma-separated (default: all)
           --workflows N                 workflows of the throughput and replicas scenarios
-                                        (default: 10000 embedded, 2000 distributed)
+                                        (default: 10000)
           --concurrency C               closed loop: workflows kept in flight (default: 64)
           --rate R                      open loop instead: pushes per second for the throughput scenario
           --latency-seconds S           length of the latency scenario (default: 20)
-          --inflight N                  workflows held at the assessment in the inflight scenario (default: 2000 embedded, 1000 distributed)
+          --inflight N                  workflows held at the assessment in the inflight scenario (default: 10000)
           --hold-seconds S              how long they are held (default: 20)
           --batch-size N                roles of the batch scenario (default: 2500)
           --replicas N                  instances of each service in the replicas scenario (default: 2)
@@ -80,9 +80,9 @@ public sealed class BenchOptions
 
     public bool ShowHelp { get; private set; }
 
-    public int ThroughputWorkflows => Workflows ?? (Mode == BenchMode.Embedded ? 10_000 : 2_000);
+    public int ThroughputWorkflows => Workflows ?? 10_000;
 
-    public int InflightWorkflows => Inflight ?? (Mode == BenchMode.Embedded ? 2_000 : 1_000);
+    public int InflightWorkflows => Inflight ?? 10_000;
 
     public bool Runs(string scenario) => Scenarios.Contains(scenario);
 

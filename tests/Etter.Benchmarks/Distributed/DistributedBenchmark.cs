@@ -299,18 +299,12 @@ public sealed class DistributedBenchmark(BenchOptions options, BenchReport repor
         var name = "batch";
         var title = $"batch of {options.BatchSize:N0} roles through POST {ApiClient.Prefix}/push-batch";
         using var api = new ApiClient(_deployment.Apis[0].BaseAddress, _deployment.Apis[0].Name);
-        var (probeStatus, probeBody, _) = await api.PostBatchAsync(new { roles = Array.Empty<object>() }, cancellationToken);
-        if (probeStatus == HttpStatusCode.NotFound)
-        {
-            Progress.Line(name, $"POST {ApiClient.Prefix}/push-batch answered 404: not available yet");
-            return new ScenarioResult { Name = name, Title = title, Status = "not_available", Message = $"not available yet (POST {ApiClient.Prefix}/push-batch answered 404)" };
-        }
-
-        Progress.Line(name, $"push-batch exists (probe answered {(int)probeStatus}); sending {options.BatchSize:N0} roles");
+        Progress.Line(name, $"sending {options.BatchSize:N0} roles in one request");
         var prefix = $"Bench {runTag} {name} ";
         var runs = Enumerable.Range(0, options.BatchSize).Select(i => new WorkflowRun(i, string.Create(CultureInfo.InvariantCulture, $"{prefix}{i:D6}"))).ToList();
         var body = new
         {
+            company_id = EmbeddedSystem.Company,
             roles = runs.Select(r => ApiClient.PushBody(r.RoleName)).ToArray(),
         };
         var tracker = new WorkflowTracker();
@@ -322,7 +316,7 @@ public sealed class DistributedBenchmark(BenchOptions options, BenchReport repor
         if ((int)status is < 200 or > 299)
         {
             result.Status = "failed";
-            result.Message = $"push-batch exists but answered {(int)status} to {{\"roles\": [{{company_id, role_name, documents}}...]}}: {answer[..Math.Min(300, answer.Length)]}. Adjust RunBatchAsync to the endpoint's request shape.";
+            result.Message = $"push-batch answered {(int)status}: {answer[..Math.Min(300, answer.Length)]}";
             return result;
         }
 
@@ -377,6 +371,26 @@ public sealed class DistributedBenchmark(BenchOptions options, BenchReport repor
     static List<(Guid WorkflowId, string? RoleName)> WorkflowIds(string json)
     {
         var found = new List<(Guid, string?)>();
+
+        // The batch answer lists the new workflows in the order of the roles sent (rejected roles have none).
+        using (var document = JsonDocument.Parse(json))
+        {
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("workflow_ids", out var ordered)
+                && ordered.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in ordered.EnumerateArray())
+                {
+                    if (item.ValueKind == JsonValueKind.String && Guid.TryParse(item.GetString(), out var id))
+                    {
+                        found.Add((id, null));
+                    }
+                }
+
+                return found;
+            }
+        }
+
         void Walk(JsonElement element)
         {
             if (element.ValueKind == JsonValueKind.Object)

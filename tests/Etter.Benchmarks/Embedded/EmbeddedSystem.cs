@@ -20,6 +20,12 @@ public sealed class EmbeddedSystem : IAsyncDisposable
 {
     public const string Company = "Acme Corporation";
 
+    /// <summary>
+    /// Every benchmark workflow belongs to one company, whose admission limit (200 by default) would otherwise
+    /// cap the workflows in flight; admission still runs for each workflow, so its cost stays in the figures.
+    /// </summary>
+    public const string BenchmarkAdmissionLimit = "100000";
+
     /// <summary>Two responsibilities, so role_setup finds a JD and the mock engine has activities to score.</summary>
     public const string JobDescription = "## Responsibilities\n- Enter claim data into the claims system\n- Inspect damaged property on site";
 
@@ -62,6 +68,7 @@ public sealed class EmbeddedSystem : IAsyncDisposable
         {
             ["Etter:Mode"] = "Embedded",
             ["Etter:DataDirectory"] = dataDirectory,
+            ["Etter:Orchestrator:MaxActivePerCompany"] = BenchmarkAdmissionLimit,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -70,6 +70,7 @@ public sealed class ScratchEnvironment : IAsyncDisposable
             : PostgresConnectionString,
         ["Etter__Redis__Configuration"] = Settings.RedisConfiguration,
         ["Etter__Api__Keys__0"] = ApiKey,
+        ["Etter__Orchestrator__MaxActivePerCompany"] = Embedded.EmbeddedSystem.BenchmarkAdmissionLimit,
         ["MASSTRANSIT_USAGE_TELEMETRY"] = "false",
     };
 
