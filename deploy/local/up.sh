@@ -617,7 +617,9 @@ Etter local stack is up.
 EOF
 if ((!INFRA_ONLY)); then
     echo "  API:                 http://127.0.0.1:$ETTER_API_PORT  (send header X-Api-Key: \$Etter__Api__Keys__0 from the credentials file)"
-    ((REPLICAS > 1)) && echo "                       and one more API on each port +10, +20, ... (no load balancer in front: pick any)"
+    if ((REPLICAS > 1)); then
+        echo "                       and one more API on each port +10, +20, ... (no load balancer in front: pick any)"
+    fi
 fi
 if ((CLUSTER)); then
     echo "  RabbitMQ cluster:    $Etter__RabbitMq__Host:$Etter__RabbitMq__Port, ${Etter__RabbitMq__ClusterNodes__0:-}, ${Etter__RabbitMq__ClusterNodes__1:-}  (vhost: etter; see $rel_local/cluster/credentials.env)"
