@@ -636,3 +636,6 @@ cat <<EOF
   Logs:                $ETTER_LOG_DIR/  (RabbitMQ's own log: $RMQ_DIR/log/)
   Stop with:           deploy/local/down.sh  (--purge also deletes all local data)
 EOF
+if ((CLUSTER)); then
+    echo "                       and deploy/local/cluster-down.sh for the cluster"
+fi
