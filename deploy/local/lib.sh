@@ -271,8 +271,8 @@ rmqctl() { (rabbit_env && "$RABBITMQ_BIN/rabbitmqctl" "$@"); }
 # --- Services ------------------------------------------------------------------
 
 # The .NET services started by up.sh: name, project directory, base port.
-# The API always runs once; the workers run --replicas times.
-ETTER_WORKER_SERVICES=(orchestrator role-setup ai-assessment)
+# Each runs --replicas times (the API too: it keeps no state of its own).
+ETTER_SERVICES=(api orchestrator role-setup ai-assessment)
 
 service_project() {
     case "$1" in

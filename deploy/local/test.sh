@@ -2,7 +2,7 @@
 #
 # The project's test command (also what CI runs through .ci/run):
 #   1. starts the local infrastructure (up.sh --infra-only; installs it first
-#      if needed),
+#      if needed) and the local 3-node RabbitMQ cluster (cluster-up.sh),
 #   2. exports the generated credentials for the test fixtures,
 #   3. builds Etter.sln once (Release) and runs every test project,
 #   4. adds up the .trx results and prints, as the very last line,
@@ -63,6 +63,11 @@ main() {
     log "Starting local infrastructure (up.sh --infra-only)"
     bash "$ETTER_DEPLOY_DIR/up.sh" --infra-only
     load_credentials
+
+    # The cluster tests (Category=Cluster) kill and restart nodes of the local 3-node RabbitMQ cluster;
+    # same rabbitmq-server package, nothing new to install. Idempotent, like up.sh.
+    log "Starting the local RabbitMQ cluster (cluster-up.sh)"
+    bash "$ETTER_DEPLOY_DIR/cluster-up.sh"
 
     # The deployment tests validate docker-compose.yml with `docker compose config` (no engine needed).
     log "Ensuring the docker CLI and compose plugin (install-docker-cli.sh)"

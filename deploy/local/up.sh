@@ -5,9 +5,15 @@
 #   127.0.0.1 with generated passwords, then (unless --infra-only) builds
 #   Etter.sln and starts the API and the worker services in the background.
 #
-# Usage: deploy/local/up.sh [--infra-only] [--replicas N]
+# Usage: deploy/local/up.sh [--infra-only] [--replicas N] [--cluster] [--dry-run]
 #   --infra-only   only the servers; no build, no .NET services
-#   --replicas N   instances of each worker service (default 1; the API stays 1)
+#   --replicas N   instances of each service, the API included (default 1);
+#                  instance i>1 listens on the base port + 10*(i-1)
+#   --cluster      RabbitMQ as the 3-node cluster of cluster-up.sh (quorum
+#                  queues, services fail over between nodes) instead of the
+#                  single node
+#   --dry-run      print the service instances (name and port) it would run
+#                  and exit without starting anything
 #
 # Idempotent: whatever already runs and answers is left alone; stale PID files
 # are cleaned up and the server is started again from its existing data.
@@ -20,6 +26,8 @@ set -euo pipefail
 
 INFRA_ONLY=0
 REPLICAS=1
+CLUSTER=0
+DRY_RUN=0
 while (($#)); do
     case "$1" in
         --infra-only) INFRA_ONLY=1 ;;
@@ -29,11 +37,13 @@ while (($#)); do
             shift
             ;;
         --replicas=*) REPLICAS="${1#*=}" ;;
+        --cluster) CLUSTER=1 ;;
+        --dry-run) DRY_RUN=1 ;;
         -h | --help)
-            sed -n '3,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+            sed -n '3,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
-        *) die "unknown argument '$1' (usage: up.sh [--infra-only] [--replicas N])" ;;
+        *) die "unknown argument '$1' (usage: up.sh [--infra-only] [--replicas N] [--cluster] [--dry-run])" ;;
     esac
     shift
 done
@@ -483,9 +493,8 @@ service_dll() {
 
 # All instances wanted, as "service:index" words.
 wanted_instances() {
-    echo "api:1"
     local svc i
-    for svc in "${ETTER_WORKER_SERVICES[@]}"; do
+    for svc in "${ETTER_SERVICES[@]}"; do
         for ((i = 1; i <= REPLICAS; i++)); do echo "$svc:$i"; done
     done
 }
@@ -493,7 +502,7 @@ wanted_instances() {
 # Replicas beyond --replicas left over from an earlier run.
 stop_extra_replicas() {
     local svc f name idx
-    for svc in "${ETTER_WORKER_SERVICES[@]}"; do
+    for svc in "${ETTER_SERVICES[@]}"; do
         for f in "$ETTER_PID_DIR/$svc"-*.pid; do
             [[ -e "$f" ]] || continue
             name="$(basename "$f" .pid)"
@@ -566,17 +575,34 @@ start_services() {
             *) die "$name did not answer on http://127.0.0.1:$port/health within ${SERVICE_START_TIMEOUT}s; see $ETTER_LOG_DIR/$name.log" ;;
         esac
     done
-    log "Services up: API + $REPLICAS x (${ETTER_WORKER_SERVICES[*]})"
+    log "Services up: $REPLICAS x (${ETTER_SERVICES[*]})"
 }
 
 # ============================================================================
 # Main
 # ============================================================================
 
+if ((DRY_RUN)); then
+    # What would run, one "name port" line per instance; touches nothing.
+    for entry in $(wanted_instances); do
+        printf '%s %s\n' "$(instance_name "${entry%%:*}" "${entry##*:}")" "$(instance_port "${entry%%:*}" "${entry##*:}")"
+    done
+    exit 0
+fi
+
 ensure_installed
 ensure_credentials
 start_postgres
-start_rabbitmq
+if ((CLUSTER)); then
+    bash "$ETTER_DEPLOY_DIR/cluster-up.sh"
+    # The cluster's Etter__RabbitMq__* (all nodes, quorum queues) replace the single node's for the services.
+    set -a
+    # shellcheck disable=SC1091
+    . "$ETTER_LOCAL_DIR/cluster/services.env"
+    set +a
+else
+    start_rabbitmq
+fi
 start_redis
 if ((INFRA_ONLY)); then
     log "--infra-only: not building or starting the .NET services"
@@ -591,13 +617,25 @@ Etter local stack is up.
 EOF
 if ((!INFRA_ONLY)); then
     echo "  API:                 http://127.0.0.1:$ETTER_API_PORT  (send header X-Api-Key: \$Etter__Api__Keys__0 from the credentials file)"
+    if ((REPLICAS > 1)); then
+        echo "                       and one more API on each port +10, +20, ... (no load balancer in front: pick any)"
+    fi
 fi
-cat <<EOF
+if ((CLUSTER)); then
+    echo "  RabbitMQ cluster:    $Etter__RabbitMq__Host:$Etter__RabbitMq__Port, ${Etter__RabbitMq__ClusterNodes__0:-}, ${Etter__RabbitMq__ClusterNodes__1:-}  (vhost: etter; see $rel_local/cluster/credentials.env)"
+else
+    cat <<EOF
   RabbitMQ management: http://127.0.0.1:$ETTER_RABBITMQ_MGMT_PORT  (username: $ETTER_RABBITMQ_ADMIN_USER, password: see $rel_local/credentials.env)
   RabbitMQ AMQP:       amqp://127.0.0.1:$ETTER_RABBITMQ_PORT  (vhost: etter)
+EOF
+fi
+cat <<EOF
   PostgreSQL:          127.0.0.1:$ETTER_POSTGRES_PORT  (database/user: etter)
   Redis:               127.0.0.1:$ETTER_REDIS_PORT
   Credentials:         $ETTER_CREDENTIALS_FILE  (load: set -a; . $rel_local/credentials.env; set +a)
   Logs:                $ETTER_LOG_DIR/  (RabbitMQ's own log: $RMQ_DIR/log/)
   Stop with:           deploy/local/down.sh  (--purge also deletes all local data)
 EOF
+if ((CLUSTER)); then
+    echo "                       and deploy/local/cluster-down.sh for the cluster"
+fi

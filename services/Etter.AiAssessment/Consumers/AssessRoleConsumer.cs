@@ -51,13 +51,23 @@ public sealed class AssessRoleConsumer(
             return;
         }
 
-        await context.Publish(new AiAssessmentStarted
+        try
         {
-            WorkflowId = command.WorkflowId,
-            Attempt = command.Attempt,
-            Engine = engine.Name,
-            StartedAt = time.GetUtcNow(),
-        });
-        await runner.StartAsync(command, engine, context.CancellationToken);
+            await context.Publish(new AiAssessmentStarted
+            {
+                WorkflowId = command.WorkflowId,
+                Attempt = command.Attempt,
+                Engine = engine.Name,
+                StartedAt = time.GetUtcNow(),
+            });
+            await runner.StartAsync(command, engine, context.CancellationToken);
+        }
+        catch (Exception)
+        {
+            // Nothing runs this attempt yet (typically the broker connection dropped): without the claim, the
+            // redelivered command starts it; with it, the command would be taken for one running elsewhere.
+            await runs.ReleaseAsync(command.WorkflowId, command.Attempt, CancellationToken.None);
+            throw;
+        }
     }
 }

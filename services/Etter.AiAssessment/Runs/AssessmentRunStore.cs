@@ -41,6 +41,14 @@ public sealed class AssessmentRunStore(AssessmentDbContext db, TimeProvider time
         }
     }
 
+    /// <summary>
+    /// Gives up a claim whose run never started (e.g. the broker connection dropped before the start was
+    /// reported), so that the redelivered command can claim it again instead of finding it "running".
+    /// </summary>
+    public async Task ReleaseAsync(Guid workflowId, int attempt, CancellationToken cancellationToken) =>
+        await db.Runs.Where(x => x.WorkflowId == workflowId && x.Attempt == attempt && x.Worker == Worker && x.Status == AssessmentRunStatus.Running)
+            .ExecuteDeleteAsync(cancellationToken);
+
     public async Task HeartbeatAsync(Guid workflowId, int attempt, CancellationToken cancellationToken) =>
         await db.Runs.Where(x => x.WorkflowId == workflowId && x.Attempt == attempt)
             .ExecuteUpdateAsync(x => x.SetProperty(r => r.HeartbeatAt, time.GetUtcNow()), cancellationToken);

@@ -75,7 +75,7 @@ public sealed class AssessmentRunner(
             await stopHeartbeats.CancelAsync();
             await using var scope = scopes.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<AssessmentRunStore>().FinishAsync(outcome, CancellationToken.None);
-            await bus.Publish(outcome, outcome.GetType());
+            await PublishOutcomeAsync(outcome);
         }
         catch (Exception ex)
         {
@@ -129,6 +129,30 @@ public sealed class AssessmentRunner(
             };
         }
     }
+
+    /// <summary>
+    /// The outcome is stored, so publishing it again is safe (the saga ignores duplicates). Retrying covers a
+    /// broker failover, which takes seconds, instead of leaving the attempt to the heartbeat timeout.
+    /// </summary>
+    async Task PublishOutcomeAsync(object outcome)
+    {
+        for (var retry = 0; ; retry++)
+        {
+            try
+            {
+                await bus.Publish(outcome, outcome.GetType());
+                return;
+            }
+            catch (Exception ex) when (retry < OutcomePublishBackoff.Length && ex is not OperationCanceledException)
+            {
+                logger.LogWarning("Publishing the assessment outcome failed, retrying in {Delay}: {Reason}", OutcomePublishBackoff[retry], ex.Message);
+                await Task.Delay(OutcomePublishBackoff[retry], time);
+            }
+        }
+    }
+
+    static readonly TimeSpan[] OutcomePublishBackoff =
+        [TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(15)];
 
     async Task SendHeartbeatsAsync(AssessRole command, CancellationToken cancellationToken)
     {

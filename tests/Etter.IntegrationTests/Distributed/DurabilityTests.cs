@@ -11,7 +11,7 @@ namespace Etter.IntegrationTests.Distributed;
 [Trait("Category", "Crash")]
 public sealed class DurabilityTests : IAsyncLifetime
 {
-    static readonly (string Service, string Key, string Value)[] FastPolicies =
+    internal static readonly (string Service, string Key, string Value)[] FastPolicies =
     [
         ("Orchestrator", "Etter__Orchestrator__RoleSetup__MaxAttempts", "6"),
         ("Orchestrator", "Etter__Orchestrator__RoleSetup__InitialDelay", "00:00:00.200"),

@@ -26,10 +26,15 @@ public sealed class EtterDeployment : IAsyncDisposable
     public IReadOnlyList<ServiceProcess> Processes => _processes;
 
     /// <param name="overrides">Per-service settings, e.g. <c>("AiAssessment", "Etter__Assessment__DefaultEngine", "x")</c>.</param>
+    /// <param name="replicas">
+    /// Instances of each service, named as up.sh names them: <c>Orchestrator</c>, <c>Orchestrator-2</c>, ...
+    /// The API requests of <see cref="Http"/> go to the first API.
+    /// </param>
     public static async Task<EtterDeployment> StartAsync(
         ScratchEnvironment environment,
         IEnumerable<(string Service, string Key, string Value)>? overrides = null,
         bool startApi = true,
+        int replicas = 1,
         [CallerMemberName] string testName = "")
     {
         var deployment = new EtterDeployment(environment, Path.Combine(RepositoryPaths.Root, ".etter", "test-logs", $"{testName}-{DateTime.UtcNow:HHmmss}"));
@@ -39,11 +44,16 @@ public sealed class EtterDeployment : IAsyncDisposable
         var orchestrator = deployment.Add("Orchestrator", list);
         orchestrator.Start();
         await orchestrator.WaitHealthyAsync();
-        var others = new List<ServiceProcess> { deployment.Add("RoleSetup", list), deployment.Add("AiAssessment", list) };
+        var services = startApi ? new[] { "Orchestrator", "RoleSetup", "AiAssessment", "Api" } : ["Orchestrator", "RoleSetup", "AiAssessment"];
+        var others = new List<ServiceProcess>();
+        for (var i = 1; i <= replicas; i++)
+        {
+            others.AddRange(services.Where(s => i > 1 || s != "Orchestrator").Select(s => deployment.Add(s, list, i == 1 ? null : $"{s}-{i}")));
+        }
+
         if (startApi)
         {
-            deployment.Api = deployment.Add("Api", list);
-            others.Add(deployment.Api);
+            deployment.Api = deployment.Get("Api");
             deployment.Http = new HttpClient { BaseAddress = deployment.Api.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
             deployment.Http.DefaultRequestHeaders.Add("X-Api-Key", environment.ApiKey);
         }

@@ -16,9 +16,10 @@ public sealed class ScratchEnvironment : IAsyncDisposable
 {
     readonly HttpClient _management;
 
-    ScratchEnvironment(InfrastructureSettings settings, string name)
+    ScratchEnvironment(InfrastructureSettings settings, string name, ClusterSettings? cluster = null)
     {
         Settings = settings;
+        Cluster = cluster;
         VirtualHost = name;
         Database = name.Replace('-', '_');
         _management = new HttpClient { BaseAddress = new Uri($"http://{settings.RabbitHost}:{settings.RabbitManagementPort}/api/") };
@@ -29,6 +30,9 @@ public sealed class ScratchEnvironment : IAsyncDisposable
     }
 
     public InfrastructureSettings Settings { get; }
+
+    /// <summary>Set when the vhost lives on the local 3-node cluster instead of the single node.</summary>
+    public ClusterSettings? Cluster { get; }
 
     /// <summary>The API key the scratch API accepts (distributed mode requires one).</summary>
     public string ApiKey { get; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
@@ -46,17 +50,65 @@ public sealed class ScratchEnvironment : IAsyncDisposable
         var settings = InfrastructureSettings.Load();
         await RequireReachableAsync("RabbitMQ", settings.RabbitHost, settings.RabbitPort);
         await RequireReachableAsync("RabbitMQ management", settings.RabbitHost, settings.RabbitManagementPort);
+        return await CreateAsync(settings, cluster: null);
+    }
+
+    /// <summary>
+    /// A scratch vhost on the local 3-node cluster (every node reachable), with the services told about all
+    /// nodes and quorum queues on; the database is on the usual PostgreSQL.
+    /// </summary>
+    public static async Task<ScratchEnvironment> CreateOnClusterAsync()
+    {
+        var cluster = ClusterSettings.Load();
+        var first = cluster.Nodes[0].Split(':');
+        var settings = InfrastructureSettings.Load() with
+        {
+            RabbitHost = first[0],
+            RabbitPort = int.Parse(first[1], System.Globalization.CultureInfo.InvariantCulture),
+            RabbitManagementPort = cluster.ManagementPorts[0],
+            RabbitUser = cluster.User,
+            RabbitPassword = cluster.Password,
+            RabbitAdminUser = cluster.AdminUser,
+            RabbitAdminPassword = cluster.AdminPassword,
+        };
+        foreach (var node in cluster.Nodes)
+        {
+            await RequireReachableAsync($"RabbitMQ cluster node {node}", node.Split(':')[0], int.Parse(node.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture), ClusterSettings.HowToStart);
+        }
+
+        return await CreateAsync(settings, cluster);
+    }
+
+    static async Task<ScratchEnvironment> CreateAsync(InfrastructureSettings settings, ClusterSettings? cluster)
+    {
         var postgres = new NpgsqlConnectionStringBuilder(settings.PostgresConnectionString);
         await RequireReachableAsync("PostgreSQL", postgres.Host ?? "127.0.0.1", postgres.Port);
 
-        var environment = new ScratchEnvironment(settings, $"etter-it-{Guid.NewGuid():N}"[..20]);
+        var environment = new ScratchEnvironment(settings, $"etter-it-{Guid.NewGuid():N}"[..20], cluster);
         await environment.CreateVirtualHostAsync();
         await environment.CreateDatabaseAsync();
         return environment;
     }
 
     /// <summary>Environment variables that point a service process at this slice.</summary>
-    public Dictionary<string, string> ServiceEnvironment() => new(StringComparer.Ordinal)
+    public Dictionary<string, string> ServiceEnvironment()
+    {
+        var settings = BaseServiceEnvironment();
+        if (Cluster is not null)
+        {
+            // Host is the first node; the client tries the others too and moves to one when its node dies.
+            foreach (var (node, i) in Cluster.Nodes.Skip(1).Select((n, i) => (n, i)))
+            {
+                settings[$"Etter__RabbitMq__ClusterNodes__{i}"] = node;
+            }
+
+            settings["Etter__RabbitMq__QuorumQueues"] = "true";
+        }
+
+        return settings;
+    }
+
+    Dictionary<string, string> BaseServiceEnvironment() => new(StringComparer.Ordinal)
     {
         ["Etter__Mode"] = "Distributed",
         ["Etter__RabbitMq__Host"] = Settings.RabbitHost,
@@ -115,7 +167,7 @@ public sealed class ScratchEnvironment : IAsyncDisposable
         await command.ExecuteNonQueryAsync();
     }
 
-    static async Task RequireReachableAsync(string what, string host, int port)
+    static async Task RequireReachableAsync(string what, string host, int port, string howToStart = InfrastructureSettings.HowToStart)
     {
         using var client = new TcpClient();
         try
@@ -124,7 +176,7 @@ public sealed class ScratchEnvironment : IAsyncDisposable
         }
         catch (Exception ex) when (ex is SocketException or TimeoutException)
         {
-            throw new InvalidOperationException($"{what} is not reachable at {host}:{port} ({ex.Message}). {InfrastructureSettings.HowToStart}", ex);
+            throw new InvalidOperationException($"{what} is not reachable at {host}:{port} ({ex.Message}). {howToStart}", ex);
         }
     }
 

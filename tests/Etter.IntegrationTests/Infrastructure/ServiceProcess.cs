@@ -41,6 +41,16 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The OS process id of the current run; a restart changes it.</summary>
+    public int? ProcessId => _process?.Id;
+
+    /// <summary>The service's /metrics in Prometheus text format.</summary>
+    public async Task<string> MetricsAsync()
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        return await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+    }
+
     public void Start()
     {
         if (!File.Exists(_dll))

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+#
+# Stops the nodes of the local RabbitMQ cluster started by cluster-up.sh, found
+# through their PID files (the single node of up.sh is not touched). Data is
+# kept: cluster-up.sh starts the same cluster again.
+#
+# Usage: deploy/local/cluster-down.sh [--purge]
+#   --purge   also delete the cluster's data (.etter/local/cluster/), never
+#             anything of the single node
+set -euo pipefail
+# shellcheck source=deploy/local/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=deploy/local/cluster-lib.sh
+. "$ETTER_DEPLOY_DIR/cluster-lib.sh"
+
+PURGE=0
+for arg in "$@"; do
+    case "$arg" in
+        --purge) PURGE=1 ;;
+        -h | --help)
+            sed -n '3,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+            exit 0
+            ;;
+        *) die "unknown argument '$arg' (usage: cluster-down.sh [--purge])" ;;
+    esac
+done
+
+# Stopped together: each node's shutdown would otherwise wait on the others' replies.
+pids=()
+for ((n = CLUSTER_SIZE; n >= 1; n--)); do
+    if cluster_node_alive "$n"; then
+        pid="$(read_pid "$(cluster_pidfile "$n")")"
+        log "Stopping cluster node $n (pid $pid)"
+        kill -TERM "$pid" 2>/dev/null || true
+        pids+=("$n:$pid")
+    fi
+done
+for entry in "${pids[@]}"; do
+    await_exit "cluster node ${entry%%:*}" "${entry##*:}" 60
+done
+for ((n = 1; n <= CLUSTER_SIZE; n++)); do rm -f "$(cluster_pidfile "$n")"; done
+
+if ((PURGE)); then
+    log "Deleting $CLUSTER_DIR"
+    rm -rf "$CLUSTER_DIR"
+fi
+log "Cluster stopped"

@@ -1,0 +1,42 @@
+using Npgsql;
+
+namespace Etter.IntegrationTests.Infrastructure;
+
+/// <summary>Counting queries against a scratch database, and waiting on them instead of sleeping.</summary>
+public static class ScratchDatabase
+{
+    public const string TerminalStates = "('Ready', 'Failed', 'Degraded', 'ValidationError', 'Cancelled')";
+
+    public static async Task<long> ScalarAsync(this ScratchEnvironment environment, string sql)
+    {
+        await using var db = await environment.OpenDatabaseAsync();
+        await using var command = new NpgsqlCommand(sql, db);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Polls <paramref name="sql"/> (a count) until it reaches <paramref name="atLeast"/>; returns the last value.</summary>
+    public static async Task<long> WaitForCountAsync(this ScratchEnvironment environment, string sql, long atLeast, TimeSpan timeout, Func<string>? describe = null)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        long last = 0;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                last = await environment.ScalarAsync(sql);
+                if (last >= atLeast)
+                {
+                    return last;
+                }
+            }
+            catch (NpgsqlException)
+            {
+                // Transient (e.g. the database restarting); the deadline still bounds the wait.
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new Xunit.Sdk.XunitException($"`{sql}` reached {last}, not {atLeast}, within {timeout}. {describe?.Invoke()}");
+    }
+}
