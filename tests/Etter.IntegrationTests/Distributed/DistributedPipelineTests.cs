@@ -120,6 +120,10 @@ public sealed class DistributedPipelineTests : IAsyncLifetime
         Assert.Contains(reasons, r => r.Contains("missing required field(s): workflowId, roleName", StringComparison.Ordinal));
         Assert.Contains(reasons, r => r.Contains("json", StringComparison.OrdinalIgnoreCase) || r.Contains("deserializ", StringComparison.OrdinalIgnoreCase));
 
+        // With quorum endpoint queues (the default), dead letters still sit in a durable queue.
+        var errorQueue = await _environment.GetQueueAsync("onboard-role-requested_error");
+        Assert.True(errorQueue!.Value.GetProperty("durable").GetBoolean());
+
         // And the intake is still alive: a good push after the bad ones goes through.
         Assert.True(deployment.Get("Orchestrator").IsRunning);
         var id = await deployment.PushAsync("Acme Corporation", "Data Scientist");

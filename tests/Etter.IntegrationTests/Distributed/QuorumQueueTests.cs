@@ -12,10 +12,9 @@ public sealed class QuorumQueueTests : IAsyncLifetime
     public async Task DisposeAsync() => await _environment.DisposeAsync();
 
     [Fact]
-    public async Task QuorumQueuesOn_EndpointsAreQuorumQueuesAndWorkflowsComplete()
+    public async Task DefaultSettings_EndpointsAreQuorumQueuesAndWorkflowsComplete()
     {
-        var quorum = new[] { "Orchestrator", "RoleSetup", "AiAssessment", "Api" }.Select(s => (s, "Etter__RabbitMq__QuorumQueues", "true"));
-        await using var deployment = await EtterDeployment.StartAsync(_environment, quorum);
+        await using var deployment = await EtterDeployment.StartAsync(_environment);
 
         var id = await deployment.PushAsync("Quorum Co", "Replicated Role");
 
@@ -25,6 +24,19 @@ public sealed class QuorumQueueTests : IAsyncLifetime
             var info = await _environment.GetQueueAsync(queue);
             Assert.Equal("quorum", info!.Value.GetProperty("type").GetString());
         }
+    }
+
+    [Fact]
+    public async Task QuorumQueuesOff_EndpointsStayClassicForExistingVhosts()
+    {
+        var classic = new[] { "Orchestrator", "RoleSetup", "AiAssessment", "Api" }.Select(s => (s, "Etter__RabbitMq__QuorumQueues", "false"));
+        await using var deployment = await EtterDeployment.StartAsync(_environment, classic);
+
+        var id = await deployment.PushAsync("Classic Co", "Single Node Role");
+
+        Assert.Equal("ready", (await deployment.WaitForTerminalAsync(id)).GetProperty("status").GetString());
+        var info = await _environment.GetQueueAsync("onboarding-state");
+        Assert.Equal("classic", info!.Value.GetProperty("type").GetString());
     }
 
     [Fact]
