@@ -9,11 +9,12 @@
 # Embedded mode (the default) needs no servers, so they are left alone.
 #
 # Usage: deploy/local/bench.sh [benchmark arguments]
+#   deploy/local/bench.sh                 (no --mode: embedded, then distributed; the README's figures)
 #   deploy/local/bench.sh --mode embedded
 #   deploy/local/bench.sh --mode distributed --workflows 2000
 #   deploy/local/bench.sh --help          (every option)
 # The report is printed and written as JSON to .etter/bench/latest.json
-# (or --json PATH); service logs of distributed runs go to .etter/bench/logs/.
+# (or --json PATH; without --mode, .etter/bench/embedded.json and distributed.json); service logs of distributed runs go to .etter/bench/logs/.
 # Distributed runs use their own scratch RabbitMQ vhost and PostgreSQL
 # database, removed at the end, so they do not touch the 'etter' ones.
 set -euo pipefail
@@ -44,8 +45,28 @@ wants_help() {
     return 1
 }
 
+# has_option NAME ARGS...: true if NAME (or NAME=...) is among the arguments.
+has_option() {
+    local name="$1" arg
+    shift
+    for arg in "$@"; do
+        [[ "$arg" == "$name" || "$arg" == "$name="* ]] && return 0
+    done
+    return 1
+}
+
 main() {
     command -v dotnet >/dev/null 2>&1 || die "dotnet is not installed"
+
+    # Without a mode, both: each run is its own process and report.
+    if ! has_option --mode "$@" && ! wants_help "$@"; then
+        local rc=0 mode json=()
+        for mode in embedded distributed; do
+            has_option --json "$@" || json=(--json "$ETTER_ROOT/.etter/bench/$mode.json")
+            main --mode "$mode" "${json[@]}" "$@" || rc=$?
+        done
+        return "$rc"
+    fi
 
     if wants_distributed "$@" && ! wants_help "$@"; then
         log "Starting local infrastructure (up.sh --infra-only)"
