@@ -1,4 +1,5 @@
 using System.Globalization;
+using Etter.TestSupport;
 
 namespace Etter.Benchmarks;
 
@@ -57,6 +58,9 @@ public sealed class BenchOptions
     public double? Rate { get; private set; }
 
     public double LatencySeconds { get; private set; } = 20;
+
+    /// <summary>Where reports and service logs go: .etter/bench/ (git-ignored).</summary>
+    public static string OutputDirectory => Path.Combine(RepositoryPaths.Root, ".etter", "bench");
 
     public int? Inflight { get; private set; }
 

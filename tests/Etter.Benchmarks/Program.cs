@@ -7,6 +7,7 @@ using Etter.Benchmarks.Embedded;
 using Etter.Benchmarks.Infrastructure;
 using Etter.Benchmarks.Measurement;
 using Etter.Benchmarks.Reporting;
+using Etter.TestSupport;
 
 BenchOptions options;
 try
@@ -104,7 +105,7 @@ if (report.Scenarios.Any(s => s.Status == "failed") && exitCode == 0)
 Console.WriteLine();
 Console.WriteLine(ReportPrinter.Render(report));
 
-var jsonPath = Path.GetFullPath(options.JsonPath ?? Path.Combine(RepositoryPaths.BenchDirectory, "latest.json"));
+var jsonPath = Path.GetFullPath(options.JsonPath ?? Path.Combine(BenchOptions.OutputDirectory, "latest.json"));
 Directory.CreateDirectory(Path.GetDirectoryName(jsonPath)!);
 await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(report, new JsonSerializerOptions
 {

@@ -1,4 +1,5 @@
 using Etter.Benchmarks.Infrastructure;
+using Etter.TestSupport;
 
 namespace Etter.Benchmarks.Distributed;
 

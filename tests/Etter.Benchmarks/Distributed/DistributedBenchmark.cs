@@ -6,6 +6,7 @@ using Etter.Benchmarks.Embedded;
 using Etter.Benchmarks.Infrastructure;
 using Etter.Benchmarks.Measurement;
 using Etter.Benchmarks.Reporting;
+using Etter.TestSupport;
 using Npgsql;
 using StackExchange.Redis;
 
@@ -74,7 +75,7 @@ public sealed class DistributedBenchmark(BenchOptions options, BenchReport repor
 
     async Task RunAgainstDeploymentAsync(InfrastructureSettings settings, CancellationToken cancellationToken)
     {
-        var logDirectory = Path.Combine(RepositoryPaths.BenchDirectory, "logs", runTag);
+        var logDirectory = Path.Combine(BenchOptions.OutputDirectory, "logs", runTag);
         Progress.Line("distributed", $"starting Orchestrator, RoleSetup, AiAssessment, Api ({RepositoryPaths.Configuration} build); logs in {logDirectory}");
         var overrides = Deployment.Services.SelectMany(service => options.ServiceSettings.Select(s => (service, s.Key, s.Value))).ToList();
         if (overrides.Count > 0)

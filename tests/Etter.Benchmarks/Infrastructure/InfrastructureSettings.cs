@@ -1,4 +1,5 @@
 using System.Globalization;
+using Etter.TestSupport;
 
 namespace Etter.Benchmarks.Infrastructure;
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Etter.IntegrationTests.Infrastructure;
+using Etter.TestSupport;
 
 namespace Etter.IntegrationTests.Deployment;
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Etter.IntegrationTests.Infrastructure;
+using Etter.TestSupport;
 using Xunit.Abstractions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Etter.IntegrationTests.Infrastructure;
+using Etter.TestSupport;
 using Npgsql;
 
 namespace Etter.IntegrationTests.Distributed;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Etter.TestSupport;
 
 namespace Etter.IntegrationTests.Infrastructure;
 

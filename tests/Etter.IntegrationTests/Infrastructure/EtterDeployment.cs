@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Etter.TestSupport;
 
 namespace Etter.IntegrationTests.Infrastructure;
 

@@ -1,3 +1,5 @@
+using Etter.TestSupport;
+
 namespace Etter.IntegrationTests.Infrastructure;
 
 /// <summary>

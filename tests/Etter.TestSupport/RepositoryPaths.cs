@@ -1,11 +1,11 @@
-namespace Etter.Benchmarks.Infrastructure;
+namespace Etter.TestSupport;
 
-/// <summary>Finds the repository (for .etter/, the credentials file and the built service binaries).</summary>
+/// <summary>Finds the repository, the built service binaries and the commit they were built from.</summary>
 public static class RepositoryPaths
 {
     public static string Root { get; } = FindRoot();
 
-    /// <summary>The configuration this program was built in; the services are run from the same one.</summary>
+    /// <summary>The configuration this was built in; the services are built, and run, in the same one.</summary>
     public static string Configuration { get; } =
 #if DEBUG
         "Debug";
@@ -13,10 +13,8 @@ public static class RepositoryPaths
         "Release";
 #endif
 
-    public static string ServiceDll(string project) =>
-        Path.Combine(Root, "services", project, "bin", Configuration, "net10.0", $"{project}.dll");
-
-    public static string BenchDirectory => Path.Combine(Root, ".etter", "bench");
+    public static string ServiceDll(string project, string? assembly = null) =>
+        Path.Combine(Root, "services", project, "bin", Configuration, "net10.0", $"{assembly ?? project}.dll");
 
     /// <summary>The commit checked out, read from .git without running git; null outside a work tree.</summary>
     public static string? GitCommit()
@@ -50,6 +48,7 @@ public static class RepositoryPaths
 
     static string FindRoot()
     {
+        // From the binaries first; `dotnet run` from the repository also works from the current directory.
         foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
@@ -61,6 +60,6 @@ public static class RepositoryPaths
             }
         }
 
-        return Directory.GetCurrentDirectory();
+        throw new InvalidOperationException($"Etter.sln not found above {AppContext.BaseDirectory} or {Directory.GetCurrentDirectory()}.");
     }
 }

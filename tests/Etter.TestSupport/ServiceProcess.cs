@@ -2,18 +2,23 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Etter.IntegrationTests.Infrastructure;
+namespace Etter.TestSupport;
 
 /// <summary>
-/// One Etter service running as a real OS process (<c>dotnet Service.dll</c>), as in production. Output
-/// goes to a log file under .etter/test-logs so a failing test can show what the service said.
+/// One Etter service as a real OS process (<c>dotnet Service.dll</c>), as in production. Its output goes
+/// to a log file (flushed per line, so a failing test or a reader of the file sees everything); error lines
+/// ("fail:"/"crit:"), retried messages and all lines are counted.
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
     readonly string _dll;
     readonly Dictionary<string, string> _environment;
+    readonly Lock _logLock = new();
     Process? _process;
     StreamWriter? _log;
+    long _errorLines;
+    long _lines;
+    long _retryLines;
 
     public ServiceProcess(string name, string dll, IDictionary<string, string> environment, string logDirectory)
     {
@@ -28,7 +33,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
         };
         Directory.CreateDirectory(logDirectory);
-        LogFile = Path.Combine(logDirectory, $"{name}.log");
+        LogFile = Path.Combine(logDirectory, $"{name.Replace('#', '-')}.log");
     }
 
     public string Name { get; }
@@ -39,10 +44,20 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public string LogFile { get; }
 
+    /// <summary>The OS process id while it runs; null once it has exited.</summary>
+    public int? Pid => _process is { HasExited: false } p ? p.Id : null;
+
+    /// <summary>The OS process id of the current run, exited or not; a restart changes it.</summary>
+    public int? ProcessId => _process?.Id;
+
     public bool IsRunning => _process is { HasExited: false };
 
-    /// <summary>The OS process id of the current run; a restart changes it.</summary>
-    public int? ProcessId => _process?.Id;
+    public long ErrorLines => Interlocked.Read(ref _errorLines);
+
+    public long LogLines => Interlocked.Read(ref _lines);
+
+    /// <summary>MassTransit's "R-RETRY" lines: a message handled again by the endpoint's retry policy (e.g. a lost optimistic-concurrency race).</summary>
+    public long RetryLines => Interlocked.Read(ref _retryLines);
 
     /// <summary>The service's /metrics in Prometheus text format.</summary>
     public async Task<string> MetricsAsync()
@@ -55,7 +70,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         if (!File.Exists(_dll))
         {
-            throw new FileNotFoundException($"{_dll} is not built. Build the solution first (deploy/local/test.sh does).", _dll);
+            throw new FileNotFoundException($"{_dll} is not built. Build first: dotnet build Etter.sln -c {RepositoryPaths.Configuration} (deploy/local/test.sh and bench.sh do).", _dll);
         }
 
         var info = new ProcessStartInfo("dotnet", [_dll])
@@ -67,7 +82,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         };
         foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("Etter__", StringComparison.Ordinal)).ToList())
         {
-            // The test runner's own settings (exported by test.sh) must not leak into the scratch services.
+            // The caller's own settings (test.sh and bench.sh export the shared servers' ones) must not leak into the scratch services.
             info.Environment.Remove(key);
         }
 
@@ -77,7 +92,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         _log ??= new StreamWriter(LogFile, append: true) { AutoFlush = true };
-        _log.WriteLine($"----- start {DateTimeOffset.UtcNow:O} -----");
+        WriteLog($"----- start {DateTimeOffset.UtcNow:O} -----");
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => WriteLog(e.Data);
         process.ErrorDataReceived += (_, e) => WriteLog(e.Data);
@@ -88,10 +103,10 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Waits until /health answers 200 (bus connected, database reachable).</summary>
-    public async Task WaitHealthyAsync(TimeSpan? timeout = null)
+    public async Task WaitHealthyAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(120));
         var last = "no answer";
         while (DateTime.UtcNow < deadline)
         {
@@ -102,20 +117,20 @@ public sealed class ServiceProcess : IAsyncDisposable
 
             try
             {
-                using var response = await http.GetAsync(new Uri("/health", UriKind.Relative));
+                using var response = await http.GetAsync(new Uri("/health", UriKind.Relative), cancellationToken);
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     return;
                 }
 
-                last = $"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}";
+                last = $"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}";
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 last = ex.Message;
             }
 
-            await Task.Delay(200);
+            await Task.Delay(200, cancellationToken);
         }
 
         throw new TimeoutException($"{Name} did not become healthy ({last}). Log tail:\n{Tail()}");
@@ -137,8 +152,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             using var stream = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             using var reader = new StreamReader(stream);
-            var all = reader.ReadToEnd().Split('\n');
-            return string.Join('\n', all.TakeLast(lines));
+            return string.Join('\n', reader.ReadToEnd().Split('\n').TakeLast(lines));
         }
         catch (IOException)
         {
@@ -153,7 +167,17 @@ public sealed class ServiceProcess : IAsyncDisposable
             return;
         }
 
-        lock (_environment)
+        Interlocked.Increment(ref _lines);
+        if (line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _errorLines);
+        }
+        else if (line.Contains("R-RETRY", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _retryLines);
+        }
+
+        lock (_logLock)
         {
             _log?.WriteLine(line);
         }
@@ -170,9 +194,16 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         await KillAsync();
         _process?.Dispose();
-        if (_log is not null)
+        StreamWriter? log;
+        lock (_logLock)
         {
-            await _log.DisposeAsync();
+            log = _log;
+            _log = null;
+        }
+
+        if (log is not null)
+        {
+            await log.DisposeAsync();
         }
     }
 }
