@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Etter.TestSupport;
 using Npgsql;
 using StackExchange.Redis;
 

@@ -1,10 +1,9 @@
 using System.Globalization;
-using Etter.TestSupport;
 
-namespace Etter.Benchmarks.Infrastructure;
+namespace Etter.TestSupport;
 
 /// <summary>
-/// Where the local servers are and how to log in: from the environment (deploy/local/bench.sh exports
+/// Where the local servers are and how to log in: from the environment (deploy/local/test.sh and bench.sh export
 /// them) or from the credentials file deploy/local/up.sh writes. Nothing here has a default password.
 /// </summary>
 public sealed record InfrastructureSettings(
@@ -18,7 +17,7 @@ public sealed record InfrastructureSettings(
     string PostgresConnectionString,
     string RedisConfiguration)
 {
-    public const string HowToStart = "Start the servers with `deploy/local/up.sh --infra-only` (deploy/local/bench.sh does this for you).";
+    public const string HowToStart = "Start the servers with `deploy/local/up.sh --infra-only` (deploy/local/test.sh and bench.sh do this for you).";
 
     /// <summary>The credentials file: $ETTER_CREDENTIALS_FILE, else .etter/local/credentials.env of this repository.</summary>
     public static string CredentialsFile =>

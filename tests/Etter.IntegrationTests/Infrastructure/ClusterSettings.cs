@@ -3,58 +3,6 @@ using Etter.TestSupport;
 namespace Etter.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// Where the real servers are and how to log in, from the environment (deploy/local/test.sh exports
-/// them) or from the credentials file deploy/local/up.sh writes. Nothing here has a default password.
-/// </summary>
-public sealed record InfrastructureSettings(
-    string RabbitHost,
-    int RabbitPort,
-    int RabbitManagementPort,
-    string RabbitUser,
-    string RabbitPassword,
-    string RabbitAdminUser,
-    string RabbitAdminPassword,
-    string PostgresConnectionString,
-    string RedisConfiguration)
-{
-    public const string HowToStart = "Start the servers with `deploy/local/up.sh --infra-only` (deploy/local/test.sh does this for you).";
-
-    public static InfrastructureSettings Load()
-    {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        var file = Path.Combine(RepositoryPaths.Root, ".etter", "local", "credentials.env");
-        if (File.Exists(file))
-        {
-            foreach (var line in File.ReadAllLines(file))
-            {
-                var trimmed = line.Trim();
-                var equals = trimmed.IndexOf('=', StringComparison.Ordinal);
-                if (trimmed.Length > 0 && !trimmed.StartsWith('#') && equals > 0)
-                {
-                    values[trimmed[..equals]] = trimmed[(equals + 1)..].Trim('"', '\'');
-                }
-            }
-        }
-
-        string Get(string name) =>
-            Environment.GetEnvironmentVariable(name) is { Length: > 0 } fromEnv ? fromEnv
-            : values.TryGetValue(name, out var fromFile) ? fromFile
-            : throw new InvalidOperationException($"Setting {name} is missing (no environment variable, not in {file}). {HowToStart}");
-
-        return new InfrastructureSettings(
-            Get("Etter__RabbitMq__Host"),
-            int.Parse(Get("Etter__RabbitMq__Port"), System.Globalization.CultureInfo.InvariantCulture),
-            int.Parse(Get("Etter__RabbitMq__ManagementPort"), System.Globalization.CultureInfo.InvariantCulture),
-            Get("Etter__RabbitMq__Username"),
-            Get("Etter__RabbitMq__Password"),
-            Get("ETTER_RABBITMQ_ADMIN_USER"),
-            Get("ETTER_RABBITMQ_ADMIN_PASSWORD"),
-            Get("Etter__Postgres__ConnectionString"),
-            Get("Etter__Redis__Configuration"));
-    }
-}
-
-/// <summary>
 /// The local 3-node RabbitMQ cluster of deploy/local/cluster-up.sh, from the credentials file it writes
 /// (<c>.etter/local/cluster/credentials.env</c>, git-ignored).
 /// </summary>
