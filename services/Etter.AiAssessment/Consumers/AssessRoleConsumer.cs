@@ -1,6 +1,7 @@
 using Etter.AiAssessment.Engines;
 using Etter.AiAssessment.Persistence;
 using Etter.AiAssessment.Runs;
+using Etter.BuildingBlocks.Messaging;
 using Etter.Contracts;
 using MassTransit;
 
@@ -36,7 +37,7 @@ public sealed class AssessRoleConsumer(
         }
         catch (AssessmentEngineException ex)
         {
-            await context.Publish(new AiAssessmentFailed { WorkflowId = command.WorkflowId, Attempt = command.Attempt, Error = ex.Error, FailedAt = time.GetUtcNow() });
+            await context.PublishBoundedAsync(new AiAssessmentFailed { WorkflowId = command.WorkflowId, Attempt = command.Attempt, Error = ex.Error, FailedAt = time.GetUtcNow() }, context.CancellationToken);
             return;
         }
 
@@ -45,7 +46,7 @@ public sealed class AssessRoleConsumer(
         {
             if (existing.Status != AssessmentRunStatus.Running && AssessmentRunStore.Outcome(existing) is { } outcome)
             {
-                await context.Publish(outcome, outcome.GetType());
+                await context.PublishBoundedAsync(outcome, outcome.GetType(), context.CancellationToken);
             }
 
             return;
@@ -53,13 +54,13 @@ public sealed class AssessRoleConsumer(
 
         try
         {
-            await context.Publish(new AiAssessmentStarted
+            await context.PublishBoundedAsync(new AiAssessmentStarted
             {
                 WorkflowId = command.WorkflowId,
                 Attempt = command.Attempt,
                 Engine = engine.Name,
                 StartedAt = time.GetUtcNow(),
-            });
+            }, context.CancellationToken);
             await runner.StartAsync(command, engine, context.CancellationToken);
         }
         catch (Exception)

@@ -1,4 +1,5 @@
 using Etter.AiAssessment.Engines;
+using Etter.BuildingBlocks.Messaging;
 using Etter.Contracts;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -140,7 +141,7 @@ public sealed class AssessmentRunner(
         {
             try
             {
-                await bus.Publish(outcome, outcome.GetType());
+                await bus.PublishBoundedAsync(outcome, outcome.GetType());
                 return;
             }
             catch (Exception ex) when (retry < OutcomePublishBackoff.Length && ex is not OperationCanceledException)
@@ -163,7 +164,7 @@ public sealed class AssessmentRunner(
             {
                 await using var scope = scopes.CreateAsyncScope();
                 await scope.ServiceProvider.GetRequiredService<AssessmentRunStore>().HeartbeatAsync(command.WorkflowId, command.Attempt, cancellationToken);
-                await bus.Publish(new AiAssessmentHeartbeat { WorkflowId = command.WorkflowId, Attempt = command.Attempt, At = time.GetUtcNow() }, cancellationToken);
+                await bus.PublishBoundedAsync(new AiAssessmentHeartbeat { WorkflowId = command.WorkflowId, Attempt = command.Attempt, At = time.GetUtcNow() }, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -120,7 +120,7 @@ public static class BatchEndpoints
         {
             try
             {
-                await publisher.Publish(request, CancellationToken.None);
+                await publisher.PublishBoundedAsync(request, CancellationToken.None);
                 await PipelineEndpoints.WritePlaceholderStatusAsync(statusStore, request, loggers);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -213,7 +213,7 @@ public static class BatchEndpoints
         var endpoint = await send.GetSendEndpoint(CommandQueues.OnboardingSaga);
         var force = body?.Options?.ForceRerun ?? false;
         var actor = http.User.Identity?.Name ?? "api";
-        await Task.WhenAll(failed.Select(w => endpoint.Send(new RetryOnboarding { WorkflowId = w.WorkflowId, ForceRerun = force, RequestedBy = actor }, cancellationToken)));
+        await Task.WhenAll(failed.Select(w => endpoint.SendBoundedAsync(new RetryOnboarding { WorkflowId = w.WorkflowId, ForceRerun = force, RequestedBy = actor }, cancellationToken)));
 
         // Redrive keeps each workflow (and its documents and inputs); the ids are the ones being retried.
         return Results.Ok(new RetryFailedResponse(

@@ -105,7 +105,7 @@ public static class PipelineEndpoints
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
             timeout.CancelAfter(TimeSpan.FromSeconds(10));
-            await publisher.Publish(request, timeout.Token);
+            await publisher.PublishBoundedAsync(request, timeout.Token);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !http.RequestAborted.IsCancellationRequested)
         {
@@ -117,7 +117,7 @@ public static class PipelineEndpoints
         if (superseded is not null)
         {
             var endpoint = await send.GetSendEndpoint(CommandQueues.OnboardingSaga);
-            await endpoint.Send(new MarkOnboardingStale { WorkflowId = superseded.WorkflowId, SupersededBy = request.WorkflowId, RequestedBy = request.RequestedBy }, CancellationToken.None);
+            await endpoint.SendBoundedAsync(new MarkOnboardingStale { WorkflowId = superseded.WorkflowId, SupersededBy = request.WorkflowId, RequestedBy = request.RequestedBy }, CancellationToken.None);
         }
 
         return Results.Ok(new PushResponse(

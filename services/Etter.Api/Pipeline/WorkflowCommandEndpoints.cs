@@ -37,7 +37,7 @@ public static class WorkflowCommandEndpoints
 
         var force = body.Value?.ForceRerun ?? false;
         var endpoint = await send.GetSendEndpoint(CommandQueues.OnboardingSaga);
-        await endpoint.Send(new RetryOnboarding { WorkflowId = id, ForceRerun = force, RequestedBy = Actor(http) }, cancellationToken);
+        await endpoint.SendBoundedAsync(new RetryOnboarding { WorkflowId = id, ForceRerun = force, RequestedBy = Actor(http) }, cancellationToken);
         var from = force || status.FailedStep != OnboardingSteps.AiAssessment ? OnboardingSteps.RoleSetup : OnboardingSteps.AiAssessment;
         return Results.Accepted($"{PipelineEndpoints.Prefix}/status/{id}", new WorkflowCommandResponse(
             id, OnboardingStatuses.Queued, from,
@@ -65,7 +65,7 @@ public static class WorkflowCommandEndpoints
         }
 
         var endpoint = await send.GetSendEndpoint(CommandQueues.OnboardingSaga);
-        await endpoint.Send(new CancelOnboarding { WorkflowId = id, Reason = body.Value?.Reason, RequestedBy = Actor(http) }, cancellationToken);
+        await endpoint.SendBoundedAsync(new CancelOnboarding { WorkflowId = id, Reason = body.Value?.Reason, RequestedBy = Actor(http) }, cancellationToken);
         return Results.Accepted($"{PipelineEndpoints.Prefix}/status/{id}", new WorkflowCommandResponse(
             id, OnboardingStatuses.Cancelled, null, "Cancellation requested; results of the running step will be ignored."));
     }

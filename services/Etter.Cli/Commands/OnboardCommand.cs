@@ -1,4 +1,5 @@
 using Etter.BuildingBlocks.Configuration;
+using Etter.BuildingBlocks.Messaging;
 using Etter.BuildingBlocks.Status;
 using Etter.Cli.Hosting;
 using Etter.Contracts;
@@ -110,7 +111,7 @@ static class OnboardCommand
         await host.StartAsync();
         try
         {
-            await host.Services.GetRequiredService<IPublishEndpoint>().Publish(request);
+            await host.Services.GetRequiredService<IPublishEndpoint>().PublishBoundedAsync(request);
             return await finished.Task.WaitAsync(timeout);
         }
         catch (TimeoutException)

@@ -1,3 +1,4 @@
+using Etter.BuildingBlocks.Messaging;
 using Etter.BuildingBlocks.Status;
 using Etter.Cli.Hosting;
 using Etter.Contracts;
@@ -19,7 +20,7 @@ static class StatusPolling
         await host.StartAsync();
         try
         {
-            await host.Services.GetRequiredService<IPublishEndpoint>().Publish(request);
+            await host.Services.GetRequiredService<IPublishEndpoint>().PublishBoundedAsync(request);
             var client = host.Services.GetRequiredService<IRequestClient<GetOnboardingStatus>>();
             using var deadline = new CancellationTokenSource(timeout);
             long lastVersion = -1;

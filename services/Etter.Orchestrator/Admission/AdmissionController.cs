@@ -125,6 +125,6 @@ public sealed class AdmissionController(
         System.Diagnostics.ActivityContext.TryParse(traceParent, null, out var parent);
         using var activity = Etter.BuildingBlocks.Observability.EtterTelemetry.Source.StartActivity("admission", System.Diagnostics.ActivityKind.Producer, parent);
         activity?.SetTag("etter.workflow_id", workflowId);
-        await saga.Send(new AdmitOnboarding { WorkflowId = workflowId }, cancellationToken);
+        await saga.SendBoundedAsync(new AdmitOnboarding { WorkflowId = workflowId }, cancellationToken);
     }
 }

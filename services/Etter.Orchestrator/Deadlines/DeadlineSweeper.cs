@@ -90,7 +90,7 @@ public sealed class DeadlineSweeper(
             }
 
             var saga = await bus.GetSendEndpoint(CommandQueues.OnboardingSaga);
-            await Task.WhenAll(due.Select(d => saga.Send(new OnboardingDeadlineReached { WorkflowId = d.WorkflowId, DueAt = d.DueAt }, cancellationToken)));
+            await Task.WhenAll(due.Select(d => saga.SendBoundedAsync(new OnboardingDeadlineReached { WorkflowId = d.WorkflowId, DueAt = d.DueAt }, cancellationToken)));
             var ids = due.Select(d => d.WorkflowId).ToList();
             var leasedUntil = now + options.Value.DeadlineLease;
             var dispatched = db.Workflows.Where(x => ids.Contains(x.CorrelationId));

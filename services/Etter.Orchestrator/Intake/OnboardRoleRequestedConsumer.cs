@@ -37,6 +37,6 @@ public sealed class OnboardRoleRequestedConsumer : IConsumer<OnboardRoleRequeste
         }
 
         var saga = await context.GetSendEndpoint(CommandQueues.OnboardingSaga);
-        await saga.Send(request with { RequestedAt = request.RequestedAt == default ? DateTimeOffset.UtcNow : request.RequestedAt });
+        await saga.SendBoundedAsync(request with { RequestedAt = request.RequestedAt == default ? DateTimeOffset.UtcNow : request.RequestedAt }, context.CancellationToken);
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Etter.BuildingBlocks.Messaging;
 using Etter.BuildingBlocks.Observability;
 using Etter.BuildingBlocks.Taxonomy;
 using Etter.Contracts;
@@ -38,11 +39,11 @@ public sealed class SetUpRoleConsumer(
         if (await inbox.FindAsync(command.WorkflowId, command.Attempt, context.CancellationToken) is { } answered)
         {
             // Redelivered (or duplicated) command: answer as before, touch nothing.
-            await context.Publish(answered);
+            await context.PublishBoundedAsync(answered, context.CancellationToken);
             return;
         }
 
-        await context.Publish(new RoleSetupStarted { WorkflowId = command.WorkflowId, Attempt = command.Attempt, StartedAt = time.GetUtcNow() });
+        await context.PublishBoundedAsync(new RoleSetupStarted { WorkflowId = command.WorkflowId, Attempt = command.Attempt, StartedAt = time.GetUtcNow() }, context.CancellationToken);
 
         try
         {
@@ -51,13 +52,13 @@ public sealed class SetUpRoleConsumer(
         catch (RoleGraphException ex) when (!ex.Recoverable)
         {
             // A verdict such as bad credentials or a rejected statement: say so, so the saga does not retry.
-            await context.Publish(new RoleSetupFailed { WorkflowId = command.WorkflowId, Attempt = command.Attempt, Error = ex.Error, FailedAt = time.GetUtcNow() });
+            await context.PublishBoundedAsync(new RoleSetupFailed { WorkflowId = command.WorkflowId, Attempt = command.Attempt, Error = ex.Error, FailedAt = time.GetUtcNow() }, context.CancellationToken);
         }
         catch (DocumentFetchException ex)
         {
             // The pushed JD link could not be fetched: fail the step with the reason; Error.Recoverable tells the saga whether to retry.
             logger.LogWarning("role_setup for {CompanyId} / {RoleName} failed: {Reason}", command.CompanyId, command.RoleName, ex.Error.Message);
-            await context.Publish(new RoleSetupFailed { WorkflowId = command.WorkflowId, Attempt = command.Attempt, Error = ex.Error, FailedAt = time.GetUtcNow() });
+            await context.PublishBoundedAsync(new RoleSetupFailed { WorkflowId = command.WorkflowId, Attempt = command.Attempt, Error = ex.Error, FailedAt = time.GetUtcNow() }, context.CancellationToken);
         }
     }
 
@@ -101,6 +102,6 @@ public sealed class SetUpRoleConsumer(
             JobDescription = summary,
             CompletedAt = time.GetUtcNow(),
         };
-        await context.Publish(await inbox.RecordAsync(completed, context.CancellationToken));
+        await context.PublishBoundedAsync(await inbox.RecordAsync(completed, context.CancellationToken), context.CancellationToken);
     }
 }

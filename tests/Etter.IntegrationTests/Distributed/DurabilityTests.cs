@@ -64,7 +64,7 @@ public sealed class DurabilityTests : IAsyncLifetime
         }
 
         await pushing;
-        await WaitForAllTerminalAsync(200, TimeSpan.FromMinutes(3), seed);
+        await WaitForAllTerminalAsync(deployment, 200, TimeSpan.FromMinutes(3), seed);
 
         await using var db = await _environment.OpenDatabaseAsync();
         Assert.Equal(200L, await ScalarAsync(db, "select count(*) from onboarding_state where current_state = 'Ready'"));
@@ -92,7 +92,7 @@ public sealed class DurabilityTests : IAsyncLifetime
         await RestartAsync(server);
         var second = await Task.WhenAll(Enumerable.Range(40, 40).Select(i => deployment.PushAsync("Restart Co", $"{server} role {i:D2}")));
 
-        await WaitForAllTerminalAsync(80, TimeSpan.FromMinutes(2), seed: 0);
+        await WaitForAllTerminalAsync(deployment, 80, TimeSpan.FromMinutes(2), seed: 0);
         await using var db = await _environment.OpenDatabaseAsync();
         Assert.Equal(80L, await ScalarAsync(db, "select count(*) from onboarding_state where current_state = 'Ready'"));
         Assert.Equal(80, first.Concat(second).Distinct().Count());
@@ -100,7 +100,7 @@ public sealed class DurabilityTests : IAsyncLifetime
         Assert.Equal(pids.Count, deployment.Processes.Count);
     }
 
-    async Task WaitForAllTerminalAsync(int expected, TimeSpan timeout, int seed)
+    async Task WaitForAllTerminalAsync(EtterDeployment deployment, int expected, TimeSpan timeout, int seed)
     {
         var deadline = DateTime.UtcNow + timeout;
         long terminal = 0;
@@ -123,7 +123,29 @@ public sealed class DurabilityTests : IAsyncLifetime
             await Task.Delay(500);
         }
 
-        throw new Xunit.Sdk.XunitException($"only {terminal} of {expected} workflows reached a terminal state (seed {seed}).");
+        throw new Xunit.Sdk.XunitException(
+            $"only {terminal} of {expected} workflows reached a terminal state (seed {seed}); by state: {await DescribeStatesAsync()}.\n{deployment.DescribeServices()}");
+    }
+
+    async Task<string> DescribeStatesAsync()
+    {
+        try
+        {
+            await using var db = await _environment.OpenDatabaseAsync();
+            await using var command = new NpgsqlCommand("select current_state, count(*) from onboarding_state group by current_state order by 1", db);
+            await using var reader = await command.ExecuteReaderAsync();
+            var states = new List<string>();
+            while (await reader.ReadAsync())
+            {
+                states.Add($"{reader.GetString(0)}={reader.GetInt64(1)}");
+            }
+
+            return states.Count == 0 ? "no saga rows" : string.Join(", ", states);
+        }
+        catch (NpgsqlException ex)
+        {
+            return $"unknown ({ex.Message})";
+        }
     }
 
     static async Task<long> ScalarAsync(NpgsqlConnection db, string sql)

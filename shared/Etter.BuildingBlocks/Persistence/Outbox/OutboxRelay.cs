@@ -1,7 +1,8 @@
 using System.Data;
 using System.Diagnostics;
-using Etter.BuildingBlocks.Observability;
 using System.Text.Json;
+using Etter.BuildingBlocks.Messaging;
+using Etter.BuildingBlocks.Observability;
 using Etter.Contracts;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -114,12 +115,12 @@ public sealed class OutboxRelay<TDbContext>(
         activity?.SetTag("etter.workflow_id", message.WorkflowId);
         if (message.Destination is null)
         {
-            await bus.Publish(payload, type, cancellationToken);
+            await bus.PublishBoundedAsync(payload, type, cancellationToken);
         }
         else
         {
             var endpoint = await bus.GetSendEndpoint(new Uri(message.Destination));
-            await endpoint.Send(payload, type, cancellationToken);
+            await endpoint.SendBoundedAsync(payload, type, cancellationToken);
         }
     }
 }
