@@ -36,7 +36,7 @@ public static class DbContextRegistrationExtensions
         else
         {
             var postgres = configuration.GetRequired<PostgresOptions>(PostgresOptions.Section);
-            services.AddDbContext<TPostgresContext>(o => o.UseNpgsql(postgres.ConnectionString, npgsql => npgsql
+            services.AddDbContext<TPostgresContext>(o => o.UseNpgsql(postgres.EffectiveConnectionString(), npgsql => npgsql
                 .MigrationsHistoryTable(migrationsHistoryTable)
                 .EnableRetryOnFailure(3)));
             services.AddScoped<TContext>(sp => sp.GetRequiredService<TPostgresContext>());
