@@ -26,6 +26,9 @@ public sealed class AssessmentRunner(
 
     readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentRuns, options.Value.MaxConcurrentRuns);
 
+    /// <summary>Cancelled when the host runs out of shutdown time; ends outcome retries that are still waiting.</summary>
+    readonly CancellationTokenSource _stopping = new();
+
     /// <summary>Waits for a free slot, then starts the run in the background and returns.</summary>
     public async Task StartAsync(AssessRole command, IAssessmentEngine engine, CancellationToken cancellationToken)
     {
@@ -54,6 +57,7 @@ public sealed class AssessmentRunner(
         catch (OperationCanceledException)
         {
             // Out of time: the orchestrator notices the silence and retries those attempts.
+            await _stopping.CancelAsync();
             logger.LogWarning("Stopped with assessment runs still in progress; they will be retried");
         }
     }
@@ -132,8 +136,11 @@ public sealed class AssessmentRunner(
     }
 
     /// <summary>
-    /// The outcome is stored, so publishing it again is safe (the saga ignores duplicates). Retrying covers a
-    /// broker failover, which takes seconds, instead of leaving the attempt to the heartbeat timeout.
+    /// The outcome is stored, so publishing it again is safe (the saga ignores duplicates). It is retried until the
+    /// broker takes it or the service stops: a broker failover or a node restart can refuse publishes for minutes,
+    /// and giving up would leave the finished attempt to the orchestrator's heartbeat timeout, which runs the
+    /// engine again. Each try has the bounded-write deadline, so a confirm lost with a dead connection is retried
+    /// too instead of being waited on forever.
     /// </summary>
     async Task PublishOutcomeAsync(object outcome)
     {
@@ -141,13 +148,19 @@ public sealed class AssessmentRunner(
         {
             try
             {
-                await bus.PublishBoundedAsync(outcome, outcome.GetType());
+                await bus.PublishBoundedAsync(outcome, outcome.GetType(), _stopping.Token);
+                if (retry > 0)
+                {
+                    logger.LogInformation("Published the assessment outcome after {Retries} retries", retry);
+                }
+
                 return;
             }
-            catch (Exception ex) when (retry < OutcomePublishBackoff.Length && ex is not OperationCanceledException)
+            catch (Exception ex) when (!_stopping.IsCancellationRequested)
             {
-                logger.LogWarning("Publishing the assessment outcome failed, retrying in {Delay}: {Reason}", OutcomePublishBackoff[retry], ex.Message);
-                await Task.Delay(OutcomePublishBackoff[retry], time);
+                var delay = OutcomePublishBackoff[Math.Min(retry, OutcomePublishBackoff.Length - 1)];
+                logger.LogWarning("Publishing the assessment outcome failed, retrying in {Delay}: {Reason}", delay, ex.Message);
+                await Task.Delay(delay, time, _stopping.Token);
             }
         }
     }
@@ -174,5 +187,9 @@ public sealed class AssessmentRunner(
         }
     }
 
-    public void Dispose() => _slots.Dispose();
+    public void Dispose()
+    {
+        _slots.Dispose();
+        _stopping.Dispose();
+    }
 }
