@@ -1,25 +1,17 @@
-using Etter.AiAssessment;
 using Etter.AiAssessment.Engines;
-using Etter.AiAssessment.Persistence;
 using Etter.Contracts;
 using Etter.UnitTests.Support;
 using MassTransit;
 using MassTransit.Testing;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Etter.UnitTests.Consumers;
 
 public sealed class AssessRoleConsumerSpecs : IAsyncLifetime
 {
-    readonly TempDirectory _directory = new();
-    readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     readonly BlockingEngine _slowEngine = new();
-    ServiceProvider _provider = null!;
+    AiAssessmentHarness _assessment = null!;
 
-    ITestHarness Harness => _provider.GetRequiredService<ITestHarness>();
+    ITestHarness Harness => _assessment.Harness;
 
     /// <summary>An engine that runs until the test lets it finish, and counts its runs.</summary>
     sealed class BlockingEngine : IAssessmentEngine
@@ -38,37 +30,13 @@ public sealed class AssessRoleConsumerSpecs : IAsyncLifetime
         }
     }
 
-    public async Task InitializeAsync()
-    {
-        var configuration = EmbeddedConfiguration.For(_directory.Path, new Dictionary<string, string?> { ["Etter:Assessment:HeartbeatInterval"] = "00:00:15" });
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddSingleton<TimeProvider>(_time);
-        services.AddSingleton<Microsoft.Extensions.Hosting.IHostApplicationLifetime, StartedLifetime>();
-        services.AddAiAssessment(configuration);
-        services.AddSingleton<IAssessmentEngine>(_slowEngine);
-        services.AddMassTransitTestHarness(bus =>
-        {
-            bus.AddAiAssessmentComponents();
-            bus.SetTestTimeouts(testInactivityTimeout: TimeSpan.FromSeconds(1));
-        });
-        _provider = services.BuildServiceProvider();
-        await using (var scope = _provider.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<AssessmentDbContext>().Database.MigrateAsync();
-        }
-
-        await Harness.Start();
-    }
+    public async Task InitializeAsync() =>
+        _assessment = await AiAssessmentHarness.StartAsync(TimeSpan.FromSeconds(15), [_slowEngine]);
 
     public async Task DisposeAsync()
     {
         _slowEngine.Release.TrySetResult();
-        await Harness.Stop();
-        await _provider.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _directory.Dispose();
+        await _assessment.DisposeAsync();
     }
 
     static AssessRole Command(Guid id, string? engine = "mock", int attempt = 2) => new()
@@ -138,7 +106,7 @@ public sealed class AssessRoleConsumerSpecs : IAsyncLifetime
         await WaitForAsync(() => _slowEngine.Runs == 1);
         for (var beat = 1; beat <= 3; beat++)
         {
-            _time.Advance(TimeSpan.FromSeconds(15));
+            _assessment.Time.Advance(TimeSpan.FromSeconds(15));
             var expected = beat;
             await WaitForAsync(() => Harness.Published.Select<AiAssessmentHeartbeat>(x => x.Context.Message.WorkflowId == id).Count() >= expected);
         }

@@ -1,13 +1,10 @@
-using Etter.AiAssessment;
 using Etter.AiAssessment.Persistence;
 using Etter.Contracts;
 using Etter.UnitTests.Support;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Etter.UnitTests.Consumers;
 
@@ -21,12 +18,10 @@ public sealed class AssessmentOutcomeRetrySpecs : IAsyncLifetime
     /// <summary>More refusals than the runner has backoff steps, so a runner that gave up would fail this.</summary>
     const int Refusals = 9;
 
-    readonly TempDirectory _directory = new();
-    readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     readonly RefuseOutcomes _refuse = new(Refusals);
-    ServiceProvider _provider = null!;
+    AiAssessmentHarness _assessment = null!;
 
-    ITestHarness Harness => _provider.GetRequiredService<ITestHarness>();
+    ITestHarness Harness => _assessment.Harness;
 
     /// <summary>Plays a broker that rejects the first few outcome publishes, as during a node failover.</summary>
     sealed class RefuseOutcomes(int count) : IFilter<PublishContext>
@@ -49,41 +44,12 @@ public sealed class AssessmentOutcomeRetrySpecs : IAsyncLifetime
         public void Probe(ProbeContext context) => context.CreateFilterScope("refuse-outcomes");
     }
 
-    public async Task InitializeAsync()
-    {
-        var configuration = EmbeddedConfiguration.For(_directory.Path, new Dictionary<string, string?> { ["Etter:Assessment:HeartbeatInterval"] = "00:10:00" });
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddSingleton<TimeProvider>(_time);
-        services.AddSingleton<Microsoft.Extensions.Hosting.IHostApplicationLifetime, StartedLifetime>();
-        services.AddAiAssessment(configuration);
-        services.AddMassTransitTestHarness(bus =>
-        {
-            bus.AddAiAssessmentComponents();
-            bus.SetTestTimeouts(testInactivityTimeout: TimeSpan.FromSeconds(1));
-            bus.UsingInMemory((context, cfg) =>
-            {
-                cfg.ConfigurePublish(publish => publish.UseFilter(_refuse));
-                cfg.ConfigureEndpoints(context);
-            });
-        });
-        _provider = services.BuildServiceProvider();
-        await using (var scope = _provider.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<AssessmentDbContext>().Database.MigrateAsync();
-        }
+    public async Task InitializeAsync() =>
+        _assessment = await AiAssessmentHarness.StartAsync(
+            TimeSpan.FromMinutes(10),
+            configureBus: (_, cfg) => cfg.ConfigurePublish(publish => publish.UseFilter(_refuse)));
 
-        await Harness.Start();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Harness.Stop();
-        await _provider.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _directory.Dispose();
-    }
+    public async Task DisposeAsync() => await _assessment.DisposeAsync();
 
     [Fact]
     public async Task BrokerRefusesTheOutcomeManyTimes_ItIsPublishedOnceTheBrokerTakesIt()
@@ -105,11 +71,11 @@ public sealed class AssessmentOutcomeRetrySpecs : IAsyncLifetime
             Assert.True(await _refuse.Refused.WaitAsync(TimeSpan.FromSeconds(30)), $"refusal {refusal} never came: the runner stopped offering the outcome");
 
             // Past the longest backoff step, whichever step this retry is on.
-            _time.Advance(TimeSpan.FromSeconds(16));
+            _assessment.Time.Advance(TimeSpan.FromSeconds(16));
         }
 
         Assert.True(await Harness.Published.Any<AiAssessmentCompleted>(x => x.Context.Message.WorkflowId == id && x.Exception is null));
-        await using var scope = _provider.CreateAsyncScope();
+        await using var scope = _assessment.Services.CreateAsyncScope();
         var run = await scope.ServiceProvider.GetRequiredService<AssessmentDbContext>().Set<AssessmentRunEntity>().SingleAsync(r => r.WorkflowId == id);
         Assert.Equal(AssessmentRunStatus.Completed, run.Status);
     }
