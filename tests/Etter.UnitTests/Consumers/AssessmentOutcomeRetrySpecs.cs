@@ -68,10 +68,23 @@ public sealed class AssessmentOutcomeRetrySpecs : IAsyncLifetime
 
         for (var refusal = 1; refusal <= Refusals; refusal++)
         {
-            Assert.True(await _refuse.Refused.WaitAsync(TimeSpan.FromSeconds(30)), $"refusal {refusal} never came: the runner stopped offering the outcome");
+            // The clock moves a second at a time until the next offer comes: the runner may not have started its
+            // backoff wait yet when the refusal is seen, and a jump made before that wait began would be lost.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (!await _refuse.Refused.WaitAsync(TimeSpan.FromMilliseconds(20)))
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"refusal {refusal} never came: the runner stopped offering the outcome");
+                _assessment.Time.Advance(TimeSpan.FromSeconds(1));
+            }
+        }
 
-            // Past the longest backoff step, whichever step this retry is on.
-            _assessment.Time.Advance(TimeSpan.FromSeconds(16));
+        // The next offer is taken.
+        var taken = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!_assessment.Harness.Published.Select<AiAssessmentCompleted>(x => x.Context.Message.WorkflowId == id && x.Exception is null).Any())
+        {
+            Assert.True(DateTime.UtcNow < taken, "the outcome was never published once the broker took it");
+            _assessment.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20);
         }
 
         Assert.True(await Harness.Published.Any<AiAssessmentCompleted>(x => x.Context.Message.WorkflowId == id && x.Exception is null));

@@ -1,6 +1,7 @@
 using Etter.AiAssessment;
 using Etter.AiAssessment.Engines;
 using Etter.AiAssessment.Persistence;
+using Etter.AiAssessment.Runs;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -75,6 +76,8 @@ public sealed class AiAssessmentHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // No host runs here to stop the runner, so end its outcome retries ourselves: none may outlive the test.
+        await _provider.GetRequiredService<AssessmentRunner>().StopAsync(new CancellationToken(canceled: true));
         await Harness.Stop();
         await _provider.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
