@@ -5,8 +5,8 @@ using Etter.AiAssessment.Engines.Mock;
 using Etter.AiAssessment.Engines.Rubric;
 using Etter.AiAssessment.Persistence;
 using Etter.AiAssessment.Runs;
-using Etter.BuildingBlocks.Configuration;
-using Etter.BuildingBlocks.Persistence;
+using Etter.ServiceDefaults.Configuration;
+using Etter.Persistence;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

@@ -1,6 +1,6 @@
 using Etter.AiAssessment;
-using Etter.BuildingBlocks.Hosting;
-using Etter.BuildingBlocks.Messaging;
+using Etter.ServiceDefaults.Hosting;
+using Etter.Messaging.Bus;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddEtterServiceDefaults("etter-ai-assessment");

@@ -3,50 +3,52 @@ using Etter.Api.Health;
 using Etter.Api.Pipeline;
 using Etter.Api.Reference;
 using Etter.Api.Security;
-using Etter.BuildingBlocks.Taxonomy;
-using Microsoft.Extensions.Options;
-using Etter.BuildingBlocks.Configuration;
-using Etter.BuildingBlocks.Messaging;
-using Etter.BuildingBlocks.Observability;
-using Etter.BuildingBlocks.Status;
+using Etter.Api.Status;
+using Etter.Api.Submissions;
 using Etter.Contracts;
-using Etter.Embedded;
-using Etter.Orchestrator;
+using Etter.Messaging.Bus;
+using Etter.ReadModel;
+using Etter.ServiceDefaults.Configuration;
+using Etter.ServiceDefaults.Observability;
+using Etter.StatusStore;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Etter.Api;
 
 public static class ApiRegistrationExtensions
 {
     /// <summary>
-    /// The API's services. Distributed: a bus client that publishes requests, projects status into Redis
-    /// and reads the saga store. Embedded: the whole pipeline in this process, so the API alone is a demo.
+    /// The API host of a distributed deployment: its services, the Redis status store, and a bus that publishes
+    /// requests, asks RoleSetup for the taxonomy and projects status changes into Redis.
     /// </summary>
     public static IServiceCollection AddEtterApi(this IServiceCollection services, IConfiguration configuration)
     {
-        services.TryAddSingleton(TimeProvider.System);
+        ArgumentNullException.ThrowIfNull(configuration);
         if (configuration.GetEtterOptions().Mode == EtterMode.Embedded)
         {
-            services.AddEtterAllInOne(configuration, RegisterApiComponents);
-        }
-        else
-        {
-            services.AddOrchestratorReadModel(configuration);
-            services.AddWorkflowStatusStore(configuration);
-            services.AddEtterBus(configuration, bus =>
-            {
-                bus.AddStatusProjectionComponents();
-                RegisterApiComponents(bus);
-            });
+            throw new InvalidOperationException(
+                "Etter.Api serves a distributed deployment (Etter__Mode=Distributed). For everything in one process, run services/Etter.Embedded, which hosts this API with every service.");
         }
 
+        services.AddEtterApiServices(configuration);
+        services.AddWorkflowStatusStore(configuration);
+        services.AddEtterBus(configuration, bus => bus.AddEtterApiComponents());
+        return services;
+    }
+
+    /// <summary>What the API needs whichever host runs it: options, workflow reads, submission, health, OpenAPI.</summary>
+    public static IServiceCollection AddEtterApiServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddWorkflowReadModel(configuration);
         services.AddValidatedOptions<ApiOptions>(ApiOptions.Section);
         services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
         services.AddSingleton<ApiKeyFilter>();
-        services.TryAddSingleton<ITaxonomyProvider, SampleTaxonomyProvider>();
         services.AddOpenApi();
         services.AddScoped<WorkflowStatusQuery>();
+        services.AddScoped<RoleSubmitter>();
         services.AddSingleton<PipelineHealthService>();
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -56,8 +58,16 @@ public static class ApiRegistrationExtensions
         return services;
     }
 
-    static void RegisterApiComponents(IBusRegistrationConfigurator bus) =>
+    /// <summary>The API's bus components: request clients for status and the taxonomy, and the status projection.</summary>
+    public static IBusRegistrationConfigurator AddEtterApiComponents(this IBusRegistrationConfigurator bus)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
         bus.AddRequestClient<GetOnboardingStatus>(RequestTimeout.After(s: 10));
+        bus.AddRequestClient<GetCompanies>(RequestTimeout.After(s: 10));
+        bus.AddRequestClient<GetCompanyRoles>(RequestTimeout.After(s: 10));
+        bus.AddConsumer<OnboardingStatusProjectionConsumer, OnboardingStatusProjectionConsumerDefinition>();
+        return bus;
+    }
 
     public static WebApplication MapEtterApi(this WebApplication app)
     {

@@ -1,5 +1,5 @@
 using Etter.Api;
-using Etter.BuildingBlocks.Hosting;
+using Etter.ServiceDefaults.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddEtterServiceDefaults("etter-api");

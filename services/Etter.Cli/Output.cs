@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Etter.BuildingBlocks.Status;
+using Etter.Api.Status;
 using Etter.Contracts;
 
 namespace Etter.Cli;

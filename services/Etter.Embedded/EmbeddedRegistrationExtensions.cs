@@ -1,21 +1,27 @@
 using Etter.AiAssessment;
-using Etter.BuildingBlocks.Messaging;
-using Etter.BuildingBlocks.Status;
+using Etter.Api;
+using Etter.Messaging.Bus;
 using Etter.Orchestrator;
 using Etter.RoleSetup;
+using Etter.StatusStore;
 using MassTransit;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Etter.Embedded;
 
 public static class EmbeddedRegistrationExtensions
 {
+    /// <summary>The API and every service in this process: what <c>dotnet run --project services/Etter.Embedded</c> serves.</summary>
+    public static IServiceCollection AddEtterEmbedded(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddEtterApiServices(configuration);
+        return services.AddEtterPipeline(configuration);
+    }
+
     /// <summary>
-    /// Every component in this process: the saga, both step consumers and the status projection, on the
-    /// transport and stores the configured mode selects (in-memory bus, SQLite and in-memory status by default).
+    /// Every service of the pipeline, the status store and one bus carrying all their components (the API's status
+    /// projection and request clients included), without the HTTP endpoints: what the CLI runs.
     /// </summary>
-    public static IServiceCollection AddEtterAllInOne(
+    public static IServiceCollection AddEtterPipeline(
         this IServiceCollection services,
         IConfiguration configuration,
         Action<IBusRegistrationConfigurator>? registerMore = null)
@@ -29,7 +35,7 @@ public static class EmbeddedRegistrationExtensions
             bus.AddOrchestratorComponents();
             bus.AddRoleSetupComponents();
             bus.AddAiAssessmentComponents();
-            bus.AddStatusProjectionComponents();
+            bus.AddEtterApiComponents();
             registerMore?.Invoke(bus);
         });
         return services;

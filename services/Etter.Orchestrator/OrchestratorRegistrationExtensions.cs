@@ -1,13 +1,14 @@
-using Etter.BuildingBlocks.Configuration;
-using Etter.BuildingBlocks.Persistence;
-using Etter.BuildingBlocks.Persistence.Outbox;
+using Etter.ServiceDefaults.Configuration;
+using Etter.Persistence;
+using Etter.Messaging.Outbox;
 using Etter.Orchestrator.Admission;
 using Etter.Orchestrator.Deadlines;
-using Etter.BuildingBlocks.Persistence.Sagas;
+using Etter.Messaging.Sagas;
 using Etter.Orchestrator.Intake;
 using Etter.Orchestrator.Persistence;
 using Etter.Orchestrator.Saga;
 using Etter.Orchestrator.Saga.Activities;
+using Etter.ReadModel;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,15 +18,17 @@ namespace Etter.Orchestrator;
 
 public static class OrchestratorRegistrationExtensions
 {
-    public const string SqliteFileName = "orchestrator.db";
+    /// <summary>The SQLite file in embedded mode; readers open the same one (<see cref="ReadModelRegistrationExtensions"/>).</summary>
+    public const string SqliteFileName = ReadModelRegistrationExtensions.SqliteFileName;
 
     /// <summary>The orchestrator's services: its database (migrated at start) and the saga's activities.</summary>
     public static IServiceCollection AddOrchestrator(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddValidatedOptions<OrchestratorOptions>(OrchestratorOptions.Section);
-        services.AddOrchestratorReadModel(configuration);
+        services.AddEtterDatabase<OrchestratorDbContext, SqliteOrchestratorDbContext, PostgresOrchestratorDbContext>(configuration, SqliteFileName, "__ef_migrations_orchestrator");
         services.AddDatabaseMigration<OrchestratorDbContext>();
+        services.AddHostedService<StatusDocumentBackfill>();
         services.AddTransactionalOutbox<OrchestratorDbContext>();
         services.AddSingleton<DeadlineSweeper>();
         services.AddSingleton<AdmissionController>();
@@ -35,17 +38,6 @@ public static class OrchestratorRegistrationExtensions
         services.AddScoped<SendRoleSetupActivity>();
         services.AddScoped<SendAssessmentActivity>();
         services.AddScoped<RespondWithStatusActivity>();
-        return services;
-    }
-
-    /// <summary>
-    /// Read access to the saga store for other hosts (the API's status fallback and listings). The
-    /// orchestrator alone migrates the schema; readers just connect.
-    /// </summary>
-    public static IServiceCollection AddOrchestratorReadModel(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddEtterDatabase<OrchestratorDbContext, SqliteOrchestratorDbContext, PostgresOrchestratorDbContext>(configuration, SqliteFileName, "__ef_migrations_orchestrator");
-        services.AddScoped<SagaStatusReader>();
         return services;
     }
 

@@ -1,6 +1,6 @@
-using Etter.BuildingBlocks.Hosting;
-using Etter.BuildingBlocks.Messaging;
-using Etter.BuildingBlocks.Persistence;
+using Etter.ServiceDefaults.Hosting;
+using Etter.Messaging.Bus;
+using Etter.Persistence;
 using Etter.Orchestrator;
 using Etter.Orchestrator.Persistence;
 

@@ -1,5 +1,5 @@
-using Etter.BuildingBlocks.Hosting;
-using Etter.BuildingBlocks.Messaging;
+using Etter.ServiceDefaults.Hosting;
+using Etter.Messaging.Bus;
 using Etter.RoleSetup;
 
 var builder = WebApplication.CreateBuilder(args);

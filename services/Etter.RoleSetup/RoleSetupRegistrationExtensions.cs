@@ -1,5 +1,6 @@
-using Etter.BuildingBlocks.Persistence;
-using Etter.BuildingBlocks.Taxonomy;
+using Etter.Persistence;
+using Etter.RoleSetup.Taxonomy;
+using Etter.RoleSetup.Catalog;
 using Etter.RoleSetup.Consumers;
 using Etter.RoleSetup.Documents;
 using Etter.RoleSetup.JobDescriptions;
@@ -41,6 +42,7 @@ public static class RoleSetupRegistrationExtensions
     {
         ArgumentNullException.ThrowIfNull(bus);
         bus.AddConsumer<SetUpRoleConsumer, SetUpRoleConsumerDefinition>();
+        bus.AddConsumer<CatalogQueryConsumer, CatalogQueryConsumerDefinition>();
         return bus;
     }
 }

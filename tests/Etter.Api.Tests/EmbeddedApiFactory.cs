@@ -3,12 +3,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Etter.Api.Tests;
 
-/// <summary>The API in embedded mode (whole pipeline in-process, SQLite in a scratch folder): no servers needed.</summary>
-/// <remarks>
-/// Keyed on a type of the API assembly rather than <c>Program</c>: every web project here has a public
-/// generated <c>Program</c>, so the name alone is ambiguous.
-/// </remarks>
-public class EmbeddedApiFactory : WebApplicationFactory<Etter.Api.Health.PipelineHealthService>
+/// <summary>The API on the embedded host (whole pipeline in-process, SQLite in a scratch folder): no servers needed.</summary>
+public class EmbeddedApiFactory : WebApplicationFactory<Etter.Embedded.EmbeddedHost>
 {
     /// <summary>The default engine the in-process AiAssessment uses.</summary>
     protected virtual string AssessmentEngine => "mock";

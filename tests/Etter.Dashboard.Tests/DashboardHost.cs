@@ -12,7 +12,7 @@ namespace Etter.Dashboard.Tests;
 /// The API in embedded mode (whole pipeline in-process, SQLite in a scratch folder) on a real Kestrel
 /// socket on 127.0.0.1, because the browser needs one; the test server of WebApplicationFactory has none.
 /// </summary>
-public abstract class DashboardHost : WebApplicationFactory<Etter.Api.Health.PipelineHealthService>
+public abstract class DashboardHost : WebApplicationFactory<Etter.Embedded.EmbeddedHost>
 {
     readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "etter-dashboard-tests", Guid.NewGuid().ToString("N"));
 

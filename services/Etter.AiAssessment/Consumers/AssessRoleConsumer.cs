@@ -1,7 +1,7 @@
 using Etter.AiAssessment.Engines;
 using Etter.AiAssessment.Persistence;
 using Etter.AiAssessment.Runs;
-using Etter.BuildingBlocks.Messaging;
+using Etter.Messaging.Bus;
 using Etter.Contracts;
 using MassTransit;
 

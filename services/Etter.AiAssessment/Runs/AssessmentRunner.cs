@@ -1,5 +1,5 @@
 using Etter.AiAssessment.Engines;
-using Etter.BuildingBlocks.Messaging;
+using Etter.Messaging.Bus;
 using Etter.Contracts;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -22,7 +22,7 @@ public sealed class AssessmentRunner(
     readonly System.Collections.Concurrent.ConcurrentDictionary<Task, byte> _running = new();
 
     static readonly System.Diagnostics.Metrics.Histogram<long> TokensPerRole =
-        Etter.BuildingBlocks.Observability.EtterTelemetry.Meter.CreateHistogram<long>("etter.assessment.tokens", "{token}", "LLM tokens used per role assessment.");
+        Etter.ServiceDefaults.Observability.EtterTelemetry.Meter.CreateHistogram<long>("etter.assessment.tokens", "{token}", "LLM tokens used per role assessment.");
 
     readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentRuns, options.Value.MaxConcurrentRuns);
 
@@ -101,7 +101,7 @@ public sealed class AssessmentRunner(
 
     async Task<object> AssessAsync(AssessRole command, IAssessmentEngine engine)
     {
-        using var activity = Etter.BuildingBlocks.Observability.EtterTelemetry.Source.StartActivity($"assessment.engine {engine.Name}");
+        using var activity = Etter.ServiceDefaults.Observability.EtterTelemetry.Source.StartActivity($"assessment.engine {engine.Name}");
         activity?.SetTag("etter.workflow_id", command.WorkflowId);
         activity?.SetTag("etter.attempt", command.Attempt);
         try

@@ -1,12 +1,11 @@
-using System.Collections.Concurrent;
 using Etter.Api.Errors;
+using Etter.Api.Http;
 using Etter.Api.Pipeline;
-using Etter.BuildingBlocks.Messaging;
-using Etter.BuildingBlocks.Status;
-using Etter.BuildingBlocks.Taxonomy;
-using Etter.BuildingBlocks.Validation;
+using Etter.Api.Submissions;
 using Etter.Contracts;
-using Etter.Orchestrator.Persistence;
+using Etter.Messaging.Bus;
+using Etter.Onboarding;
+using Etter.ReadModel;
 using MassTransit;
 
 namespace Etter.Api.Batches;
@@ -15,9 +14,6 @@ namespace Etter.Api.Batches;
 public static class BatchEndpoints
 {
     public const int MaxRolesPerBatch = 10_000;
-
-    /// <summary>Publishes in flight at once: enough to keep the broker's confirms pipelined, bounded so a huge batch cannot flood it.</summary>
-    const int PublishParallelism = 64;
 
     public static RouteGroupBuilder MapBatches(this RouteGroupBuilder pipeline, long maxBatchBodyBytes)
     {
@@ -30,16 +26,9 @@ public static class BatchEndpoints
         return pipeline;
     }
 
-    static async Task<IResult> PushBatchAsync(
-        HttpContext http,
-        bool? use_mock,
-        IPublishEndpoint publisher,
-        IWorkflowStatusStore statusStore,
-        SagaStatusReader saga,
-        TimeProvider time,
-        ILoggerFactory loggers)
+    static async Task<IResult> PushBatchAsync(HttpContext http, bool? use_mock, RoleSubmitter submitter, TimeProvider time)
     {
-        var (body, problem) = await PipelineEndpoints.ReadBodyAsync<PushBatchRequest>(http);
+        var (body, problem) = await JsonBody.ReadAsync<PushBatchRequest>(http);
         if (problem is not null)
         {
             return problem;
@@ -81,7 +70,7 @@ public static class BatchEndpoints
                 continue;
             }
 
-            var request = PipelineEndpoints.ToRequest(
+            var request = OnboardingRequestFactory.FromPush(
                 new PushRequest
                 {
                     CompanyId = role.CompanyId ?? body.CompanyId,
@@ -110,40 +99,19 @@ public static class BatchEndpoints
             accepted.Add(request);
         }
 
-        // One query for the whole batch: roles already on their way keep their workflow (idempotent submit).
-        var inFlight = body.Options?.ForceRerun == true
-            ? []
-            : await saga.InFlightByRoleKeyAsync(accepted.Select(r => CompanyRoleId.For(r.CompanyId, r.RoleName)).ToList(), http.RequestAborted);
-        var toPublish = accepted.Where(r => !inFlight.ContainsKey(CompanyRoleId.For(r.CompanyId, r.RoleName))).ToList();
-        var failedToPublish = new ConcurrentBag<OnboardRoleRequested>();
-        await Parallel.ForEachAsync(toPublish, new ParallelOptions { MaxDegreeOfParallelism = PublishParallelism }, async (request, _) =>
-        {
-            try
-            {
-                await publisher.PublishBoundedAsync(request, CancellationToken.None);
-                await PipelineEndpoints.WritePlaceholderStatusAsync(statusStore, request, loggers);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                loggers.CreateLogger(nameof(BatchEndpoints)).LogError(ex, "Could not publish {WorkflowId} of {BatchId}", request.WorkflowId, batchId);
-                failedToPublish.Add(request);
-            }
-        });
-
-        if (!failedToPublish.IsEmpty && failedToPublish.Count == toPublish.Count && toPublish.Count > 0)
+        var submitted = await submitter.SubmitBatchAsync(accepted, body.Options?.ForceRerun == true, http.RequestAborted);
+        if (submitted.NothingQueued)
         {
             return ApiErrors.Unavailable("The message bus is unreachable; no role of the batch was queued. Try again shortly.");
         }
 
-        foreach (var request in failedToPublish)
+        foreach (var request in submitted.NotQueued)
         {
             rejected.Add(new RejectedRole(request.RoleName, body.Roles.ToList().FindIndex(r => r?.RoleName == request.RoleName), "Could not be queued (message bus error); push it again."));
         }
 
-        var published = toPublish.Except(failedToPublish).Select(r => r.WorkflowId);
-        var reused = accepted.Where(r => inFlight.ContainsKey(CompanyRoleId.For(r.CompanyId, r.RoleName))).Select(r => inFlight[CompanyRoleId.For(r.CompanyId, r.RoleName)]);
-        var workflowIds = published.Concat(reused).ToList();
-        var reusedCount = accepted.Count - toPublish.Count;
+        var workflowIds = submitted.WorkflowIds;
+        var reusedCount = submitted.Reused;
         return Results.Ok(new PushBatchResponse(
             batchId,
             body.Roles.Count,
@@ -156,9 +124,9 @@ public static class BatchEndpoints
             rejected.OrderBy(r => r.Index).ToList()));
     }
 
-    static async Task<IResult> BatchStatusAsync(string batchId, SagaStatusReader saga, CancellationToken cancellationToken)
+    static async Task<IResult> BatchStatusAsync(string batchId, WorkflowReader reader, CancellationToken cancellationToken)
     {
-        var workflows = await saga.FindBatchAsync(batchId, cancellationToken);
+        var workflows = await reader.FindBatchAsync(batchId, cancellationToken);
         if (workflows.Count == 0)
         {
             return ApiErrors.NotFound($"Batch '{batchId}' not found. (A batch accepted a moment ago appears as soon as its first workflow is recorded.)");
@@ -188,12 +156,12 @@ public static class BatchEndpoints
             workflows.Select(w => new BatchRoleStatus(w.RoleName, w.CompanyId, w.WorkflowId, w.Status, w.Error?.Message, DashboardLinks.Workflow(w.WorkflowId))).ToList()));
     }
 
-    static async Task<IResult> RetryFailedAsync(HttpContext http, string batchId, SagaStatusReader saga, ISendEndpointProvider send, CancellationToken cancellationToken)
+    static async Task<IResult> RetryFailedAsync(HttpContext http, string batchId, WorkflowReader reader, ISendEndpointProvider send, CancellationToken cancellationToken)
     {
         RetryFailedRequest? body = null;
         if (http.Request.ContentLength is > 0)
         {
-            var read = await PipelineEndpoints.ReadBodyAsync<RetryFailedRequest>(http);
+            var read = await JsonBody.ReadAsync<RetryFailedRequest>(http);
             if (read.Problem is not null)
             {
                 return read.Problem;
@@ -202,7 +170,7 @@ public static class BatchEndpoints
             body = read.Body;
         }
 
-        var workflows = await saga.FindBatchAsync(batchId, cancellationToken);
+        var workflows = await reader.FindBatchAsync(batchId, cancellationToken);
         if (workflows.Count == 0)
         {
             return ApiErrors.NotFound($"Batch '{batchId}' not found.");

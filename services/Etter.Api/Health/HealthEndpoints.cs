@@ -1,5 +1,5 @@
 using Etter.Api.Pipeline;
-using Etter.BuildingBlocks.Status;
+using Etter.Api.Status;
 
 namespace Etter.Api.Health;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Etter.BuildingBlocks.Configuration;
-using Etter.Orchestrator.Persistence;
+using Etter.ServiceDefaults.Configuration;
+using Etter.ReadModel;
 using MassTransit;
 using StackExchange.Redis;
 
@@ -73,8 +73,7 @@ public sealed class PipelineHealthService(
     async Task<ComponentHealth> CheckSagaStoreAsync(string name, CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
-        return await db.Database.CanConnectAsync(cancellationToken)
+        return await scope.ServiceProvider.GetRequiredService<WorkflowReader>().CanConnectAsync(cancellationToken)
             ? new ComponentHealth(Healthy, name)
             : new ComponentHealth(Unhealthy, $"{name}: cannot connect");
     }

@@ -1,7 +1,8 @@
 using Etter.Api.Errors;
-using Etter.BuildingBlocks.Messaging;
+using Etter.Messaging.Bus;
 using Etter.Contracts;
-using Etter.Orchestrator.Persistence;
+using Etter.Api.Http;
+using Etter.ReadModel;
 using MassTransit;
 
 namespace Etter.Api.Pipeline;
@@ -17,15 +18,15 @@ public static class WorkflowCommandEndpoints
         return pipeline;
     }
 
-    static async Task<IResult> RetryAsync(HttpContext http, string workflowId, SagaStatusReader saga, ISendEndpointProvider send, CancellationToken cancellationToken)
+    static async Task<IResult> RetryAsync(HttpContext http, string workflowId, WorkflowReader workflows, ISendEndpointProvider send, CancellationToken cancellationToken)
     {
-        var body = await ReadOptionalAsync<RetryRequest>(http);
+        var body = await JsonBody.ReadOptionalAsync<RetryRequest>(http);
         if (body.Problem is not null)
         {
             return body.Problem;
         }
 
-        if (!Guid.TryParse(workflowId, out var id) || await saga.FindAsync(id, cancellationToken) is not { } status)
+        if (!Guid.TryParse(workflowId, out var id) || await workflows.FindAsync(id, cancellationToken) is not { } status)
         {
             return ApiErrors.NotFound($"Workflow '{workflowId}' not found.");
         }
@@ -35,7 +36,7 @@ public static class WorkflowCommandEndpoints
             return ApiErrors.Validation($"Only failed workflows can be retried; workflow {id} is {status.Status}.");
         }
 
-        var force = body.Value?.ForceRerun ?? false;
+        var force = body.Body?.ForceRerun ?? false;
         var endpoint = await send.GetSendEndpoint(CommandQueues.OnboardingSaga);
         await endpoint.SendBoundedAsync(new RetryOnboarding { WorkflowId = id, ForceRerun = force, RequestedBy = Actor(http) }, cancellationToken);
         var from = force || status.FailedStep != OnboardingSteps.AiAssessment ? OnboardingSteps.RoleSetup : OnboardingSteps.AiAssessment;
@@ -46,15 +47,15 @@ public static class WorkflowCommandEndpoints
                 : "Retrying from role_setup."));
     }
 
-    static async Task<IResult> CancelAsync(HttpContext http, string workflowId, SagaStatusReader saga, ISendEndpointProvider send, CancellationToken cancellationToken)
+    static async Task<IResult> CancelAsync(HttpContext http, string workflowId, WorkflowReader workflows, ISendEndpointProvider send, CancellationToken cancellationToken)
     {
-        var body = await ReadOptionalAsync<CancelRequest>(http);
+        var body = await JsonBody.ReadOptionalAsync<CancelRequest>(http);
         if (body.Problem is not null)
         {
             return body.Problem;
         }
 
-        if (!Guid.TryParse(workflowId, out var id) || await saga.FindAsync(id, cancellationToken) is not { } status)
+        if (!Guid.TryParse(workflowId, out var id) || await workflows.FindAsync(id, cancellationToken) is not { } status)
         {
             return ApiErrors.NotFound($"Workflow '{workflowId}' not found.");
         }
@@ -65,24 +66,12 @@ public static class WorkflowCommandEndpoints
         }
 
         var endpoint = await send.GetSendEndpoint(CommandQueues.OnboardingSaga);
-        await endpoint.SendBoundedAsync(new CancelOnboarding { WorkflowId = id, Reason = body.Value?.Reason, RequestedBy = Actor(http) }, cancellationToken);
+        await endpoint.SendBoundedAsync(new CancelOnboarding { WorkflowId = id, Reason = body.Body?.Reason, RequestedBy = Actor(http) }, cancellationToken);
         return Results.Accepted($"{PipelineEndpoints.Prefix}/status/{id}", new WorkflowCommandResponse(
             id, OnboardingStatuses.Cancelled, null, "Cancellation requested; results of the running step will be ignored."));
     }
 
     static string Actor(HttpContext http) => http.User.Identity?.Name ?? "api";
-
-    /// <summary>These endpoints take an optional body: none at all is fine, malformed JSON is not.</summary>
-    static async Task<(T? Value, IResult? Problem)> ReadOptionalAsync<T>(HttpContext http)
-        where T : class
-    {
-        if (http.Request.ContentLength is null or 0 && !http.Request.Headers.TransferEncoding.Any())
-        {
-            return (null, null);
-        }
-
-        return await PipelineEndpoints.ReadBodyAsync<T>(http);
-    }
 }
 
 public sealed record RetryRequest(bool ForceRerun = false);

@@ -1,5 +1,7 @@
-using Etter.BuildingBlocks.Status;
-using Etter.Orchestrator.Persistence;
+using Etter.Api.Status;
+using Etter.Contracts;
+using Etter.ReadModel;
+using Etter.StatusStore;
 
 namespace Etter.Api.Pipeline;
 
@@ -7,11 +9,11 @@ namespace Etter.Api.Pipeline;
 /// Status lookup: the fast store (Redis) first; the saga store (authoritative) when the fast store lacks
 /// the key or is unreachable. A projection can only lag, so the fallback is never staler than Redis.
 /// </summary>
-public sealed class WorkflowStatusQuery(IWorkflowStatusStore fastStore, SagaStatusReader sagaStore, ILogger<WorkflowStatusQuery> logger)
+public sealed class WorkflowStatusQuery(IWorkflowStatusStore fastStore, WorkflowReader workflows, ILogger<WorkflowStatusQuery> logger)
 {
     public async Task<PipelineStatusResponse?> FindAsync(Guid workflowId, CancellationToken cancellationToken)
     {
-        PipelineStatusResponse? cached = null;
+        OnboardingStatus? cached = null;
         try
         {
             cached = await fastStore.GetAsync(workflowId, cancellationToken);
@@ -21,16 +23,16 @@ public sealed class WorkflowStatusQuery(IWorkflowStatusStore fastStore, SagaStat
             logger.LogWarning("Status store unavailable ({Reason}); reading the saga store.", ex.Message);
         }
 
-        // Version 0 is the placeholder written at push time; the saga's own record is better once it exists.
-        var status = cached is { Version: > 0 } ? cached : await FromSagaAsync(workflowId, cancellationToken) ?? cached;
-        return status is { Status: Etter.Contracts.OnboardingStatuses.Queued }
-            ? status with { PositionInQueue = await sagaStore.PositionInQueueAsync(workflowId, cancellationToken) }
-            : status;
-    }
+        // Revision 0 is the placeholder written at push time; the saga's own record is better once it exists.
+        var status = cached is { Revision: > 0 } ? cached : await workflows.FindAsync(workflowId, cancellationToken) ?? cached;
+        if (status is null)
+        {
+            return null;
+        }
 
-    async Task<PipelineStatusResponse?> FromSagaAsync(Guid workflowId, CancellationToken cancellationToken)
-    {
-        var authoritative = await sagaStore.FindAsync(workflowId, cancellationToken);
-        return authoritative is null ? null : PipelineStatusMapper.From(authoritative);
+        var response = PipelineStatusMapper.From(status);
+        return status.Status == OnboardingStatuses.Queued
+            ? response with { PositionInQueue = await workflows.PositionInQueueAsync(workflowId, cancellationToken) }
+            : response;
     }
 }

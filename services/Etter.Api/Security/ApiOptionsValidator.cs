@@ -1,4 +1,4 @@
-using Etter.BuildingBlocks.Configuration;
+using Etter.ServiceDefaults.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Etter.Api.Security;

@@ -3,9 +3,9 @@ using System.Text;
 using System.Text.Json;
 using Etter.Api.Errors;
 using Etter.Api.Pipeline;
-using Etter.BuildingBlocks.Status;
+using Etter.Api.Status;
 using Etter.Contracts;
-using Etter.Orchestrator.Persistence;
+using Etter.ReadModel;
 
 namespace Etter.Api.Workflows;
 
@@ -23,7 +23,7 @@ public static class WorkflowQueryEndpoints
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         pipeline.MapGet("/workflows", ListAsync).WithName("ListWorkflows").WithSummary("List and search workflows, newest first, with keyset pagination.");
-        pipeline.MapGet("/workflows/counts", async (SagaStatusReader saga, CancellationToken ct) => Results.Ok(await saga.CountByStatusAsync(ct)))
+        pipeline.MapGet("/workflows/counts", async (WorkflowReader workflows, CancellationToken ct) => Results.Ok(await workflows.CountByStatusAsync(ct)))
             .WithName("CountWorkflows").WithSummary("How many workflows are in each status.");
         pipeline.MapGet("/history/{workflowId}", HistoryAsync).WithName("GetHistory").WithSummary("The audit trail of every transition of a workflow.");
         pipeline.MapGet("/status/{workflowId}/events", EventsAsync).WithName("StreamStatus").WithSummary("Server-Sent Events: each status change, live, until the workflow finishes.");
@@ -31,7 +31,7 @@ public static class WorkflowQueryEndpoints
     }
 
     static async Task<IResult> ListAsync(
-        SagaStatusReader saga,
+        WorkflowReader workflows,
         string? status,
         string? company_id,
         string? failed_step,
@@ -69,17 +69,17 @@ public static class WorkflowQueryEndpoints
         }
 
         var pageSize = limit ?? 50;
-        var page = await saga.ListAsync(
-            new WorkflowQuery(status is null ? null : StateName(status), company_id, failed_step, string.IsNullOrWhiteSpace(q) ? null : q.Trim(), from, to, after, pageSize + 1),
+        var page = await workflows.ListAsync(
+            new WorkflowQuery(status is null ? null : WorkflowStates.FromWire(status), company_id, failed_step, string.IsNullOrWhiteSpace(q) ? null : q.Trim(), from, to, after, pageSize + 1),
             cancellationToken);
         var more = page.Count > pageSize;
         var items = page.Take(pageSize).Select(WorkflowSummary.From).ToList();
         return Results.Ok(new WorkflowListResponse(items, items.Count, more ? EncodeCursor(page[pageSize - 1]) : null));
     }
 
-    static async Task<IResult> HistoryAsync(string workflowId, SagaStatusReader saga, CancellationToken cancellationToken)
+    static async Task<IResult> HistoryAsync(string workflowId, WorkflowReader workflows, CancellationToken cancellationToken)
     {
-        if (!Guid.TryParse(workflowId, out var id) || await saga.HistoryAsync(id, cancellationToken) is not { } history)
+        if (!Guid.TryParse(workflowId, out var id) || await workflows.HistoryAsync(id, cancellationToken) is not { } history)
         {
             return ApiErrors.NotFound($"Workflow '{workflowId}' not found.");
         }
@@ -139,9 +139,6 @@ public static class WorkflowQueryEndpoints
             // The client went away.
         }
     }
-
-    static string StateName(string wireStatus) =>
-        string.Concat(wireStatus.Split('_').Select(part => char.ToUpperInvariant(part[0]) + part[1..]));
 
     static bool TryParseTime(string? value, out DateTimeOffset? parsed)
     {

@@ -1,4 +1,4 @@
-using Etter.BuildingBlocks.Taxonomy;
+using Etter.RoleSetup.Taxonomy;
 
 namespace Etter.Cli.Commands;
 

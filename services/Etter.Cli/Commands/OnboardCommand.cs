@@ -1,6 +1,7 @@
-using Etter.BuildingBlocks.Configuration;
-using Etter.BuildingBlocks.Messaging;
-using Etter.BuildingBlocks.Status;
+using Etter.ServiceDefaults.Configuration;
+using Etter.Messaging.Bus;
+using Etter.StatusStore;
+using Etter.Api.Status;
 using Etter.Cli.Hosting;
 using Etter.Contracts;
 using MassTransit;
@@ -89,13 +90,14 @@ static class OnboardCommand
         var store = host.Services.GetRequiredService<InMemoryWorkflowStatusStore>();
         var finished = new TaskCompletionSource<PipelineStatusResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
         var printLock = new Lock();
-        store.Changed += status =>
+        store.Changed += changed =>
         {
-            if (status.WorkflowId != request.WorkflowId)
+            if (changed.WorkflowId != request.WorkflowId)
             {
                 return;
             }
 
+            var status = PipelineStatusMapper.From(changed);
             lock (printLock)
             {
                 progress.WriteLine(Output.Progress(status));

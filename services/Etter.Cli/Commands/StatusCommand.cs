@@ -1,10 +1,8 @@
-using Etter.BuildingBlocks.Configuration;
-using Etter.BuildingBlocks.Persistence;
-using Etter.BuildingBlocks.Status;
+using Etter.ServiceDefaults.Configuration;
+using Etter.Persistence;
+using Etter.Api.Status;
 using Etter.Cli.Hosting;
-using Etter.Orchestrator;
-using Etter.Orchestrator.Persistence;
-using Microsoft.EntityFrameworkCore;
+using Etter.ReadModel;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -47,18 +45,16 @@ static class StatusCommand
     static async Task<PipelineStatusResponse?> ReadStoredAsync(IConfiguration configuration, Guid workflowId)
     {
         var etter = configuration.GetEtterOptions();
-        var file = Path.Combine(etter.ResolveDataDirectory(), OrchestratorRegistrationExtensions.SqliteFileName);
-        if (!File.Exists(file))
+        if (!File.Exists(Path.Combine(etter.ResolveDataDirectory(), ReadModelRegistrationExtensions.SqliteFileName)))
         {
             return null;
         }
 
         var services = new ServiceCollection();
-        services.AddDbContext<SqliteOrchestratorDbContext>(o => o.UseSqlite(DbContextRegistrationExtensions.SqliteConnectionString(etter, OrchestratorRegistrationExtensions.SqliteFileName)));
+        services.AddWorkflowReadModel(configuration);
         await using var provider = services.BuildServiceProvider();
         await using var scope = provider.CreateAsyncScope();
-        var reader = new SagaStatusReader(scope.ServiceProvider.GetRequiredService<SqliteOrchestratorDbContext>());
-        var status = await reader.FindAsync(workflowId, CancellationToken.None);
+        var status = await scope.ServiceProvider.GetRequiredService<WorkflowReader>().FindAsync(workflowId, CancellationToken.None);
         return status is null ? null : PipelineStatusMapper.From(status);
     }
 }

@@ -1,5 +1,5 @@
-using Etter.BuildingBlocks.Messaging;
-using Etter.BuildingBlocks.Status;
+using Etter.Messaging.Bus;
+using Etter.Api.Status;
 using Etter.Cli.Hosting;
 using Etter.Contracts;
 using MassTransit;

@@ -1,5 +1,5 @@
-using Etter.BuildingBlocks.Configuration;
-using Etter.BuildingBlocks.Messaging;
+using Etter.ServiceDefaults.Configuration;
+using Etter.Messaging.Bus;
 using Etter.Contracts;
 using Etter.Embedded;
 using MassTransit;
@@ -39,7 +39,7 @@ static class CliHost
 
     /// <summary>The embedded host: every component, the in-memory bus, SQLite under the data directory.</summary>
     public static IHost BuildEmbedded(IConfiguration configuration) =>
-        Build(configuration, services => services.AddEtterAllInOne(configuration));
+        Build(configuration, services => services.AddEtterPipeline(configuration));
 
     /// <summary>A thin bus client of a distributed deployment: publishes requests and asks the saga for status.</summary>
     public static IHost BuildClient(IConfiguration configuration) =>

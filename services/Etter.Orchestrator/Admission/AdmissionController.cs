@@ -1,6 +1,6 @@
 using System.Data;
-using Etter.BuildingBlocks.Messaging;
-using Etter.BuildingBlocks.Persistence.Outbox;
+using Etter.Messaging.Bus;
+using Etter.Messaging.Outbox;
 using Etter.Contracts;
 using Etter.Orchestrator.Deadlines;
 using Etter.Orchestrator.Persistence;
@@ -123,7 +123,7 @@ public sealed class AdmissionController(
     static async Task SendAsync(ISendEndpoint saga, Guid workflowId, string? traceParent, CancellationToken cancellationToken)
     {
         System.Diagnostics.ActivityContext.TryParse(traceParent, null, out var parent);
-        using var activity = Etter.BuildingBlocks.Observability.EtterTelemetry.Source.StartActivity("admission", System.Diagnostics.ActivityKind.Producer, parent);
+        using var activity = Etter.ServiceDefaults.Observability.EtterTelemetry.Source.StartActivity("admission", System.Diagnostics.ActivityKind.Producer, parent);
         activity?.SetTag("etter.workflow_id", workflowId);
         await saga.SendBoundedAsync(new AdmitOnboarding { WorkflowId = workflowId }, cancellationToken);
     }

@@ -1,5 +1,5 @@
 using System.Data;
-using Etter.BuildingBlocks.Messaging;
+using Etter.Messaging.Bus;
 using Etter.Contracts;
 using Etter.Orchestrator.Persistence;
 using MassTransit;

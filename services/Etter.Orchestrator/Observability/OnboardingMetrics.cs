@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using Etter.BuildingBlocks.Observability;
+using Etter.ServiceDefaults.Observability;
 using Etter.Contracts;
 using Etter.Orchestrator.Saga;
 

@@ -1,6 +1,7 @@
-using Etter.BuildingBlocks.Persistence.Outbox;
+using Etter.Messaging.Outbox;
 using Etter.Orchestrator.History;
 using Etter.Orchestrator.Saga;
+using Etter.StatusStore;
 using Microsoft.EntityFrameworkCore;
 
 namespace Etter.Orchestrator.Persistence;
@@ -8,14 +9,33 @@ namespace Etter.Orchestrator.Persistence;
 /// <summary>The orchestrator's database: saga state, its outbox and its audit trail. Owned (and migrated) by the orchestrator.</summary>
 public abstract class OrchestratorDbContext(DbContextOptions options) : DbContext(options)
 {
+    /// <summary>
+    /// The workflow's public status, as JSON, on its own row. Readers (the API, the CLI) serve it without knowing
+    /// the saga's columns; a shadow property, so the saga instance stays plain data.
+    /// </summary>
+    public const string StatusJsonProperty = "StatusJson";
+
     public DbSet<OnboardingState> Workflows => Set<OnboardingState>();
 
     public DbSet<OnboardingHistoryEntry> History => Set<OnboardingHistoryEntry>();
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        RefreshStatusDocuments();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        RefreshStatusDocuments();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
         modelBuilder.ApplyConfiguration(new OnboardingStateMap());
+        modelBuilder.Entity<OnboardingState>().Property<string>(StatusJsonProperty).HasColumnName("status_json");
         modelBuilder.AddOutbox();
         modelBuilder.Entity<OnboardingHistoryEntry>(history =>
         {
@@ -35,5 +55,18 @@ public abstract class OrchestratorDbContext(DbContextOptions options) : DbContex
             history.Property(x => x.Actor).HasColumnName("actor").HasMaxLength(256);
             history.HasIndex(x => new { x.WorkflowId, x.Id }).HasDatabaseName("ix_onboarding_history_workflow");
         });
+    }
+
+    /// <summary>Every saga row written carries the status it now has, so the stored document never lags the row.</summary>
+    void RefreshStatusDocuments()
+    {
+        ChangeTracker.DetectChanges();
+        foreach (var entry in ChangeTracker.Entries<OnboardingState>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified)
+            {
+                entry.Property<string>(StatusJsonProperty).CurrentValue = StatusDocument.Serialize(OnboardingStatusSnapshot.From(entry.Entity));
+            }
+        }
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Etter.BuildingBlocks.Validation;
+using Etter.Onboarding;
 using Etter.Contracts;
 using MassTransit;
 
@@ -130,7 +130,7 @@ public sealed class OnboardingState : SagaStateMachineInstance, ISagaVersion
         DraupRoleName = request.DraupRoleName;
         RequestedBy = request.RequestedBy;
         Actor = request.RequestedBy;
-        RoleKey = Etter.BuildingBlocks.Taxonomy.CompanyRoleId.For(request.CompanyId ?? "", request.RoleName ?? "");
+        RoleKey = Etter.Onboarding.CompanyRoleId.For(request.CompanyId ?? "", request.RoleName ?? "");
         InputHash = OnboardingInputHash.Compute(request);
         TraceParent = System.Diagnostics.Activity.Current?.Id;
         BatchId = request.BatchId;

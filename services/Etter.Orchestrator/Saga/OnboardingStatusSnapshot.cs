@@ -1,4 +1,5 @@
 using Etter.Contracts;
+using Etter.ReadModel;
 
 namespace Etter.Orchestrator.Saga;
 
@@ -12,7 +13,7 @@ public static class OnboardingStatusSnapshot
         {
             WorkflowId = state.CorrelationId,
             Revision = state.Revision,
-            Status = WireStatus(state.CurrentState),
+            Status = WorkflowStates.ToWire(state.CurrentState),
             CompanyId = state.CompanyId,
             RoleName = state.RoleName,
             RoleId = state.RoleId,
@@ -38,25 +39,6 @@ public static class OnboardingStatusSnapshot
             SupersededBy = state.SupersededBy,
             Assessment = state.Assessment,
         };
-    }
-
-    /// <summary>"ValidationError" → "validation_error": the wire vocabulary of <see cref="OnboardingStatuses"/>.</summary>
-    public static string WireStatus(string stateName)
-    {
-        ArgumentNullException.ThrowIfNull(stateName);
-        var builder = new System.Text.StringBuilder(stateName.Length + 4);
-        for (var i = 0; i < stateName.Length; i++)
-        {
-            var c = stateName[i];
-            if (char.IsUpper(c) && i > 0)
-            {
-                builder.Append('_');
-            }
-
-            builder.Append(char.ToLowerInvariant(c));
-        }
-
-        return builder.ToString();
     }
 
     static StepStatus Step(string name, StepState step) => new()

@@ -1,7 +1,8 @@
 using System.Diagnostics;
-using Etter.BuildingBlocks.Messaging;
-using Etter.BuildingBlocks.Observability;
-using Etter.BuildingBlocks.Taxonomy;
+using Etter.Messaging.Bus;
+using Etter.ServiceDefaults.Observability;
+using Etter.RoleSetup.Taxonomy;
+using Etter.Onboarding;
 using Etter.Contracts;
 using Etter.RoleSetup.Documents;
 using Etter.RoleSetup.JobDescriptions;

@@ -1,4 +1,4 @@
-using Etter.BuildingBlocks.Messaging;
+using Etter.Messaging.Bus;
 using MassTransit;
 
 namespace Etter.RoleSetup.Consumers;

@@ -1,4 +1,4 @@
-using Etter.BuildingBlocks.Configuration;
+using Etter.ServiceDefaults.Configuration;
 using Etter.RoleSetup.JobDescriptions;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -12,7 +12,7 @@ public static class DocumentRegistrationExtensions
     /// <see cref="DocumentProviderOptions"/> (<c>Etter:Documents</c>, checked when the host starts), the typed
     /// <see cref="DocumentFetcher"/> client with its guarded handler, <see cref="DocumentTextExtractor"/>, the
     /// <see cref="IDocumentProvider"/> chosen by <c>Etter:Documents:Provider</c> (<c>sample</c> or <c>folder</c>) and
-    /// <see cref="JobDescriptionResolver"/>. Needs <see cref="BuildingBlocks.Taxonomy.ISampleJobDescriptions"/>
+    /// <see cref="JobDescriptionResolver"/>. Needs <see cref="Taxonomy.ISampleJobDescriptions"/>
     /// registered for the sample provider (AddTaxonomy does that).
     /// </summary>
     public static IServiceCollection AddRoleSetupDocuments(this IServiceCollection services, IConfiguration configuration)

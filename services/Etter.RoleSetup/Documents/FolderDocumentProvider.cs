@@ -1,4 +1,4 @@
-using Etter.BuildingBlocks.Taxonomy;
+using Etter.RoleSetup.Taxonomy;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Etter.RoleSetup.Documents;

@@ -79,7 +79,7 @@ public sealed class RedisStatusWatcher : IAsyncDisposable
 
     sealed record StatusFields(string Status, string? CurrentStep, long Version, DateTimeOffset? UpdatedAt);
 
-    /// <summary>Reads the top-level status, current_step, version and updated_at of the stored JSON.</summary>
+    /// <summary>Reads the top-level status, currentStep, revision and updatedAt of the stored status document.</summary>
     static StatusFields? Parse(RedisValue value)
     {
         byte[] bytes = value!;
@@ -103,13 +103,13 @@ public sealed class RedisStatusWatcher : IAsyncDisposable
                     case "status":
                         status = reader.GetString();
                         break;
-                    case "current_step":
+                    case "currentStep":
                         step = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
                         break;
-                    case "version":
+                    case "revision":
                         version = reader.GetInt64();
                         break;
-                    case "updated_at":
+                    case "updatedAt":
                         updatedAt = reader.TokenType == JsonTokenType.String
                             ? DateTimeOffset.Parse(reader.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)
                             : null;

@@ -1,6 +1,7 @@
 using Etter.AiAssessment.Engines;
 using Etter.Benchmarks.Measurement;
-using Etter.BuildingBlocks.Status;
+using Etter.StatusStore;
+using Etter.Api.Status;
 using Etter.Contracts;
 using Etter.Embedded;
 using MassTransit;
@@ -13,7 +14,7 @@ using Microsoft.Extensions.Logging;
 namespace Etter.Benchmarks.Embedded;
 
 /// <summary>
-/// The whole pipeline in this process, composed exactly as the CLI does it (AddEtterAllInOne, in-memory
+/// The whole pipeline in this process, composed exactly as the CLI does it (AddEtterPipeline, in-memory
 /// bus, SQLite files in a data directory), plus the benchmark's counters and a gated assessment engine.
 /// </summary>
 public sealed class EmbeddedSystem : IAsyncDisposable
@@ -90,7 +91,7 @@ public sealed class EmbeddedSystem : IAsyncDisposable
 
         var gate = new GatedAssessmentEngine();
         var messages = new BusMessageCounter();
-        builder.Services.AddEtterAllInOne(configuration);
+        builder.Services.AddEtterPipeline(configuration);
         builder.Services.AddSingleton<IAssessmentEngine>(gate);
         builder.Services.AddConsumeObserver(_ => messages);
         builder.Services.AddSendObserver(_ => messages);
@@ -134,8 +135,8 @@ public sealed class EmbeddedSystem : IAsyncDisposable
         return await SagaRows.ReadAsync(connection, rolePrefix, cancellationToken);
     }
 
-    void OnChanged(PipelineStatusResponse status) =>
-        _tracker?.Observe(status.WorkflowId, status.Status, status.CurrentStep, status.Version, status.UpdatedAt, DateTimeOffset.UtcNow);
+    void OnChanged(OnboardingStatus status) =>
+        _tracker?.Observe(status.WorkflowId, status.Status, status.CurrentStep, status.Revision, status.UpdatedAt, DateTimeOffset.UtcNow);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,5 +1,5 @@
 using System.Text;
-using Etter.BuildingBlocks.Status;
+using Etter.StatusStore;
 using Etter.IntegrationTests.Infrastructure;
 using Npgsql;
 using RabbitMQ.Client;

@@ -1,4 +1,4 @@
-using Etter.BuildingBlocks.Status;
+using Etter.StatusStore;
 using Etter.IntegrationTests.Infrastructure;
 using StackExchange.Redis;
 

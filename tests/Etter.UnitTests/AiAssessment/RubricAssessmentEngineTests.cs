@@ -4,7 +4,7 @@ using System.Text.Json;
 using Etter.AiAssessment.Engines;
 using Etter.AiAssessment.Engines.Rubric;
 using Etter.AiAssessment.Engines.Scoring;
-using Etter.BuildingBlocks.Taxonomy;
+using Etter.RoleSetup.Taxonomy;
 using Etter.Contracts;
 using Xunit.Abstractions;
 

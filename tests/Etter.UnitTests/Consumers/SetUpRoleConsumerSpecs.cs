@@ -1,7 +1,7 @@
 using Etter.Contracts;
 using Etter.RoleSetup;
 using Etter.RoleSetup.Persistence;
-using Etter.BuildingBlocks.Taxonomy;
+using Etter.Onboarding;
 using Etter.RoleSetup.RoleGraph;
 using Etter.UnitTests.Support;
 using MassTransit;

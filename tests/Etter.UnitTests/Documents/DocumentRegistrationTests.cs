@@ -1,4 +1,4 @@
-using Etter.BuildingBlocks.Taxonomy;
+using Etter.RoleSetup.Taxonomy;
 using Etter.RoleSetup.Documents;
 using Etter.RoleSetup.JobDescriptions;
 using Etter.UnitTests.Support;

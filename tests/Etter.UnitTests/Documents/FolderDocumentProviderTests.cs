@@ -1,5 +1,5 @@
 using System.Text;
-using Etter.BuildingBlocks.Taxonomy;
+using Etter.RoleSetup.Taxonomy;
 using Etter.RoleSetup.Documents;
 using Etter.UnitTests.Support;
 using static Etter.UnitTests.Documents.TestDocuments;

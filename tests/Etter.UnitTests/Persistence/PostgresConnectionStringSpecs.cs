@@ -1,4 +1,4 @@
-using Etter.BuildingBlocks.Configuration;
+using Etter.Persistence;
 using Npgsql;
 
 namespace Etter.UnitTests.Persistence;

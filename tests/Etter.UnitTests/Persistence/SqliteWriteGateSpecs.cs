@@ -1,4 +1,4 @@
-using Etter.BuildingBlocks.Persistence.Sqlite;
+using Etter.Persistence.Sqlite;
 using Etter.UnitTests.Support;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,4 +1,4 @@
-using Etter.BuildingBlocks.Taxonomy;
+using Etter.Onboarding;
 using Etter.RoleSetup.RoleGraph;
 
 namespace Etter.UnitTests.RoleSetup;

@@ -1,5 +1,5 @@
 using Etter.Contracts;
-using Etter.Orchestrator.Persistence;
+using Etter.ReadModel;
 using Etter.UnitTests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -34,7 +34,7 @@ public sealed class AdmissionSpecs
 
         await using (var scope = saga.Services.CreateAsyncScope())
         {
-            var reader = scope.ServiceProvider.GetRequiredService<SagaStatusReader>();
+            var reader = scope.ServiceProvider.GetRequiredService<WorkflowReader>();
             var positions = new List<int?>();
             foreach (var id in batch.Skip(2))
             {

@@ -1,4 +1,4 @@
-using Etter.BuildingBlocks.Messaging;
+using Etter.Messaging.Bus;
 using Etter.Contracts;
 using Etter.UnitTests.Support;
 using MassTransit;

@@ -1,4 +1,4 @@
-using Etter.BuildingBlocks.Persistence.Outbox;
+using Etter.Messaging.Outbox;
 using Etter.Contracts;
 using Etter.Orchestrator.Persistence;
 using Etter.UnitTests.Support;
@@ -258,7 +258,7 @@ public sealed class DurabilitySpecs : IAsyncLifetime
         {
             var outbox = scope.ServiceProvider.GetRequiredService<IOutbox>();
             var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
-            outbox.Send(id, Etter.BuildingBlocks.Messaging.CommandQueues.SetUpRole, new SetUpRole { WorkflowId = id, Attempt = 9, CompanyId = "c", RoleName = "r" });
+            outbox.Send(id, Etter.Messaging.Bus.CommandQueues.SetUpRole, new SetUpRole { WorkflowId = id, Attempt = 9, CompanyId = "c", RoleName = "r" });
             await db.SaveChangesAsync();
         }
 

@@ -1,4 +1,4 @@
-using Etter.BuildingBlocks.Messaging;
+using Etter.Messaging.Bus;
 using Etter.Contracts;
 using Etter.Orchestrator.Saga;
 using Etter.UnitTests.Support;

@@ -1,5 +1,6 @@
-using Etter.BuildingBlocks.Status;
-using Etter.BuildingBlocks.Validation;
+using Etter.StatusStore;
+using Etter.Api.Status;
+using Etter.Onboarding;
 using Etter.Contracts;
 using Etter.UnitTests.Support;
 
@@ -47,8 +48,8 @@ public sealed class ValidationAndStatusStoreTests
     {
         var store = new InMemoryWorkflowStatusStore();
         var id = Guid.NewGuid();
-        var newer = new PipelineStatusResponse { WorkflowId = id, Version = 5, Status = "ready" };
-        var older = newer with { Version = 4, Status = "processing" };
+        var newer = new OnboardingStatus { WorkflowId = id, Revision = 5, Status = "ready" };
+        var older = newer with { Revision = 4, Status = "processing" };
 
         Assert.True(await store.TryWriteAsync(newer, CancellationToken.None));
         Assert.False(await store.TryWriteAsync(older, CancellationToken.None));

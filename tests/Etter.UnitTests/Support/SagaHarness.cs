@@ -1,7 +1,8 @@
-using Etter.BuildingBlocks.Status;
+using Etter.StatusStore;
 using Etter.Orchestrator;
 using Etter.Orchestrator.Persistence;
 using Etter.Orchestrator.Saga;
+using Etter.ReadModel;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -34,6 +35,7 @@ public sealed class SagaHarness : IAsyncDisposable
         services.AddSingleton<IConfiguration>(configuration);
         services.AddSingleton<IHostApplicationLifetime, StartedLifetime>();
         services.AddOrchestrator(configuration);
+        services.AddWorkflowReadModel(configuration);
         services.AddSingleton<InMemoryWorkflowStatusStore>();
         services.AddSingleton<IWorkflowStatusStore>(sp => sp.GetRequiredService<InMemoryWorkflowStatusStore>());
         configure?.Invoke(services);
@@ -112,7 +114,7 @@ public sealed class SagaHarness : IAsyncDisposable
             await using (var scope = _provider.CreateAsyncScope())
             {
                 var pending = await scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>()
-                    .Set<Etter.BuildingBlocks.Persistence.Outbox.OutboxMessage>().CountAsync(cts.Token);
+                    .Set<Etter.Messaging.Outbox.OutboxMessage>().CountAsync(cts.Token);
                 if (pending == 0)
                 {
                     return;

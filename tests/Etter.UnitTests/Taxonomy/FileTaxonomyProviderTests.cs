@@ -1,4 +1,4 @@
-using Etter.BuildingBlocks.Taxonomy;
+using Etter.RoleSetup.Taxonomy;
 using Etter.UnitTests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,4 @@
-using Etter.BuildingBlocks.Persistence.Outbox;
+using Etter.Messaging.Outbox;
 using Etter.Contracts;
 using Etter.Orchestrator.History;
 using Etter.Orchestrator.Observability;

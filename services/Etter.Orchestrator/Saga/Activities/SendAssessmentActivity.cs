@@ -1,5 +1,5 @@
-using Etter.BuildingBlocks.Messaging;
-using Etter.BuildingBlocks.Persistence.Outbox;
+using Etter.Messaging.Bus;
+using Etter.Messaging.Outbox;
 using Etter.Contracts;
 using MassTransit;
 

@@ -1,4 +1,4 @@
-using Etter.BuildingBlocks.Configuration;
+using Etter.ServiceDefaults.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Etter.RoleSetup.RoleGraph.Neo4j;

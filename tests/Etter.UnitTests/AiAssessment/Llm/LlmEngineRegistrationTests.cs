@@ -3,7 +3,7 @@ using Etter.AiAssessment.Engines;
 using Etter.AiAssessment.Engines.Llm;
 using Etter.AiAssessment.Engines.Mock;
 using Etter.AiAssessment.Engines.Rubric;
-using Etter.BuildingBlocks.Configuration;
+using Etter.ServiceDefaults.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

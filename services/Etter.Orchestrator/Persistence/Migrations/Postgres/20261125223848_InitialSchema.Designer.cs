@@ -26,7 +26,7 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("Etter.BuildingBlocks.Persistence.Outbox.OutboxMessage", b =>
+            modelBuilder.Entity("Etter.Messaging.Outbox.OutboxMessage", b =>
                 {
                     b.Property<long>("Sequence")
                         .ValueGeneratedOnAdd()

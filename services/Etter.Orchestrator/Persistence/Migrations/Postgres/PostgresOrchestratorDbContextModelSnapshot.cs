@@ -23,7 +23,7 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("Etter.BuildingBlocks.Persistence.Outbox.OutboxMessage", b =>
+            modelBuilder.Entity("Etter.Messaging.Outbox.OutboxMessage", b =>
                 {
                     b.Property<long>("Sequence")
                         .ValueGeneratedOnAdd()
@@ -302,6 +302,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                     b.Property<DateTimeOffset?>("StartedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("started_at");
+
+                    b.Property<string>("StatusJson")
+                        .HasColumnType("text")
+                        .HasColumnName("status_json");
 
                     b.Property<DateTimeOffset?>("StepDeadlineAt")
                         .HasColumnType("timestamp with time zone")

@@ -18,7 +18,7 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
-            modelBuilder.Entity("Etter.BuildingBlocks.Persistence.Outbox.OutboxMessage", b =>
+            modelBuilder.Entity("Etter.Messaging.Outbox.OutboxMessage", b =>
                 {
                     b.Property<long>("Sequence")
                         .ValueGeneratedOnAdd()
@@ -293,6 +293,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                     b.Property<long?>("StartedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("started_at");
+
+                    b.Property<string>("StatusJson")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status_json");
 
                     b.Property<long?>("StepDeadlineAt")
                         .HasColumnType("INTEGER")

@@ -1,0 +1,60 @@
+using Etter.Api.Pipeline;
+using Etter.Contracts;
+using MassTransit;
+
+namespace Etter.Api.Submissions;
+
+/// <summary>Turns a pushed role (single or in a batch) into the workflow's entry message, with a fresh workflow id.</summary>
+public static class OnboardingRequestFactory
+{
+    public static OnboardRoleRequested FromPush(PushRequest body, bool useMock, DateTimeOffset now, string requestedBy)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        return new()
+        {
+            WorkflowId = NewId.NextGuid(),
+            CompanyId = body.CompanyId!.Trim(),
+            RoleName = body.RoleName!.Trim(),
+            Documents = body.Documents?.Select(d => new RoleDocument
+            {
+                Type = DocumentTypes.Normalize(d.Type),
+                Uri = d.Uri,
+                Content = d.Content,
+                Name = d.Name,
+                Metadata = d.Metadata,
+            }).ToList(),
+            DraupRoleId = body.DraupRoleId,
+            DraupRoleName = body.DraupRoleName,
+            Options = new OnboardingOptions
+            {
+                UseMockAssessment = useMock,
+                ForceRerun = body.Options?.ForceRerun ?? false,
+                NotifyOnComplete = body.Options?.NotifyOnComplete ?? true,
+                SkipEnhancementWorkflows = body.Options?.SkipEnhancementWorkflows ?? false,
+                Draft = body.Options?.Draft ?? false,
+            },
+            RequestedBy = requestedBy,
+            RequestedAt = now,
+        };
+    }
+
+    /// <summary>The status of a just-pushed workflow, before the saga has recorded it (revision 0).</summary>
+    public static OnboardingStatus Placeholder(OnboardRoleRequested request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return new OnboardingStatus
+        {
+            WorkflowId = request.WorkflowId,
+            Revision = 0,
+            Status = request.Options?.Draft == true ? OnboardingStatuses.Draft : OnboardingStatuses.Queued,
+            CompanyId = request.CompanyId,
+            RoleName = request.RoleName,
+            DraupRoleName = request.DraupRoleName,
+            BatchId = request.BatchId,
+            RequestedBy = request.RequestedBy,
+            Steps = OnboardingSteps.InOrder.Select(name => new StepStatus { Name = name }).ToList(),
+            QueuedAt = request.RequestedAt,
+            UpdatedAt = request.RequestedAt,
+        };
+    }
+}

@@ -1,7 +1,0 @@
-namespace Etter.BuildingBlocks.Configuration;
-
-public enum EtterMode
-{
-    Embedded,
-    Distributed,
-}

@@ -1,0 +1,23 @@
+namespace Etter.Messaging.Bus;
+
+/// <summary>
+/// Queue names of the command-handling endpoints. Fixed (not derived from class names) because they are
+/// operational contract: operators watch them in the RabbitMQ console and the orchestrator sends to them.
+/// </summary>
+public static class CommandQueues
+{
+    public const string SetUpRoleName = "set-up-role";
+    public const string AssessRoleName = "assess-role";
+    public const string OnboardingSagaName = "onboarding-state";
+    public const string IntakeName = "onboard-role-requested";
+    public const string StatusProjectionName = "onboarding-status-projection";
+
+    // Sent through each endpoint's own exchange rather than "queue:": a queue: address makes the sender
+    // declare the queue with default arguments, which RabbitMQ refuses when the endpoint declared it as a
+    // quorum queue. The endpoint binds its exchange to its queue, so delivery is the same.
+    public static Uri SetUpRole { get; } = new($"exchange:{SetUpRoleName}");
+
+    public static Uri AssessRole { get; } = new($"exchange:{AssessRoleName}");
+
+    public static Uri OnboardingSaga { get; } = new($"exchange:{OnboardingSagaName}");
+}

@@ -1,0 +1,23 @@
+namespace Etter.Messaging.Outbox;
+
+/// <summary>A message waiting to be delivered, stored in the same transaction as the state change that produced it.</summary>
+public sealed class OutboxMessage
+{
+    /// <summary>Delivery order; assigned by the database.</summary>
+    public long Sequence { get; set; }
+
+    public Guid WorkflowId { get; set; }
+
+    /// <summary>Queue address to send to, or null to publish.</summary>
+    public string? Destination { get; set; }
+
+    /// <summary>Full name of the message type in Etter.Contracts.</summary>
+    public string MessageType { get; set; } = "";
+
+    public string Body { get; set; } = "";
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>W3C traceparent of the unit of work that wrote it, so delivery continues the same trace.</summary>
+    public string? TraceParent { get; set; }
+}

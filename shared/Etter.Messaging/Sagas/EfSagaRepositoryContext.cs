@@ -1,0 +1,105 @@
+using MassTransit;
+using MassTransit.Context;
+using MassTransit.Saga;
+using Microsoft.EntityFrameworkCore;
+
+namespace Etter.Messaging.Sagas;
+
+/// <summary>The per-message unit of work of <see cref="EfSagaRepositoryContextFactory{TDbContext,TSaga}"/>.</summary>
+public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage> :
+    ConsumeContextScope<TMessage>,
+    SagaRepositoryContext<TSaga, TMessage>
+    where TDbContext : DbContext
+    where TSaga : class, ISagaVersion
+    where TMessage : class
+{
+    readonly TDbContext _db;
+    readonly ConsumeContext<TMessage> _consumeContext;
+    readonly ISagaConsumeContextFactory<TDbContext, TSaga> _factory;
+
+    public EfSagaRepositoryContext(TDbContext db, ConsumeContext<TMessage> consumeContext, ISagaConsumeContextFactory<TDbContext, TSaga> factory)
+        : base(consumeContext, db)
+    {
+        _db = db;
+        _consumeContext = consumeContext;
+        _factory = factory;
+    }
+
+    public Task<SagaConsumeContext<TSaga, T>> CreateSagaConsumeContext<T>(ConsumeContext<T> consumeContext, TSaga instance, SagaConsumeContextMode mode)
+        where T : class =>
+        _factory.CreateSagaConsumeContext(_db, consumeContext, instance, mode);
+
+    public Task<SagaConsumeContext<TSaga, TMessage>> Add(TSaga instance) =>
+        _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Add);
+
+    /// <summary>
+    /// Pre-inserts a new instance (InsertOnInitial). When another consumer won the race the row already
+    /// exists; returning null makes MassTransit load that row instead.
+    /// </summary>
+    public async Task<SagaConsumeContext<TSaga, TMessage>> Insert(TSaga instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        instance.Version = 1;
+        _db.Set<TSaga>().Add(instance);
+        try
+        {
+            await _db.SaveChangesAsync(CancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            _db.ChangeTracker.Clear();
+            return null!;
+        }
+
+        return await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Insert);
+    }
+
+    public async Task<SagaConsumeContext<TSaga, TMessage>> Load(Guid correlationId)
+    {
+        var instance = await _db.Set<TSaga>().SingleOrDefaultAsync(x => x.CorrelationId == correlationId, CancellationToken);
+        return instance is null
+            ? null!
+            : await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Load);
+    }
+
+    public async Task Save(SagaConsumeContext<TSaga> context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Saga.Version = 1;
+        _db.Set<TSaga>().Add(context.Saga);
+        await _db.SaveChangesAsync(CancellationToken);
+    }
+
+    public async Task Update(SagaConsumeContext<TSaga> context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+
+        // Skip the round trip when the state machine changed nothing (e.g. an ignored duplicate).
+        if (!_db.ChangeTracker.HasChanges())
+        {
+            return;
+        }
+
+        context.Saga.Version++;
+        await _db.SaveChangesAsync(CancellationToken);
+    }
+
+    public async Task Delete(SagaConsumeContext<TSaga> context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _db.Set<TSaga>().Remove(context.Saga);
+        await _db.SaveChangesAsync(CancellationToken);
+    }
+
+    public Task Discard(SagaConsumeContext<TSaga> context)
+    {
+        _db.ChangeTracker.Clear();
+        return Task.CompletedTask;
+    }
+
+    public Task Undo(SagaConsumeContext<TSaga> context)
+    {
+        _db.ChangeTracker.Clear();
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,54 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Etter.Persistence.Sqlite;
+
+/// <summary>
+/// Per-connection SQLite settings EF Core cannot put in the connection string, and the safety release of
+/// <see cref="SqliteWriteGate"/> when a connection closes.
+/// </summary>
+public sealed class SqliteConnectionSetup : DbConnectionInterceptor
+{
+    public static readonly SqliteConnectionSetup Instance = new();
+
+    // busy_timeout makes SQLite wait for a lock held by another process (the CLI, a second embedded host) with
+    // its own short back-off, instead of failing at once into Microsoft.Data.Sqlite's 150 ms retry sleeps.
+    const string Pragmas = "PRAGMA busy_timeout = 30000;";
+
+    SqliteConnectionSetup()
+    {
+    }
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        using var command = connection.CreateCommand();
+        command.CommandText = Pragmas;
+        command.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var command = connection.CreateCommand();
+        await using (command.ConfigureAwait(false))
+        {
+            command.CommandText = Pragmas;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override InterceptionResult ConnectionClosing(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
+    {
+        ArgumentNullException.ThrowIfNull(eventData);
+        SqliteWriteGate.Release(eventData.ConnectionId);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult> ConnectionClosingAsync(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
+    {
+        ArgumentNullException.ThrowIfNull(eventData);
+        SqliteWriteGate.Release(eventData.ConnectionId);
+        return ValueTask.FromResult(result);
+    }
+}

@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Etter.Persistence.Sqlite;
+
+/// <summary>
+/// Lets one transaction at a time write to a SQLite file from this process. Embedded mode runs every
+/// component in one process against a few SQLite files, and SQLite allows a single writer per file: without
+/// a queue, concurrent <c>BEGIN IMMEDIATE</c>s collide and Microsoft.Data.Sqlite retries them after fixed
+/// 150 ms sleeps, which turned a 2 ms transaction into hundreds of milliseconds of waiting under load. An
+/// in-process queue hands the file over the moment the previous writer commits.
+/// </summary>
+/// <remarks>
+/// Writers in other processes (or autocommit statements outside a transaction) are still arbitrated by
+/// SQLite itself, through the busy timeout <see cref="SqliteConnectionSetup"/> sets on every connection.
+/// </remarks>
+public sealed class SqliteWriteGate : DbTransactionInterceptor
+{
+    public static readonly SqliteWriteGate Instance = new();
+
+    // Same bound as the connection string's Default Timeout: a writer that waits longer is stuck, not slow.
+    static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(30);
+    static readonly ConcurrentDictionary<string, SemaphoreSlim> GatesByFile = new(StringComparer.Ordinal);
+    static readonly ConcurrentDictionary<Guid, SemaphoreSlim> Held = new();
+
+    SqliteWriteGate()
+    {
+    }
+
+    public override InterceptionResult<DbTransaction> TransactionStarting(DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(eventData);
+        var gate = GateFor(connection);
+        if (!gate.Wait(MaxWait))
+        {
+            throw Timeout(connection);
+        }
+
+        Held[eventData.ConnectionId] = gate;
+        return result;
+    }
+
+    public override async ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(eventData);
+        var gate = GateFor(connection);
+        if (!await gate.WaitAsync(MaxWait, cancellationToken).ConfigureAwait(false))
+        {
+            throw Timeout(connection);
+        }
+
+        Held[eventData.ConnectionId] = gate;
+        return result;
+    }
+
+    public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Release(eventData);
+
+    public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Release(eventData);
+        return Task.CompletedTask;
+    }
+
+    public override void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Release(eventData);
+
+    public override Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Release(eventData);
+        return Task.CompletedTask;
+    }
+
+    // A failed BEGIN, COMMIT or ROLLBACK: the transaction is over as far as the queue is concerned.
+    public override void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) => Release(eventData);
+
+    public override Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Release(eventData);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Releases the file if the connection still holds it. Also called when a connection closes,
+    /// so a transaction disposed without commit or rollback cannot keep the file forever.
+    /// </summary>
+    internal static void Release(TransactionEventData? eventData)
+    {
+        if (eventData is not null)
+        {
+            Release(eventData.ConnectionId);
+        }
+    }
+
+    internal static void Release(Guid connectionId)
+    {
+        if (Held.TryRemove(connectionId, out var gate))
+        {
+            gate.Release();
+        }
+    }
+
+    static SemaphoreSlim GateFor(DbConnection connection) =>
+        GatesByFile.GetOrAdd(Path.GetFullPath(connection.DataSource), static _ => new SemaphoreSlim(1, 1));
+
+    static TimeoutException Timeout(DbConnection connection) =>
+        new($"Waited more than {MaxWait.TotalSeconds:0} s to write to {connection.DataSource}; another transaction in this process holds it.");
+}

@@ -1,0 +1,7 @@
+namespace Etter.ServiceDefaults.Configuration;
+
+public enum EtterMode
+{
+    Embedded,
+    Distributed,
+}
