@@ -72,19 +72,7 @@ public sealed class LlmAssessmentEngine : IAssessmentEngine, IDisposable
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
 
-        var activities = string.IsNullOrWhiteSpace(request.JobDescriptionMarkdown)
-            ? []
-            : WorkloadActivityParser.Parse(request.JobDescriptionMarkdown);
-        if (activities.Count == 0)
-        {
-            // Retrying cannot help an empty or bullet-less JD, and there is nothing to ask the model.
-            throw new AssessmentEngineException(new OnboardingError
-            {
-                Code = ErrorCodes.AssessmentFailed,
-                Message = $"The job description for '{request.RoleName}' has no responsibilities to assess.",
-                Recoverable = false,
-            });
-        }
+        var activities = AssessmentRequestGuard.RequireActivities(request, "to assess");
 
         return await LlmHeartbeat.RunAsync(
             token => AssessCoreAsync(request, activities, token),
