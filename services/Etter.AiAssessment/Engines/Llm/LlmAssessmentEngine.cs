@@ -2,7 +2,6 @@ using Etter.AiAssessment.Engines.Scoring;
 using Etter.Contracts;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Etter.AiAssessment.Engines.Llm;
 
@@ -13,7 +12,7 @@ namespace Etter.AiAssessment.Engines.Llm;
 /// gets one repair round (the reply goes back with what is wrong with it); transient HTTP failures are
 /// retried by <see cref="LlmChatInvoker"/>.
 /// </summary>
-public sealed class LlmAssessmentEngine : IAssessmentEngine, IDisposable
+public sealed class LlmAssessmentEngine : IAssessmentEngine
 {
     public const string EngineName = "llm";
 
@@ -29,37 +28,21 @@ public sealed class LlmAssessmentEngine : IAssessmentEngine, IDisposable
     /// <summary>The model or endpoint does not exist (HTTP 404). Not recoverable without a configuration change.</summary>
     public const string ModelNotFoundCode = "AI_ASSESSMENT_MODEL_NOT_FOUND";
 
-    readonly IChatClient _client;
-    readonly bool _ownsClient;
     readonly LlmOptions _options;
     readonly TimeProvider _time;
     readonly ILogger _logger;
     readonly LlmChatInvoker _invoker;
 
-    /// <summary>Talks to the server configured in <paramref name="options"/>.</summary>
-    public LlmAssessmentEngine(IOptions<LlmOptions> options, TimeProvider timeProvider, ILogger<LlmAssessmentEngine> logger)
-        : this(LlmChatClientFactory.Create(Value(options)), Value(options), timeProvider, logger, ownsClient: true)
-    {
-    }
-
-    /// <summary>Uses a chat client the caller built and owns (e.g. with extra middleware).</summary>
+    /// <summary>
+    /// Calls the model through <paramref name="chatClient"/>, which the caller owns; in the service that is the
+    /// one client <see cref="LlmEngineRegistrationExtensions"/> registers for this engine and the reformatter.
+    /// </summary>
     public LlmAssessmentEngine(IChatClient chatClient, LlmOptions options, TimeProvider timeProvider, ILogger<LlmAssessmentEngine>? logger = null)
-        : this(chatClient, options, timeProvider, logger, ownsClient: false)
     {
-    }
-
-    LlmAssessmentEngine(IChatClient chatClient, LlmOptions options, TimeProvider timeProvider, ILogger? logger, bool ownsClient)
-    {
-        ArgumentNullException.ThrowIfNull(chatClient);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        options.ThrowIfInvalid();
-        _client = chatClient;
-        _ownsClient = ownsClient;
+        _logger = logger ?? NullLogger<LlmAssessmentEngine>.Instance;
+        _invoker = new LlmChatInvoker(chatClient, options, timeProvider, _logger);
         _options = options;
         _time = timeProvider;
-        _logger = logger ?? NullLogger.Instance;
-        _invoker = new LlmChatInvoker(chatClient, options, timeProvider, _logger);
     }
 
     public string Name => EngineName;
@@ -72,19 +55,7 @@ public sealed class LlmAssessmentEngine : IAssessmentEngine, IDisposable
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
 
-        var activities = string.IsNullOrWhiteSpace(request.JobDescriptionMarkdown)
-            ? []
-            : WorkloadActivityParser.Parse(request.JobDescriptionMarkdown);
-        if (activities.Count == 0)
-        {
-            // Retrying cannot help an empty or bullet-less JD, and there is nothing to ask the model.
-            throw new AssessmentEngineException(new OnboardingError
-            {
-                Code = ErrorCodes.AssessmentFailed,
-                Message = $"The job description for '{request.RoleName}' has no responsibilities to assess.",
-                Recoverable = false,
-            });
-        }
+        var activities = AssessmentRequestGuard.RequireActivities(request, "to assess");
 
         return await LlmHeartbeat.RunAsync(
             token => AssessCoreAsync(request, activities, token),
@@ -140,20 +111,6 @@ public sealed class LlmAssessmentEngine : IAssessmentEngine, IDisposable
         }
 
         return reply;
-    }
-
-    public void Dispose()
-    {
-        if (_ownsClient)
-        {
-            _client.Dispose();
-        }
-    }
-
-    static LlmOptions Value(IOptions<LlmOptions> options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return options.Value;
     }
 }
 

@@ -13,7 +13,7 @@ namespace Etter.AiAssessment.Engines.Llm;
 /// once. A 400 while asking for structured output is taken as the server not supporting that format: the
 /// call is repeated with plain JSON mode, then with no format, without counting as a retry.
 /// </summary>
-internal sealed class LlmChatInvoker(IChatClient client, LlmOptions options, TimeProvider time, ILogger logger)
+internal sealed class LlmChatInvoker
 {
     static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(60);
@@ -22,7 +22,26 @@ internal sealed class LlmChatInvoker(IChatClient client, LlmOptions options, Tim
 
     sealed record Failure(FailureKind Kind, OnboardingError Error, TimeSpan? RetryAfter = null);
 
-    public string Model => options.Model!.Trim();
+    readonly IChatClient _client;
+    readonly LlmOptions _options;
+    readonly TimeProvider _time;
+    readonly ILogger _logger;
+
+    /// <summary>Checks the options now, so that a misconfigured engine fails when it is built rather than on its first call.</summary>
+    public LlmChatInvoker(IChatClient client, LlmOptions options, TimeProvider time, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        options.ThrowIfInvalid();
+        _client = client;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    public string Model => _options.Model!.Trim();
 
     /// <summary>Calls the model; <paramref name="format"/> is where the format fallback starts.</summary>
     public async Task<ChatResponse> GetResponseAsync(IList<ChatMessage> messages, ChatResponseFormat? format, CancellationToken cancellationToken)
@@ -31,13 +50,13 @@ internal sealed class LlmChatInvoker(IChatClient client, LlmOptions options, Tim
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var chatOptions = new ChatOptions { ResponseFormat = format, Temperature = (float?)options.Temperature };
-            using var timeout = new CancellationTokenSource(options.Timeout, time);
+            var chatOptions = new ChatOptions { ResponseFormat = format, Temperature = (float?)_options.Temperature };
+            using var timeout = new CancellationTokenSource(_options.Timeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             Failure failure;
             try
             {
-                return await client.GetResponseAsync(messages, chatOptions, linked.Token);
+                return await _client.GetResponseAsync(messages, chatOptions, linked.Token);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -46,7 +65,7 @@ internal sealed class LlmChatInvoker(IChatClient client, LlmOptions options, Tim
             catch (Exception ex) when (Classify(ex, format) is { } classified)
             {
                 failure = classified;
-                if (failure.Kind == FailureKind.Final || (failure.Kind == FailureKind.Transient && retries >= options.MaxRetries))
+                if (failure.Kind == FailureKind.Final || (failure.Kind == FailureKind.Transient && retries >= _options.MaxRetries))
                 {
                     throw new AssessmentEngineException(failure.Error, ex);
                 }
@@ -55,23 +74,23 @@ internal sealed class LlmChatInvoker(IChatClient client, LlmOptions options, Tim
             if (failure.Kind == FailureKind.FormatRejected)
             {
                 var fallback = format is ChatResponseFormatJson { Schema: not null } ? ChatResponseFormat.Json : null;
-                logger.LogWarning("{BaseUrl} rejected response format {Format}; trying {Fallback}. {Message}",
-                    options.BaseUrl, Describe(format), Describe(fallback), failure.Error.Message);
+                _logger.LogWarning("{BaseUrl} rejected response format {Format}; trying {Fallback}. {Message}",
+                    _options.BaseUrl, Describe(format), Describe(fallback), failure.Error.Message);
                 format = fallback;
                 continue;
             }
 
             var delay = Backoff(retries, failure.RetryAfter);
             retries++;
-            logger.LogWarning("LLM call to {BaseUrl} failed ({Message}); retry {Retry} of {MaxRetries} in {Delay}.",
-                options.BaseUrl, failure.Error.Message, retries, options.MaxRetries, delay);
-            await Task.Delay(delay, time, cancellationToken);
+            _logger.LogWarning("LLM call to {BaseUrl} failed ({Message}); retry {Retry} of {MaxRetries} in {Delay}.",
+                _options.BaseUrl, failure.Error.Message, retries, _options.MaxRetries, delay);
+            await Task.Delay(delay, _time, cancellationToken);
         }
     }
 
     TimeSpan Backoff(int retry, TimeSpan? retryAfter)
     {
-        var exponential = TimeSpan.FromTicks(Math.Min(options.RetryDelay.Ticks * (1L << Math.Min(retry, 16)), MaxBackoff.Ticks));
+        var exponential = TimeSpan.FromTicks(Math.Min(_options.RetryDelay.Ticks * (1L << Math.Min(retry, 16)), MaxBackoff.Ticks));
         return retryAfter is { } serverAsked && serverAsked > exponential
             ? (serverAsked < MaxRetryAfter ? serverAsked : MaxRetryAfter)
             : exponential;
@@ -79,11 +98,11 @@ internal sealed class LlmChatInvoker(IChatClient client, LlmOptions options, Tim
 
     Failure? Classify(Exception ex, ChatResponseFormat? format)
     {
-        var target = $"{options.BaseUrl} (model '{Model}')";
+        var target = $"{_options.BaseUrl} (model '{Model}')";
         switch (ex)
         {
             case OperationCanceledException or TimeoutException:
-                return Transient(ErrorCodes.Timeout, $"The model at {target} did not answer within {options.Timeout}.");
+                return Transient(ErrorCodes.Timeout, $"The model at {target} did not answer within {_options.Timeout}.");
             case ClientResultException { Status: 0 }:
             case HttpRequestException:
             case SocketException:
@@ -105,13 +124,13 @@ internal sealed class LlmChatInvoker(IChatClient client, LlmOptions options, Tim
             401 or 403 => new Failure(FailureKind.Final, new OnboardingError
             {
                 Code = ErrorCodes.Unauthorized,
-                Message = $"The model server at {options.BaseUrl} refused the credentials (HTTP {status}); check {LlmOptions.Section}:ApiKey. {detail}",
+                Message = $"The model server at {_options.BaseUrl} refused the credentials (HTTP {status}); check {LlmOptions.Section}:ApiKey. {detail}",
                 Recoverable = false,
             }),
             404 => new Failure(FailureKind.Final, new OnboardingError
             {
                 Code = LlmAssessmentEngine.ModelNotFoundCode,
-                Message = $"Model '{Model}' or the chat completions endpoint was not found at {options.BaseUrl} (HTTP 404); check {LlmOptions.Section}:Model and BaseUrl (for Ollama: `ollama pull {Model}`). {detail}",
+                Message = $"Model '{Model}' or the chat completions endpoint was not found at {_options.BaseUrl} (HTTP 404); check {LlmOptions.Section}:Model and BaseUrl (for Ollama: `ollama pull {Model}`). {detail}",
                 Recoverable = false,
             }),
             408 or 409 or 425 or 429 or >= 500 => Transient(
@@ -160,7 +179,7 @@ internal sealed class LlmChatInvoker(IChatClient client, LlmOptions options, Tim
 
             if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))
             {
-                var wait = date - time.GetUtcNow();
+                var wait = date - _time.GetUtcNow();
                 return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
             }
         }

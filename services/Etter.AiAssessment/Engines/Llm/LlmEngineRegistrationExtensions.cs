@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -5,6 +6,12 @@ namespace Etter.AiAssessment.Engines.Llm;
 
 public static class LlmEngineRegistrationExtensions
 {
+    /// <summary>
+    /// Key of the <see cref="IChatClient"/> the engine and the reformatter share. Keyed, so that an
+    /// <see cref="IChatClient"/> the host registers for something else neither replaces it nor is used by them.
+    /// </summary>
+    public const string ChatClientKey = "Etter.AiAssessment.Llm";
+
     /// <summary>
     /// Registers the <c>llm</c> engine (and <see cref="LlmJobDescriptionReformatter"/>) when
     /// <c>Etter:Assessment:Llm:BaseUrl</c> is configured, with <see cref="LlmOptions"/> validated at start.
@@ -27,13 +34,16 @@ public static class LlmEngineRegistrationExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmOptions>, LlmOptionsValidator>());
+        services.AddKeyedSingleton(ChatClientKey, (sp, _) => LlmChatClientFactory.Create(sp.GetRequiredService<IOptions<LlmOptions>>().Value));
         services.AddSingleton(sp => new LlmAssessmentEngine(
-            sp.GetRequiredService<IOptions<LlmOptions>>(),
+            sp.GetRequiredKeyedService<IChatClient>(ChatClientKey),
+            sp.GetRequiredService<IOptions<LlmOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<LlmAssessmentEngine>>()));
         services.AddSingleton<IAssessmentEngine>(sp => sp.GetRequiredService<LlmAssessmentEngine>());
         services.AddSingleton(sp => new LlmJobDescriptionReformatter(
-            sp.GetRequiredService<IOptions<LlmOptions>>(),
+            sp.GetRequiredKeyedService<IChatClient>(ChatClientKey),
+            sp.GetRequiredService<IOptions<LlmOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<LlmJobDescriptionReformatter>>()));
         return services;

@@ -3,7 +3,6 @@ using Etter.AiAssessment.Engines.Scoring;
 using Etter.Contracts;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Etter.AiAssessment.Engines.Llm;
 
@@ -14,35 +13,18 @@ namespace Etter.AiAssessment.Engines.Llm;
 /// keep at least <see cref="MinWordCoverage"/> of the source's distinct words; otherwise the model gets
 /// one repair round. Uses the same server, retries and error codes as <see cref="LlmAssessmentEngine"/>.
 /// </summary>
-public sealed partial class LlmJobDescriptionReformatter : IDisposable
+public sealed partial class LlmJobDescriptionReformatter
 {
     /// <summary>Share of the source's distinct words (4+ letters) the rewrite must still contain.</summary>
     public const double MinWordCoverage = 0.8;
 
-    readonly IChatClient _client;
-    readonly bool _ownsClient;
     readonly ILogger _logger;
     readonly LlmChatInvoker _invoker;
 
-    public LlmJobDescriptionReformatter(IOptions<LlmOptions> options, TimeProvider timeProvider, ILogger<LlmJobDescriptionReformatter> logger)
-        : this(LlmChatClientFactory.Create(Value(options)), Value(options), timeProvider, logger, ownsClient: true)
-    {
-    }
-
+    /// <summary>Calls the model through <paramref name="chatClient"/>, which the caller owns (see <see cref="LlmAssessmentEngine"/>).</summary>
     public LlmJobDescriptionReformatter(IChatClient chatClient, LlmOptions options, TimeProvider timeProvider, ILogger<LlmJobDescriptionReformatter>? logger = null)
-        : this(chatClient, options, timeProvider, logger, ownsClient: false)
     {
-    }
-
-    LlmJobDescriptionReformatter(IChatClient chatClient, LlmOptions options, TimeProvider timeProvider, ILogger? logger, bool ownsClient)
-    {
-        ArgumentNullException.ThrowIfNull(chatClient);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        options.ThrowIfInvalid();
-        _client = chatClient;
-        _ownsClient = ownsClient;
-        _logger = logger ?? NullLogger.Instance;
+        _logger = logger ?? NullLogger<LlmJobDescriptionReformatter>.Instance;
         _invoker = new LlmChatInvoker(chatClient, options, timeProvider, _logger);
     }
 
@@ -127,20 +109,6 @@ public sealed partial class LlmJobDescriptionReformatter : IDisposable
         var trimmed = (text ?? "").Trim();
         var fenced = FencePattern().Match(trimmed);
         return (fenced.Success ? fenced.Groups["body"].Value : trimmed).Trim().Replace("\r\n", "\n", StringComparison.Ordinal);
-    }
-
-    public void Dispose()
-    {
-        if (_ownsClient)
-        {
-            _client.Dispose();
-        }
-    }
-
-    static LlmOptions Value(IOptions<LlmOptions> options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return options.Value;
     }
 
     [GeneratedRegex(@"^##\s+Key Responsibilities\s*$", RegexOptions.Multiline | RegexOptions.IgnoreCase)]

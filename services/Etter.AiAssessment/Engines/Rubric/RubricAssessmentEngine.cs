@@ -42,20 +42,7 @@ public sealed class RubricAssessmentEngine : IAssessmentEngine
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
 
-        // Retrying cannot help an empty or bullet-less JD, so these failures are final.
-        var activities = string.IsNullOrWhiteSpace(request.JobDescriptionMarkdown)
-            ? []
-            : WorkloadActivityParser.Parse(request.JobDescriptionMarkdown);
-        if (activities.Count == 0)
-        {
-            throw new AssessmentEngineException(new OnboardingError
-            {
-                Code = ErrorCodes.AssessmentFailed,
-                Message = $"The job description for '{request.RoleName}' has no responsibilities the rubric can assess.",
-                Recoverable = false,
-            });
-        }
-
+        var activities = AssessmentRequestGuard.RequireActivities(request, "the rubric can assess");
         var classifications = activities.Select(_classifier.Classify).ToList();
         return Task.FromResult(AssessmentAggregator.Aggregate(classifications, EngineName, Version, isMock: false));
     }

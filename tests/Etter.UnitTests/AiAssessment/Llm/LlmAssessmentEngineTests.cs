@@ -22,7 +22,7 @@ public sealed class LlmAssessmentEngineTests : IAsyncLifetime
     public async Task ValidReply_ReturnsLlmResultWithConsistentScoresAndTokenUsage()
     {
         _server.Enqueue(ScriptedReply.Completion(ValidReply(), promptTokens: 420, completionTokens: 180));
-        using var engine = Engine(_server);
+        var engine = Engine(_server);
 
         var result = await engine.AssessAsync(Request(), heartbeat: null, CancellationToken.None);
 
@@ -46,7 +46,7 @@ public sealed class LlmAssessmentEngineTests : IAsyncLifetime
     public async Task ValidReply_RequestCarriesModelBearerKeyActivitiesAndSchema()
     {
         _server.Enqueue(ScriptedReply.Completion(ValidReply()));
-        using var engine = Engine(_server);
+        var engine = Engine(_server);
 
         await engine.AssessAsync(Request(), heartbeat: null, CancellationToken.None);
 
@@ -72,7 +72,7 @@ public sealed class LlmAssessmentEngineTests : IAsyncLifetime
     public async Task NoApiKey_SendsNoAuthorizationHeader()
     {
         _server.Enqueue(ScriptedReply.Completion(ValidReply()));
-        using var engine = Engine(_server, o => o.ApiKey = null);
+        var engine = Engine(_server, o => o.ApiKey = null);
 
         await engine.AssessAsync(Request(), heartbeat: null, CancellationToken.None);
 
@@ -84,7 +84,7 @@ public sealed class LlmAssessmentEngineTests : IAsyncLifetime
     {
         string[] loose = ["  enter SUPPLIER invoices into the ERP   system. ", "2. Negotiate payment terms with key suppliers in person", "Reconcile vendor statements and investigate differences"];
         _server.Enqueue(ScriptedReply.Completion($"Here you go:\n```json\n{ValidReply(loose)}\n```"));
-        using var engine = Engine(_server);
+        var engine = Engine(_server);
 
         var result = await engine.AssessAsync(Request(), heartbeat: null, CancellationToken.None);
 
@@ -99,7 +99,7 @@ public sealed class LlmAssessmentEngineTests : IAsyncLifetime
         _server.Enqueue(
             ScriptedReply.Completion(broken, promptTokens: 400, completionTokens: 20),
             ScriptedReply.Completion(ValidReply(), promptTokens: 500, completionTokens: 150));
-        using var engine = Engine(_server);
+        var engine = Engine(_server);
 
         var result = await engine.AssessAsync(Request(), heartbeat: null, CancellationToken.None);
 
@@ -118,7 +118,7 @@ public sealed class LlmAssessmentEngineTests : IAsyncLifetime
         _server.Enqueue(
             ScriptedReply.Completion(ValidReply(Activities[..2], Splits[..2])),
             ScriptedReply.Completion(ValidReply()));
-        using var engine = Engine(_server);
+        var engine = Engine(_server);
 
         var result = await engine.AssessAsync(Request(), heartbeat: null, CancellationToken.None);
 
@@ -134,7 +134,7 @@ public sealed class LlmAssessmentEngineTests : IAsyncLifetime
         _server.Enqueue(
             ScriptedReply.Completion("I think the first activity is mostly automatable."),
             ScriptedReply.Completion(ValidReply(splits: [[50, 50, 50, 0, 0, 0], [0, 0, 20, 10, 10, 60], [30, 20, 20, 10, 10, 10]])));
-        using var engine = Engine(_server);
+        var engine = Engine(_server);
 
         var ex = await Assert.ThrowsAsync<AssessmentEngineException>(() => engine.AssessAsync(Request(), null, CancellationToken.None));
 
@@ -149,7 +149,7 @@ public sealed class LlmAssessmentEngineTests : IAsyncLifetime
     public async Task Unauthorized401_ThrowsNonRecoverableAfterOneCall()
     {
         _server.Fallback = ScriptedReply.Error(401, "Incorrect API key provided.", "invalid_request_error");
-        using var engine = Engine(_server);
+        var engine = Engine(_server);
 
         var ex = await Assert.ThrowsAsync<AssessmentEngineException>(() => engine.AssessAsync(Request(), null, CancellationToken.None));
 
@@ -162,7 +162,7 @@ public sealed class LlmAssessmentEngineTests : IAsyncLifetime
     public async Task ModelNotFound404_ThrowsNonRecoverableAfterOneCall()
     {
         _server.Fallback = ScriptedReply.Error(404, "model 'test-model' not found", "not_found_error");
-        using var engine = Engine(_server);
+        var engine = Engine(_server);
 
         var ex = await Assert.ThrowsAsync<AssessmentEngineException>(() => engine.AssessAsync(Request(), null, CancellationToken.None));
 
@@ -176,7 +176,7 @@ public sealed class LlmAssessmentEngineTests : IAsyncLifetime
     public async Task ServerError500Then200_SucceedsAfterRetry()
     {
         _server.Enqueue(ScriptedReply.Error(500, "boom"), ScriptedReply.Completion(ValidReply()));
-        using var engine = Engine(_server);
+        var engine = Engine(_server);
 
         var result = await engine.AssessAsync(Request(), null, CancellationToken.None);
 
@@ -188,7 +188,7 @@ public sealed class LlmAssessmentEngineTests : IAsyncLifetime
     public async Task RateLimited429Then200_SucceedsAfterRetry()
     {
         _server.Enqueue(ScriptedReply.Error(429, "Rate limit reached", "rate_limit_exceeded"), ScriptedReply.Completion(ValidReply()));
-        using var engine = Engine(_server);
+        var engine = Engine(_server);
 
         var result = await engine.AssessAsync(Request(), null, CancellationToken.None);
 
@@ -200,7 +200,7 @@ public sealed class LlmAssessmentEngineTests : IAsyncLifetime
     public async Task ServerError500Always_ThrowsRecoverableAfterMaxRetriesPlusOneCalls()
     {
         _server.Fallback = ScriptedReply.Error(503, "overloaded");
-        using var engine = Engine(_server, o => o.MaxRetries = 3);
+        var engine = Engine(_server, o => o.MaxRetries = 3);
 
         var ex = await Assert.ThrowsAsync<AssessmentEngineException>(() => engine.AssessAsync(Request(), null, CancellationToken.None));
 
@@ -216,7 +216,7 @@ public sealed class LlmAssessmentEngineTests : IAsyncLifetime
         _server.Enqueue(
             ScriptedReply.Error(400, "response_format json_schema is not supported", "invalid_request_error"),
             ScriptedReply.Completion(ValidReply()));
-        using var engine = Engine(_server, o => o.MaxRetries = 0);
+        var engine = Engine(_server, o => o.MaxRetries = 0);
 
         var result = await engine.AssessAsync(Request(), null, CancellationToken.None);
 
@@ -231,7 +231,7 @@ public sealed class LlmAssessmentEngineTests : IAsyncLifetime
         // Bound but not listening: connections are refused, and no other test's server can take the port meanwhile.
         using var closed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         closed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        using var engine = Engine(_server, o => o.BaseUrl = $"http://127.0.0.1:{((IPEndPoint)closed.LocalEndPoint!).Port}/v1");
+        var engine = Engine(_server, o => o.BaseUrl = $"http://127.0.0.1:{((IPEndPoint)closed.LocalEndPoint!).Port}/v1");
 
         var ex = await Assert.ThrowsAsync<AssessmentEngineException>(() => engine.AssessAsync(Request(), null, CancellationToken.None));
 
@@ -245,7 +245,7 @@ public sealed class LlmAssessmentEngineTests : IAsyncLifetime
     {
         var never = new TaskCompletionSource();
         _server.Fallback = ScriptedReply.Completion(ValidReply(), gate: never.Task);
-        using var engine = Engine(_server, o =>
+        var engine = Engine(_server, o =>
         {
             o.Timeout = TimeSpan.FromMilliseconds(300);
             o.MaxRetries = 1;
@@ -266,7 +266,7 @@ public sealed class LlmAssessmentEngineTests : IAsyncLifetime
         var time = new FakeTimeProvider();
         var never = new TaskCompletionSource();
         _server.Fallback = ScriptedReply.Completion(ValidReply(), gate: never.Task);
-        using var engine = Engine(_server, o =>
+        var engine = Engine(_server, o =>
         {
             o.Timeout = TimeSpan.FromMinutes(2);
             o.MaxRetries = 0;
@@ -288,7 +288,7 @@ public sealed class LlmAssessmentEngineTests : IAsyncLifetime
         var time = new FakeTimeProvider();
         var release = new TaskCompletionSource();
         _server.Enqueue(ScriptedReply.Completion(ValidReply(), gate: release.Task));
-        using var engine = Engine(_server, WithHeartbeatEvery15Seconds, time);
+        var engine = Engine(_server, WithHeartbeatEvery15Seconds, time);
         using var beats = new SemaphoreSlim(0);
         var count = 0;
 
@@ -323,7 +323,7 @@ public sealed class LlmAssessmentEngineTests : IAsyncLifetime
         var time = new FakeTimeProvider();
         var release = new TaskCompletionSource();
         _server.Enqueue(ScriptedReply.Completion(ValidReply(), gate: release.Task));
-        using var engine = Engine(_server, WithHeartbeatEvery15Seconds, time);
+        var engine = Engine(_server, WithHeartbeatEvery15Seconds, time);
         using var called = new SemaphoreSlim(0);
 
         var assessing = engine.AssessAsync(Request(), _ =>
@@ -343,7 +343,7 @@ public sealed class LlmAssessmentEngineTests : IAsyncLifetime
     [Fact]
     public async Task JobDescriptionWithoutActivities_ThrowsNonRecoverableWithoutCalling()
     {
-        using var engine = Engine(_server);
+        var engine = Engine(_server);
 
         var ex = await Assert.ThrowsAsync<AssessmentEngineException>(() => engine.AssessAsync(Request("   "), null, CancellationToken.None));
 
@@ -356,7 +356,7 @@ public sealed class LlmAssessmentEngineTests : IAsyncLifetime
     {
         var never = new TaskCompletionSource();
         _server.Fallback = ScriptedReply.Completion(ValidReply(), gate: never.Task);
-        using var engine = Engine(_server);
+        var engine = Engine(_server);
         using var cts = new CancellationTokenSource();
 
         var assessing = engine.AssessAsync(Request(), null, cts.Token);

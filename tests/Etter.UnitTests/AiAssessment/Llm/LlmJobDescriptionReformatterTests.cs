@@ -46,7 +46,7 @@ public sealed class LlmJobDescriptionReformatterTests : IAsyncLifetime
     public async Task MessyJd_ReturnsStructuredMarkdownKeepingContent()
     {
         _server.Enqueue(ScriptedReply.Completion($"```markdown\n{Rewrite}\n```"));
-        using var reformatter = LlmTestData.Reformatter(_server);
+        var reformatter = LlmTestData.Reformatter(_server);
 
         var markdown = await reformatter.ReformatAsync("Accounts Payable Specialist", MessyJd, CancellationToken.None);
 
@@ -78,7 +78,7 @@ public sealed class LlmJobDescriptionReformatterTests : IAsyncLifetime
             - Process invoices
             """;
         _server.Enqueue(ScriptedReply.Completion(lossy), ScriptedReply.Completion(Rewrite));
-        using var reformatter = LlmTestData.Reformatter(_server);
+        var reformatter = LlmTestData.Reformatter(_server);
 
         var markdown = await reformatter.ReformatAsync("Accounts Payable Specialist", MessyJd, CancellationToken.None);
 
@@ -93,7 +93,7 @@ public sealed class LlmJobDescriptionReformatterTests : IAsyncLifetime
     public async Task UnstructuredTwice_ThrowsRecoverableInvalidOutput()
     {
         _server.Fallback = ScriptedReply.Completion(MessyJd);
-        using var reformatter = LlmTestData.Reformatter(_server);
+        var reformatter = LlmTestData.Reformatter(_server);
 
         var ex = await Assert.ThrowsAsync<AssessmentEngineException>(() => reformatter.ReformatAsync("Accounts Payable Specialist", MessyJd, CancellationToken.None));
 

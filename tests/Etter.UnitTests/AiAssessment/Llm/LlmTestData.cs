@@ -86,9 +86,15 @@ internal static class LlmTestData
         return options;
     }
 
-    public static LlmAssessmentEngine Engine(FakeOpenAiServer server, Action<LlmOptions>? configure = null, TimeProvider? time = null) =>
-        new(Microsoft.Extensions.Options.Options.Create(Options(server, configure)), time ?? TimeProvider.System, NullLogger<LlmAssessmentEngine>.Instance);
+    public static LlmAssessmentEngine Engine(FakeOpenAiServer server, Action<LlmOptions>? configure = null, TimeProvider? time = null)
+    {
+        var options = Options(server, configure);
+        return new(LlmChatClientFactory.Create(options), options, time ?? TimeProvider.System, NullLogger<LlmAssessmentEngine>.Instance);
+    }
 
-    public static LlmJobDescriptionReformatter Reformatter(FakeOpenAiServer server, Action<LlmOptions>? configure = null) =>
-        new(Microsoft.Extensions.Options.Options.Create(Options(server, configure)), TimeProvider.System, NullLogger<LlmJobDescriptionReformatter>.Instance);
+    public static LlmJobDescriptionReformatter Reformatter(FakeOpenAiServer server, Action<LlmOptions>? configure = null)
+    {
+        var options = Options(server, configure);
+        return new(LlmChatClientFactory.Create(options), options, TimeProvider.System, NullLogger<LlmJobDescriptionReformatter>.Instance);
+    }
 }
