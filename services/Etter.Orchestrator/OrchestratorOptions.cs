@@ -27,6 +27,9 @@ public sealed class OrchestratorOptions : IValidatableObject
         HeartbeatTimeout = TimeSpan.FromSeconds(60),
     };
 
+    /// <summary>The retry and timeout policy of <paramref name="step"/> (one of <see cref="Etter.Contracts.OnboardingSteps"/>).</summary>
+    public StepPolicy PolicyFor(string step) => step == Etter.Contracts.OnboardingSteps.RoleSetup ? RoleSetup : AiAssessment;
+
     /// <summary>End-to-end limit from queued to a final state, queue wait included.</summary>
     public TimeSpan WorkflowTimeout { get; set; } = TimeSpan.FromHours(2);
 

@@ -18,7 +18,8 @@ public static class OnboardingMetrics
     static readonly Histogram<double> QueueWait = EtterTelemetry.Meter.CreateHistogram<double>("etter.workflow.queue_wait", "ms", "From queued until a worker started the first step.");
     static readonly Histogram<double> TimeToReady = EtterTelemetry.Meter.CreateHistogram<double>("etter.workflow.time_to_ready", "ms", "From queued to ready.");
 
-    public static void Record(OnboardingState saga, string? previousStatus, string status)
+    /// <param name="finishedStep">The step whose attempt ended with this change, if one did.</param>
+    public static void Record(OnboardingState saga, string? previousStatus, string status, string? finishedStep)
     {
         ArgumentNullException.ThrowIfNull(saga);
         if (status != previousStatus)
@@ -31,7 +32,7 @@ public static class OnboardingMetrics
             QueueWait.Record((started - saga.QueuedAt).TotalMilliseconds);
         }
 
-        if (saga.FinishedStep is { } stepName && saga.Step(stepName) is { StartedAt: { } from, CompletedAt: { } to } step)
+        if (finishedStep is { } stepName && saga.Step(stepName) is { StartedAt: { } from, CompletedAt: { } to } step)
         {
             StepDuration.Record((to - from).TotalMilliseconds, new KeyValuePair<string, object?>("step", stepName), new KeyValuePair<string, object?>("outcome", step.Status));
         }

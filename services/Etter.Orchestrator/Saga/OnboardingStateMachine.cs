@@ -1,5 +1,8 @@
 using Etter.Contracts;
+using Etter.Onboarding;
 using Etter.Orchestrator.Saga.Activities;
+using Etter.Orchestrator.Saga.Changes;
+using Etter.Orchestrator.Saga.Decisions;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -65,29 +68,24 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
 
         Initially(
             When(Requested)
+                .Then(context => context.Saga.TakeRequest(context.Message, time.GetUtcNow()))
                 .IfElse(
-                    context => context.Saga.Accept(context.Message, time.GetUtcNow()),
+                    context => context.Remember(new RequestCheck(OnboardingRequestValidator.Validate(context.Message))).Error is null,
                     valid => valid.IfElse(
                         context => context.Message.Options?.Draft == true,
                         draft => draft.TransitionTo(Draft).PublishStatus(),
                         queued => queued
-                            .Then(context =>
-                            {
-                                context.Saga.StartWorkflowClock(time.GetUtcNow(), policy);
-                                context.Saga.AwaitingAdmission = true;
-                            })
+                            .Then(context => context.Saga.Enqueue(time.GetUtcNow(), policy))
                             .TransitionTo(Queued)
                             .PublishStatus()),
-                    invalid => invalid.TransitionTo(ValidationError).PublishStatus()));
+                    invalid => invalid
+                        .Then(context => context.Saga.Fail(context.Recall<RequestCheck>().Error!, step: null, time.GetUtcNow()))
+                        .TransitionTo(ValidationError)
+                        .PublishStatus()));
 
         During(Draft,
             When(Submitted)
-                .Then(context =>
-                {
-                    context.Saga.Actor = context.Message.RequestedBy;
-                    context.Saga.StartWorkflowClock(time.GetUtcNow(), policy);
-                    context.Saga.AwaitingAdmission = true;
-                })
+                .Then(context => context.Saga.Enqueue(time.GetUtcNow(), policy))
                 .TransitionTo(Queued)
                 .PublishStatus());
 
@@ -99,72 +97,80 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
 
         During(Draft, Queued, Processing,
             When(CancelRequested)
-                .Then(context => context.Saga.Cancel(context.Message.Reason, context.Message.RequestedBy, time.GetUtcNow()))
+                .Then(context => context.Saga.Cancel(context.Message.Reason, time.GetUtcNow()))
                 .TransitionTo(Cancelled)
                 .PublishStatus());
 
         During(Ready, Degraded,
             When(StaleMarked)
-                .Then(context =>
-                {
-                    context.Saga.SupersededBy = context.Message.SupersededBy;
-                    context.Saga.Actor = context.Message.RequestedBy;
-                })
+                .Then(context => context.Saga.SupersededBy = context.Message.SupersededBy)
                 .TransitionTo(Stale)
                 .PublishStatus());
 
         During(Failed,
             When(RetryRequested)
+                .Then(context => context.Saga.PrepareRedrive(
+                    context.Remember(new RedriveFrom(RedriveRules.StartingStep(context.Saga.RoleSetup, context.Message.ForceRerun))).Step, time.GetUtcNow(), policy))
                 .IfElse(
-                    context => context.Saga.PrepareRedrive(context.Message.ForceRerun, context.Message.RequestedBy) == OnboardingSteps.RoleSetup,
+                    context => context.Recall<RedriveFrom>().Step == OnboardingSteps.RoleSetup,
                     fromStart => fromStart.SendRoleSetup(),
                     fromAssessment => fromAssessment.SendAssessment())
-                .Then(context => context.Saga.StartWorkflowClock(time.GetUtcNow(), policy))
                 .TransitionTo(Queued)
                 .PublishStatus());
 
         During(Queued, Processing,
-            When(RoleSetupStarted, context => OnboardingState.Awaits(context.Saga.RoleSetup, context.Message.Attempt))
-                .Then(context => context.Saga.RecordRoleSetupStarted(context.Message.StartedAt, time.GetUtcNow(), policy))
+            When(RoleSetupStarted, context => context.Saga.RoleSetup.Awaits(context.Message.Attempt))
+                .Then(context => context.Saga.RecordStepStarted(OnboardingSteps.RoleSetup, context.Message.StartedAt, time.GetUtcNow(), policy))
                 .TransitionTo(Processing)
                 .PublishStatus(),
-            When(RoleSetupCompleted, context => OnboardingState.Awaits(context.Saga.RoleSetup, context.Message.Attempt))
+            When(RoleSetupCompleted, context => context.Saga.RoleSetup.Awaits(context.Message.Attempt))
                 .Then(context => context.Saga.RecordRoleSetupCompleted(context.Message))
                 .IfElse(
-                    context => context.Saga.HasJobDescription,
+                    context => context.Saga.HasJobDescription(),
                     assess => assess.SendAssessment().TransitionTo(Processing).PublishStatus(),
                     degraded => degraded
                         .Then(context => context.Saga.SkipAssessment(NoJobDescriptionReason, context.Message.CompletedAt))
                         .TransitionTo(Degraded)
                         .PublishStatus()),
-            When(RoleSetupFailed, context => OnboardingState.Awaits(context.Saga.RoleSetup, context.Message.Attempt))
+            When(RoleSetupFailed, context => context.Saga.RoleSetup.Awaits(context.Message.Attempt))
                 .RetryOrFail(this, OnboardingSteps.RoleSetup, context => context.Message.Error, context => context.Message.FailedAt, time, policy),
-            When(RoleSetupFaulted, context => OnboardingState.Awaits(context.Saga.RoleSetup, context.Message.Message.Attempt))
+            When(RoleSetupFaulted, context => context.Saga.RoleSetup.Awaits(context.Message.Message.Attempt))
                 .RetryOrFail(this, OnboardingSteps.RoleSetup, context => FaultError.From(context.Message, ErrorCodes.RoleSetupFailed), _ => time.GetUtcNow(), time, policy),
-            When(AssessmentStarted, context => OnboardingState.Awaits(context.Saga.AiAssessment, context.Message.Attempt))
-                .Then(context => context.Saga.RecordAssessmentStarted(context.Message.StartedAt, time.GetUtcNow(), policy))
+            When(AssessmentStarted, context => context.Saga.AiAssessment.Awaits(context.Message.Attempt))
+                .Then(context => context.Saga.RecordStepStarted(OnboardingSteps.AiAssessment, context.Message.StartedAt, time.GetUtcNow(), policy))
                 .TransitionTo(Processing)
                 .PublishStatus(),
-            When(AssessmentHeartbeat, context => OnboardingState.Awaits(context.Saga.AiAssessment, context.Message.Attempt))
-                .Then(context => context.Saga.RecordHeartbeat(time.GetUtcNow(), policy)),
-            When(AssessmentCompleted, context => OnboardingState.Awaits(context.Saga.AiAssessment, context.Message.Attempt))
+            When(AssessmentHeartbeat, context => context.Saga.AiAssessment.Awaits(context.Message.Attempt))
+                .Then(context => context.Saga.ExtendHeartbeat(policy.AiAssessment, time.GetUtcNow())),
+            When(AssessmentCompleted, context => context.Saga.AiAssessment.Awaits(context.Message.Attempt))
                 .Then(context => context.Saga.RecordAssessmentCompleted(context.Message))
                 .TransitionTo(Ready)
                 .PublishStatus(),
-            When(AssessmentFailed, context => OnboardingState.Awaits(context.Saga.AiAssessment, context.Message.Attempt))
+            When(AssessmentFailed, context => context.Saga.AiAssessment.Awaits(context.Message.Attempt))
                 .RetryOrFail(this, OnboardingSteps.AiAssessment, context => context.Message.Error, context => context.Message.FailedAt, time, policy),
-            When(AssessmentFaulted, context => OnboardingState.Awaits(context.Saga.AiAssessment, context.Message.Message.Attempt))
+            When(AssessmentFaulted, context => context.Saga.AiAssessment.Awaits(context.Message.Message.Attempt))
                 .RetryOrFail(this, OnboardingSteps.AiAssessment, context => FaultError.From(context.Message, ErrorCodes.AssessmentFailed), _ => time.GetUtcNow(), time, policy),
             When(DeadlineReached)
-                .Then(context => context.Saga.EvaluateDeadlines(time.GetUtcNow(), policy, Random.Shared.NextDouble()))
-                .If(context => context.Saga.PendingOutcome == DeadlineOutcome.RetryRoleSetup,
-                    retry => retry.SendRoleSetup().TransitionTo(Queued).PublishStatus())
-                .If(context => context.Saga.PendingOutcome == DeadlineOutcome.RetryAssessment,
-                    retry => retry.SendAssessment().TransitionTo(Queued).PublishStatus())
-                .If(context => context.Saga.PendingOutcome == DeadlineOutcome.RetryScheduled,
-                    scheduled => scheduled.PublishStatus())
-                .If(context => context.Saga.PendingOutcome == DeadlineOutcome.Failed,
-                    failed => failed.TransitionTo(Failed).PublishStatus()));
+                .Then(context => context.Remember(DeadlineRules.Evaluate(context.Saga, time.GetUtcNow(), policy)))
+                .If(context => context.Recall<DeadlineDecision>() is DeadlineDecision.NothingDue,
+                    nothing => nothing.Then(context => context.Saga.Rearm()))
+                .If(context => context.Recall<DeadlineDecision>() is DeadlineDecision.WorkflowTimedOut,
+                    timedOut => timedOut
+                        .Then(context => context.Saga.TimeOut(((DeadlineDecision.WorkflowTimedOut)context.Recall<DeadlineDecision>()).Error, time.GetUtcNow()))
+                        .TransitionTo(Failed)
+                        .PublishStatus())
+                .If(context => context.Recall<DeadlineDecision>() is DeadlineDecision.RetryDue { Step: OnboardingSteps.RoleSetup },
+                    retry => retry.Then(context => context.Saga.ClearRetry()).SendRoleSetup().TransitionTo(Queued).PublishStatus())
+                .If(context => context.Recall<DeadlineDecision>() is DeadlineDecision.RetryDue { Step: OnboardingSteps.AiAssessment },
+                    retry => retry.Then(context => context.Saga.ClearRetry()).SendAssessment().TransitionTo(Queued).PublishStatus())
+                .If(context => context.Recall<DeadlineDecision>() is DeadlineDecision.AttemptLost,
+                    lost => lost.RetryOrFail(
+                        this,
+                        context => ((DeadlineDecision.AttemptLost)context.Recall<DeadlineDecision>()).Step,
+                        context => ((DeadlineDecision.AttemptLost)context.Recall<DeadlineDecision>()).Error,
+                        _ => time.GetUtcNow(),
+                        time,
+                        policy)));
 
         DuringAny(
             When(StatusRequested)
@@ -222,4 +228,10 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
     public Event<Fault<AssessRole>> AssessmentFaulted { get; private set; } = null!;
 
     public Event<GetOnboardingStatus> StatusRequested { get; private set; } = null!;
+
+    /// <summary>The validation verdict on a request, carried to the branch that records it.</summary>
+    sealed record RequestCheck(OnboardingError? Error);
+
+    /// <summary>Where a redrive starts, carried to the branch that sends that step.</summary>
+    sealed record RedriveFrom(string Step);
 }

@@ -1,5 +1,7 @@
 using Etter.Contracts;
 using Etter.Orchestrator.Saga.Activities;
+using Etter.Orchestrator.Saga.Changes;
+using Etter.Orchestrator.Saga.Decisions;
 using MassTransit;
 
 namespace Etter.Orchestrator.Saga;
@@ -29,8 +31,34 @@ static class OnboardingStateMachineBinderExtensions
         TimeProvider time,
         OrchestratorOptions options)
         where T : class =>
-        binder.IfElse(
-            context => context.Saga.RecordStepFailure(step, error(context), at(context), time.GetUtcNow(), options, Random.Shared.NextDouble()),
-            retry => retry.PublishStatus(),
-            fail => fail.TransitionTo(machine.Failed).PublishStatus());
+        binder.RetryOrFail(machine, _ => step, error, at, time, options);
+
+    /// <inheritdoc cref="RetryOrFail{T}(EventActivityBinder{OnboardingState, T}, OnboardingStateMachine, string, Func{BehaviorContext{OnboardingState, T}, OnboardingError}, Func{BehaviorContext{OnboardingState, T}, DateTimeOffset}, TimeProvider, OrchestratorOptions)"/>
+    public static EventActivityBinder<OnboardingState, T> RetryOrFail<T>(
+        this EventActivityBinder<OnboardingState, T> binder,
+        OnboardingStateMachine machine,
+        Func<BehaviorContext<OnboardingState, T>, string> step,
+        Func<BehaviorContext<OnboardingState, T>, OnboardingError> error,
+        Func<BehaviorContext<OnboardingState, T>, DateTimeOffset> at,
+        TimeProvider time,
+        OrchestratorOptions options)
+        where T : class =>
+        binder
+            .Then(context =>
+            {
+                var failedStep = step(context);
+                var failedAt = at(context);
+                context.Saga.RecordAttemptFailed(failedStep, error(context), failedAt);
+                var decision = context.Remember(RetryRules.Decide(
+                    context.Saga.Step(failedStep).Error()!,
+                    context.Saga.Step(failedStep).AttemptsThisRun,
+                    options.PolicyFor(failedStep),
+                    time.GetUtcNow(),
+                    Random.Shared.NextDouble()));
+                context.Saga.Apply(failedStep, decision, failedAt);
+            })
+            .IfElse(
+                context => context.Recall<RetryDecision>() is RetryDecision.RetryAt,
+                retry => retry.PublishStatus(),
+                fail => fail.TransitionTo(machine.Failed).PublishStatus());
 }

@@ -40,27 +40,23 @@ public sealed class OnboardingStateMap : IEntityTypeConfiguration<OnboardingStat
         builder.Property(x => x.CompletedAt).HasColumnName("completed_at");
         builder.Property(x => x.UpdatedAt).HasColumnName("updated_at");
         builder.Property(x => x.RoleKey).HasColumnName("role_key").HasMaxLength(64);
-        builder.Property(x => x.RetryAt).HasColumnName("retry_at");
-        builder.Property(x => x.RetryStep).HasColumnName("retry_step").HasMaxLength(32);
-        builder.Property(x => x.StepDeadlineAt).HasColumnName("step_deadline_at");
-        builder.Property(x => x.HeartbeatDeadlineAt).HasColumnName("heartbeat_deadline_at");
-        builder.Property(x => x.WorkflowDeadlineAt).HasColumnName("workflow_deadline_at");
-        builder.Property(x => x.NextDeadlineAt).HasColumnName("next_deadline_at");
         builder.Property(x => x.CancelReason).HasColumnName("cancel_reason").HasMaxLength(512);
         builder.Property(x => x.InputHash).HasColumnName("input_hash").HasMaxLength(64);
         builder.Property(x => x.SupersededBy).HasColumnName("superseded_by");
         builder.Property(x => x.AwaitingAdmission).HasColumnName("awaiting_admission");
         builder.Property(x => x.AdmittedAt).HasColumnName("admitted_at");
         builder.Property(x => x.TraceParent).HasColumnName("trace_parent").HasMaxLength(64);
-        builder.Ignore(x => x.Actor);
-        builder.Ignore(x => x.PendingOutcome);
-        builder.Ignore(x => x.FinishedStep);
         builder.ComplexProperty(x => x.RoleSetup, step => MapStep(step, "role_setup"));
         builder.ComplexProperty(x => x.AiAssessment, step => MapStep(step, "ai_assessment"));
-        builder.Ignore(x => x.Error);
-        builder.Ignore(x => x.Request);
-        builder.Ignore(x => x.Assessment);
-        builder.Ignore(x => x.HasJobDescription);
+        builder.Property(x => x.NextDeadlineAt).HasColumnName("next_deadline_at");
+        builder.ComplexProperty(x => x.Deadlines, deadlines =>
+        {
+            deadlines.Property(x => x.RetryAt).HasColumnName("retry_at");
+            deadlines.Property(x => x.RetryStep).HasColumnName("retry_step").HasMaxLength(32);
+            deadlines.Property(x => x.StepAt).HasColumnName("step_deadline_at");
+            deadlines.Property(x => x.HeartbeatAt).HasColumnName("heartbeat_deadline_at");
+            deadlines.Property(x => x.WorkflowAt).HasColumnName("workflow_deadline_at");
+        });
 
         // Listing and search (newest first, by state or company) and the batch view.
         builder.HasIndex(x => new { x.QueuedAt, x.CorrelationId }).HasDatabaseName("ix_onboarding_state_queued_at");
@@ -85,6 +81,5 @@ public sealed class OnboardingStateMap : IEntityTypeConfiguration<OnboardingStat
         step.Property(x => x.ErrorMessage).HasColumnName($"{prefix}_error_message");
         step.Property(x => x.ErrorRecoverable).HasColumnName($"{prefix}_error_recoverable");
         step.Property(x => x.SkipReason).HasColumnName($"{prefix}_skip_reason").HasMaxLength(64);
-        step.Ignore(x => x.Error);
     }
 }

@@ -1,4 +1,5 @@
 using Etter.Contracts;
+using Etter.Orchestrator.Saga.Changes;
 using Etter.ReadModel;
 
 namespace Etter.Orchestrator.Saga;
@@ -30,14 +31,14 @@ public static class OnboardingStatusSnapshot
             StartedAt = state.StartedAt,
             CompletedAt = state.CompletedAt,
             UpdatedAt = state.UpdatedAt,
-            Error = state.Error,
+            Error = state.Error(),
             FailedStep = state.FailedStep,
             FinalScore = state.FinalScore,
-            NextRetryAt = state.RetryAt,
+            NextRetryAt = state.Deadlines.RetryAt,
             CancelReason = state.CancelReason,
             InputHash = state.InputHash,
             SupersededBy = state.SupersededBy,
-            Assessment = state.Assessment,
+            Assessment = state.Assessment(),
         };
     }
 
@@ -51,7 +52,7 @@ public static class OnboardingStatusSnapshot
         DurationMs = step is { StartedAt: { } started, CompletedAt: { } completed }
             ? (long)Math.Max(0, (completed - started).TotalMilliseconds)
             : null,
-        Error = step.Error,
+        Error = step.Error(),
         SkipReason = step.SkipReason,
     };
 }

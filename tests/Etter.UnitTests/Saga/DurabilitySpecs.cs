@@ -71,9 +71,9 @@ public sealed class DurabilitySpecs : IAsyncLifetime
         var id = await StartAsync();
         await Harness.Bus.Publish(new RoleSetupFailed { WorkflowId = id, Attempt = 1, Error = Messages.Error("GRAPH_BUSY", recoverable: true), FailedAt = _time.GetUtcNow() });
 
-        var waiting = await _saga.WaitForAsync(id, s => s.RetryAt is not null);
+        var waiting = await _saga.WaitForAsync(id, s => s.Deadlines.RetryAt is not null);
         Assert.Equal("Queued", waiting.CurrentState);
-        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromSeconds(1), waiting.RetryAt);
+        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromSeconds(1), waiting.Deadlines.RetryAt);
         Assert.Equal(StepStatuses.Failed, waiting.RoleSetup.Status);
         Assert.Equal(0, await _saga.SweepAsync());
 
@@ -96,7 +96,7 @@ public sealed class DurabilitySpecs : IAsyncLifetime
         await Harness.Bus.Publish(new AiAssessmentFailed { WorkflowId = id, Attempt = 1, Error = Messages.Error(ErrorCodes.Unauthorized, recoverable: false), FailedAt = _time.GetUtcNow() });
 
         var state = await _saga.WaitForAsync(id, s => s.CurrentState == "Failed");
-        Assert.Null(state.RetryAt);
+        Assert.Null(state.Deadlines.RetryAt);
         Assert.Null(state.NextDeadlineAt);
         Assert.Equal(1, state.AiAssessment.Attempt);
     }
@@ -112,13 +112,13 @@ public sealed class DurabilitySpecs : IAsyncLifetime
             _time.Advance(TimeSpan.FromSeconds(59));
             await Harness.Bus.Publish(new AiAssessmentHeartbeat { WorkflowId = id, Attempt = 1, At = _time.GetUtcNow() });
             var expected = _time.GetUtcNow() + TimeSpan.FromMinutes(1);
-            await _saga.WaitForAsync(id, s => s.HeartbeatDeadlineAt == expected);
+            await _saga.WaitForAsync(id, s => s.Deadlines.HeartbeatAt == expected);
         }
 
         _time.Advance(TimeSpan.FromMinutes(1));
         await _saga.SweepAsync();
         var timedOut = await _saga.WaitForAsync(id, s => s.AiAssessment.ErrorCode == ErrorCodes.Timeout);
-        Assert.NotNull(timedOut.RetryAt);
+        Assert.NotNull(timedOut.Deadlines.RetryAt);
 
         _time.Advance(TimeSpan.FromSeconds(5));
         await _saga.SweepAsync();
@@ -178,7 +178,7 @@ public sealed class DurabilitySpecs : IAsyncLifetime
             await Harness.Bus.Publish(new AiAssessmentFailed { WorkflowId = id, Attempt = attempt, Error = Messages.Error("LLM_DOWN", recoverable: true), FailedAt = _time.GetUtcNow() });
             if (attempt == 1)
             {
-                await _saga.WaitForAsync(id, s => s.RetryAt is not null);
+                await _saga.WaitForAsync(id, s => s.Deadlines.RetryAt is not null);
                 _time.Advance(TimeSpan.FromSeconds(5));
                 await _saga.SweepAsync();
                 await _saga.WaitForAsync(id, s => s.AiAssessment.Attempt == 2);

@@ -6,20 +6,22 @@ namespace Etter.Orchestrator.Saga.Activities;
 public abstract class InstanceActivity : IStateMachineActivity<OnboardingState>
 {
     /// <param name="context">The saga and the triggering event.</param>
-    protected abstract Task RunAsync(BehaviorContext<OnboardingState> context);
+    /// <param name="message">The message that triggered the event, when there is one.</param>
+    protected abstract Task RunAsync(BehaviorContext<OnboardingState> context, object? message);
 
     public async Task Execute(BehaviorContext<OnboardingState> context, IBehavior<OnboardingState> next)
     {
         ArgumentNullException.ThrowIfNull(next);
-        await RunAsync(context);
+        await RunAsync(context, message: null);
         await next.Execute(context);
     }
 
     public async Task Execute<T>(BehaviorContext<OnboardingState, T> context, IBehavior<OnboardingState, T> next)
         where T : class
     {
+        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        await RunAsync(context);
+        await RunAsync(context, context.Message);
         await next.Execute(context);
     }
 

@@ -1,5 +1,5 @@
-using Etter.Messaging.Outbox;
 using Etter.Contracts;
+using Etter.Messaging.Outbox;
 using Etter.Orchestrator.History;
 using Etter.Orchestrator.Observability;
 using Etter.Orchestrator.Persistence;
@@ -13,7 +13,9 @@ namespace Etter.Orchestrator.Saga.Activities;
 /// </summary>
 public sealed class PublishStatusChangedActivity(TimeProvider time, IOutbox outbox, OrchestratorDbContext db) : InstanceActivity
 {
-    protected override Task RunAsync(BehaviorContext<OnboardingState> context)
+    public const string SystemActor = "system";
+
+    protected override Task RunAsync(BehaviorContext<OnboardingState> context, object? message)
     {
         ArgumentNullException.ThrowIfNull(context);
         var saga = context.Saga;
@@ -22,7 +24,7 @@ public sealed class PublishStatusChangedActivity(TimeProvider time, IOutbox outb
         var status = OnboardingStatusSnapshot.From(saga);
         var previous = saga.LastPublishedStatus;
         saga.LastPublishedStatus = status.Status;
-        OnboardingMetrics.Record(saga, previous, status.Status);
+        OnboardingMetrics.Record(saga, previous, status.Status, FinishedStep(message, saga));
         var step = saga.CurrentStep is null ? null : saga.Step(saga.CurrentStep);
         db.History.Add(new OnboardingHistoryEntry
         {
@@ -36,9 +38,8 @@ public sealed class PublishStatusChangedActivity(TimeProvider time, IOutbox outb
             Attempt = step?.Attempt,
             ErrorCode = step?.ErrorCode ?? saga.ErrorCode,
             ErrorMessage = step?.ErrorMessage ?? saga.ErrorMessage,
-            Actor = saga.Actor ?? "system",
+            Actor = ActorOf(message) ?? SystemActor,
         });
-        saga.Actor = null;
         outbox.Publish(saga.CorrelationId, new OnboardingStateChanged
         {
             WorkflowId = saga.CorrelationId,
@@ -46,5 +47,29 @@ public sealed class PublishStatusChangedActivity(TimeProvider time, IOutbox outb
             Status = status,
         });
         return Task.CompletedTask;
+    }
+
+    /// <summary>Who asked, for the commands people issue; events of the system have no actor.</summary>
+    public static string? ActorOf(object? message) => message switch
+    {
+        OnboardRoleRequested m => m.RequestedBy,
+        SubmitOnboarding m => m.RequestedBy,
+        RetryOnboarding m => m.RequestedBy,
+        CancelOnboarding m => m.RequestedBy,
+        MarkOnboardingStale m => m.RequestedBy,
+        _ => null,
+    };
+
+    /// <summary>The step whose attempt this message ended, if any: what the step-duration metric records.</summary>
+    public static string? FinishedStep(object? message, OnboardingState saga)
+    {
+        ArgumentNullException.ThrowIfNull(saga);
+        return message switch
+        {
+            RoleSetupCompleted or RoleSetupFailed or Fault<SetUpRole> => OnboardingSteps.RoleSetup,
+            AiAssessmentCompleted or AiAssessmentFailed or Fault<AssessRole> => OnboardingSteps.AiAssessment,
+            OnboardingDeadlineReached when saga.CurrentStep is { } step && saga.Step(step).Status == StepStatuses.Failed => step,
+            _ => null,
+        };
     }
 }

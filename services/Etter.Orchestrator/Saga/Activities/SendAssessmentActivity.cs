@@ -1,20 +1,20 @@
+using Etter.Contracts;
 using Etter.Messaging.Bus;
 using Etter.Messaging.Outbox;
-using Etter.Contracts;
+using Etter.Orchestrator.Saga.Changes;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace Etter.Orchestrator.Saga.Activities;
 
 /// <summary>Starts a new attempt of ai_assessment and sends the command to the AiAssessment service.</summary>
-public sealed class SendAssessmentActivity(IOutbox outbox, TimeProvider time, Microsoft.Extensions.Options.IOptions<OrchestratorOptions> options) : InstanceActivity
+public sealed class SendAssessmentActivity(IOutbox outbox, TimeProvider time, IOptions<OrchestratorOptions> options) : InstanceActivity
 {
-    protected override Task RunAsync(BehaviorContext<OnboardingState> context)
+    protected override Task RunAsync(BehaviorContext<OnboardingState> context, object? message)
     {
         ArgumentNullException.ThrowIfNull(context);
         var saga = context.Saga;
-        saga.AiAssessment.BeginAttempt();
-        saga.ArmStartDeadline(options.Value.AiAssessment, time.GetUtcNow());
-        saga.CurrentStep = OnboardingSteps.AiAssessment;
+        saga.BeginAttempt(OnboardingSteps.AiAssessment, time.GetUtcNow(), options.Value);
         outbox.Send(saga.CorrelationId, CommandQueues.AssessRole, new AssessRole
         {
             WorkflowId = saga.CorrelationId,

@@ -1,21 +1,20 @@
+using Etter.Contracts;
 using Etter.Messaging.Bus;
 using Etter.Messaging.Outbox;
-using Etter.Contracts;
+using Etter.Orchestrator.Saga.Changes;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace Etter.Orchestrator.Saga.Activities;
 
 /// <summary>Starts a new attempt of role_setup and sends the command to the RoleSetup service.</summary>
-public sealed class SendRoleSetupActivity(IOutbox outbox, TimeProvider time, Microsoft.Extensions.Options.IOptions<OrchestratorOptions> options) : InstanceActivity
+public sealed class SendRoleSetupActivity(IOutbox outbox, TimeProvider time, IOptions<OrchestratorOptions> options) : InstanceActivity
 {
-    protected override Task RunAsync(BehaviorContext<OnboardingState> context)
+    protected override Task RunAsync(BehaviorContext<OnboardingState> context, object? message)
     {
         ArgumentNullException.ThrowIfNull(context);
         var saga = context.Saga;
-        saga.RoleSetup.BeginAttempt();
-        saga.CurrentStep = OnboardingSteps.RoleSetup;
-        saga.ArmStartDeadline(options.Value.RoleSetup, time.GetUtcNow());
-        var request = saga.Request;
+        saga.BeginAttempt(OnboardingSteps.RoleSetup, time.GetUtcNow(), options.Value);
         outbox.Send(saga.CorrelationId, CommandQueues.SetUpRole, new SetUpRole
         {
             WorkflowId = saga.CorrelationId,
@@ -24,7 +23,7 @@ public sealed class SendRoleSetupActivity(IOutbox outbox, TimeProvider time, Mic
             RoleName = saga.RoleName,
             DraupRoleId = saga.DraupRoleId,
             DraupRoleName = saga.DraupRoleName,
-            Documents = request.Documents,
+            Documents = saga.Request().Documents,
             RequestedBy = saga.RequestedBy,
         });
         return Task.CompletedTask;

@@ -1,0 +1,56 @@
+using Etter.Contracts;
+
+namespace Etter.Orchestrator.Saga.Decisions;
+
+/// <summary>Decides what a workflow's due deadlines mean. Reads the state, changes nothing.</summary>
+public static class DeadlineRules
+{
+    public static DeadlineDecision Evaluate(OnboardingState state, DateTimeOffset now, OrchestratorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(options);
+        var deadlines = state.Deadlines;
+        if (deadlines.WorkflowAt <= now)
+        {
+            return new DeadlineDecision.WorkflowTimedOut(new OnboardingError
+            {
+                Code = ErrorCodes.WorkflowTimeout,
+                Message = $"The workflow did not finish within {options.WorkflowTimeout}.",
+                Recoverable = true,
+            });
+        }
+
+        if (deadlines.RetryAt <= now && deadlines.RetryStep is { } retryStep)
+        {
+            return new DeadlineDecision.RetryDue(retryStep);
+        }
+
+        var running = state.RoleSetup.Status == StepStatuses.Running ? OnboardingSteps.RoleSetup
+            : state.AiAssessment.Status == StepStatuses.Running ? OnboardingSteps.AiAssessment
+            : null;
+        if (running is not null)
+        {
+            var attempt = state.Step(running).Attempt;
+            if (deadlines.StepAt <= now)
+            {
+                var timeout = options.PolicyFor(running).Timeout;
+                return Lost(running, ErrorCodes.Timeout, $"{running} attempt {attempt} did not finish within {timeout}.");
+            }
+
+            return deadlines.HeartbeatAt <= now
+                ? Lost(running, ErrorCodes.WorkerLost, $"{running} attempt {attempt} stopped sending heartbeats; its worker is presumed lost.")
+                : new DeadlineDecision.NothingDue();
+        }
+
+        // Sent but never started: the command (or the worker that took it) is presumed lost.
+        if (state.CurrentStep is { } current && state.Step(current) is { Status: StepStatuses.Pending, Attempt: > 0 } sent && deadlines.StepAt <= now)
+        {
+            return Lost(current, ErrorCodes.WorkerLost, $"{current} attempt {sent.Attempt} was never started by a worker; the command is presumed lost.");
+        }
+
+        return new DeadlineDecision.NothingDue();
+    }
+
+    static DeadlineDecision.AttemptLost Lost(string step, string code, string message) =>
+        new(step, new OnboardingError { Code = code, Message = message, Recoverable = true });
+}
