@@ -20,8 +20,8 @@ namespace Etter.Api;
 public static class ApiRegistrationExtensions
 {
     /// <summary>
-    /// The API host of a distributed deployment: its services, the Redis status store, and a bus that publishes
-    /// requests, asks RoleSetup for the taxonomy and projects status changes into Redis.
+    /// The API host of a distributed deployment: its services, the Redis status store it reads, and a bus that sends
+    /// pushes to the saga and asks RoleSetup for the taxonomy.
     /// </summary>
     public static IServiceCollection AddEtterApi(this IServiceCollection services, IConfiguration configuration)
     {
@@ -58,14 +58,14 @@ public static class ApiRegistrationExtensions
         return services;
     }
 
-    /// <summary>The API's bus components: request clients for status and the taxonomy, and the status projection.</summary>
+    /// <summary>The API's bus components: request clients for pushes (straight to the saga), status and the taxonomy.</summary>
     public static IBusRegistrationConfigurator AddEtterApiComponents(this IBusRegistrationConfigurator bus)
     {
         ArgumentNullException.ThrowIfNull(bus);
+        bus.AddRequestClient<OnboardRoleRequested>(CommandQueues.OnboardingSaga, RequestTimeout.After(s: 10));
         bus.AddRequestClient<GetOnboardingStatus>(RequestTimeout.After(s: 10));
         bus.AddRequestClient<GetCompanies>(RequestTimeout.After(s: 10));
         bus.AddRequestClient<GetCompanyRoles>(RequestTimeout.After(s: 10));
-        bus.AddConsumer<OnboardingStatusProjectionConsumer, OnboardingStatusProjectionConsumerDefinition>();
         return bus;
     }
 

@@ -59,6 +59,12 @@ public sealed class OrchestratorOptions : IValidatableObject
     /// </summary>
     public TimeSpan AdmissionCoalesce { get; set; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>
+    /// When the public <see cref="Etter.Contracts.OnboardingStateChanged"/> event is published: <c>Finished</c> (when a
+    /// workflow ends; the default), <c>All</c> (every change) or <c>None</c>. Etter's own status store does not need it.
+    /// </summary>
+    public StateChangedEvents StateChangedEvents { get; set; } = StateChangedEvents.Finished;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         foreach (var (name, policy) in new[] { ("RoleSetup", RoleSetup), ("AiAssessment", AiAssessment) })
@@ -74,4 +80,12 @@ public sealed class OrchestratorOptions : IValidatableObject
             yield return new ValidationResult($"{Section}: WorkflowTimeout, SweepInterval and DeadlineLease must be positive.");
         }
     }
+}
+
+/// <summary>Which status changes publish <see cref="Etter.Contracts.OnboardingStateChanged"/>.</summary>
+public enum StateChangedEvents
+{
+    None,
+    Finished,
+    All,
 }

@@ -5,6 +5,11 @@ using Etter.Orchestrator.Admission;
 using Etter.Orchestrator.Deadlines;
 using Etter.Messaging.Sagas;
 using Etter.Orchestrator.Intake;
+using Etter.Orchestrator.Leases;
+using Etter.Orchestrator.Status;
+using Etter.Orchestrator.Submission;
+using Etter.StatusStore;
+using Etter.Contracts;
 using Etter.Orchestrator.Persistence;
 using Etter.Orchestrator.Saga;
 using Etter.Orchestrator.Saga.Activities;
@@ -30,11 +35,20 @@ public static class OrchestratorRegistrationExtensions
         services.AddDatabaseMigration<OrchestratorDbContext>();
         services.AddHostedService<StatusDocumentBackfill>();
         services.AddTransactionalOutbox<OrchestratorDbContext>();
+        services.AddWorkflowStatusStore(configuration);
+        services.AddSingleton<IOutboxDestination, StatusStoreDestination>();
+        services.AddScoped<SubmissionPreparer>();
+        services.AddScoped<ISagaMessagePreparer<OrchestratorDbContext, OnboardRoleRequested>>(sp => sp.GetRequiredService<SubmissionPreparer>());
+        services.AddScoped<ISagaMessagePreparer<OrchestratorDbContext, SubmitOnboarding>>(sp => sp.GetRequiredService<SubmissionPreparer>());
+        services.AddScoped<ISagaMessagePreparer<OrchestratorDbContext, RetryOnboarding>>(sp => sp.GetRequiredService<SubmissionPreparer>());
         services.AddSingleton<DeadlineSweeper>();
         services.AddSingleton<AdmissionController>();
+        services.AddSingleton<AdmissionSignal>();
         services.AddHostedService(sp => sp.GetRequiredService<AdmissionController>());
         services.AddHostedService(sp => sp.GetRequiredService<DeadlineSweeper>());
-        services.AddScoped<PublishStatusChangedActivity>();
+        services.AddScoped<RecordStatusActivity>();
+        services.AddScoped<RespondAcceptedActivity>();
+        services.AddScoped<MarkSupersededActivity>();
         services.AddScoped<SendRoleSetupActivity>();
         services.AddScoped<SendAssessmentActivity>();
         services.AddScoped<RespondWithStatusActivity>();
@@ -46,6 +60,7 @@ public static class OrchestratorRegistrationExtensions
     {
         ArgumentNullException.ThrowIfNull(bus);
         bus.AddConsumer<OnboardRoleRequestedConsumer, OnboardRoleRequestedConsumerDefinition>();
+        bus.AddConsumer<AssessmentLeaseConsumer, AssessmentLeaseConsumerDefinition>();
         bus.AddSagaStateMachine<OnboardingStateMachine, OnboardingState, OnboardingStateDefinition>()
             .EtterEfRepository<OnboardingState, OrchestratorDbContext>();
         return bus;

@@ -8,5 +8,8 @@ public sealed record AiAssessmentFailed
 
     public OnboardingError Error { get; init; } = new();
 
+    /// <summary>When the worker took the command.</summary>
+    public DateTimeOffset StartedAt { get; init; }
+
     public DateTimeOffset FailedAt { get; init; }
 }

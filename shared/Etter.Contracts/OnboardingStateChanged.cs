@@ -1,8 +1,10 @@
 namespace Etter.Contracts;
 
 /// <summary>
-/// Event published by the saga on every change, for status projections (Redis, live views).
-/// Carries the whole status so a projection never needs to read the saga store.
+/// Public event for outside subscribers: a workflow's status changed. By default it is published when a workflow
+/// finishes (ready, degraded, failed, cancelled, validation_error, duplicate); <c>Etter:Orchestrator:StateChangedEvents</c>
+/// can ask for every change or none. Carries the whole status, so a subscriber never needs to read the saga store.
+/// Etter's own status store does not depend on it.
 /// </summary>
 public sealed record OnboardingStateChanged
 {

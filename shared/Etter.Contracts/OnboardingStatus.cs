@@ -54,5 +54,8 @@ public sealed record OnboardingStatus
     /// <summary>The newer workflow that replaced this one, when it is stale.</summary>
     public Guid? SupersededBy { get; init; }
 
+    /// <summary>The in-flight workflow for the same role that does the work, when this one is a duplicate.</summary>
+    public Guid? DuplicateOf { get; init; }
+
     public AssessmentResult? Assessment { get; init; }
 }

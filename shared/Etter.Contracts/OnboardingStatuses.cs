@@ -12,9 +12,12 @@ public static class OnboardingStatuses
     public const string Degraded = "degraded";
     public const string Cancelled = "cancelled";
 
+    /// <summary>Another workflow for the same role was already in flight; <c>duplicateOf</c> names it, and it does the work.</summary>
+    public const string Duplicate = "duplicate";
+
     /// <summary>Finished, but superseded by a newer workflow for the same role with different inputs.</summary>
     public const string Stale = "stale";
 
     public static bool IsTerminal(string status) =>
-        status is Ready or Failed or ValidationError or Degraded or Cancelled or Stale;
+        status is Ready or Failed or ValidationError or Degraded or Cancelled or Stale or Duplicate;
 }

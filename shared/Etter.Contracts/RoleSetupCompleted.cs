@@ -1,5 +1,6 @@
 namespace Etter.Contracts;
 
+/// <summary>role_setup finished an attempt; it says when the attempt started, as no separate start event is sent.</summary>
 public sealed record RoleSetupCompleted
 {
     public Guid WorkflowId { get; init; }
@@ -12,6 +13,9 @@ public sealed record RoleSetupCompleted
 
     /// <summary>The linked job description, or null when no JD content could be found.</summary>
     public JobDescriptionSummary? JobDescription { get; init; }
+
+    /// <summary>When the worker took the command; the queue wait is the time from dispatch to here.</summary>
+    public DateTimeOffset StartedAt { get; init; }
 
     public DateTimeOffset CompletedAt { get; init; }
 }

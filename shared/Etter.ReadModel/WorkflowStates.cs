@@ -11,6 +11,11 @@ public static class WorkflowStates
     public const string Processing = "Processing";
     public const string Ready = "Ready";
     public const string Degraded = "Degraded";
+    public const string Failed = "Failed";
+    public const string Cancelled = "Cancelled";
+    public const string ValidationError = "ValidationError";
+    public const string Stale = "Stale";
+    public const string Duplicate = "Duplicate";
 
     /// <summary>Not finished: a new push of the same role returns this workflow instead of starting another.</summary>
     public static readonly string[] InFlight = [Draft, Queued, Processing];

@@ -12,6 +12,13 @@ public static class StatusRegistrationExtensions
     public static IServiceCollection AddWorkflowStatusStore(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+
+        // Several services of one process (the embedded host) share one store.
+        if (services.Any(d => d.ServiceType == typeof(IWorkflowStatusStore)))
+        {
+            return services;
+        }
+
         if (configuration.GetEtterOptions().Mode == EtterMode.Embedded)
         {
             services.AddSingleton<InMemoryWorkflowStatusStore>();

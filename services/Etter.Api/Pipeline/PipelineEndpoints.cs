@@ -64,19 +64,18 @@ public static class PipelineEndpoints
         var role = $"Role '{request.RoleName}' for '{request.CompanyId}'";
         return await submitter.SubmitAsync(request, http.RequestAborted) switch
         {
-            SubmissionOutcome.AlreadyInFlight { Workflow: var w } => Results.Ok(new PushResponse(
-                w.WorkflowId, w.RoleId, w.Status, FullRunEstimateSeconds, PositionInQueue: null,
-                $"{role} already has a workflow in flight ({w.Status}); returning it. Set options.force_rerun to start another.")),
-            SubmissionOutcome.AlreadyReady { Workflow: var w } => Results.Ok(new PushResponse(
-                w.WorkflowId, w.RoleId, w.Status, 0, PositionInQueue: null,
+            SubmissionOutcome.AlreadyInFlight { Answer: var a } => Results.Ok(new PushResponse(
+                a.WorkflowId, a.RoleId, a.Status, FullRunEstimateSeconds, PositionInQueue: null,
+                $"{role} already has a workflow in flight ({a.Status}); returning it. Set options.force_rerun to start another.")),
+            SubmissionOutcome.AlreadyReady { Answer: var a } => Results.Ok(new PushResponse(
+                a.WorkflowId, a.RoleId, a.Status, 0, PositionInQueue: null,
                 $"{role} is already onboarded with identical inputs; returning that result. Set options.force_rerun to run it again.")),
-            SubmissionOutcome.Queued queued => Results.Ok(new PushResponse(
-                queued.WorkflowId, RoleId: null, OnboardingStatuses.Queued,
-                FullRunEstimateSeconds, PositionInQueue: null,
-                queued.Superseded is { } old
+            SubmissionOutcome.Queued { Answer: var a } => Results.Ok(new PushResponse(
+                a.WorkflowId, RoleId: null, a.Status, FullRunEstimateSeconds, PositionInQueue: null,
+                a.Supersedes is { } old
                     ? $"{role} queued for onboarding; its inputs changed, so workflow {old} is now stale."
                     : $"{role} queued for onboarding.")),
-            _ => ApiErrors.Unavailable("The message bus is unreachable; the role was not queued. Try again shortly."),
+            _ => ApiErrors.Unavailable("The onboarding service did not confirm the push in time; the role may or may not be queued. Pushing it again is safe: a role in flight is returned, not started twice."),
         };
     }
 

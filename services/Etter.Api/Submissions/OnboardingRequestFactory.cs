@@ -37,24 +37,4 @@ public static class OnboardingRequestFactory
             RequestedAt = now,
         };
     }
-
-    /// <summary>The status of a just-pushed workflow, before the saga has recorded it (revision 0).</summary>
-    public static OnboardingStatus Placeholder(OnboardRoleRequested request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        return new OnboardingStatus
-        {
-            WorkflowId = request.WorkflowId,
-            Revision = 0,
-            Status = request.Options?.Draft == true ? OnboardingStatuses.Draft : OnboardingStatuses.Queued,
-            CompanyId = request.CompanyId,
-            RoleName = request.RoleName,
-            DraupRoleName = request.DraupRoleName,
-            BatchId = request.BatchId,
-            RequestedBy = request.RequestedBy,
-            Steps = OnboardingSteps.InOrder.Select(name => new StepStatus { Name = name }).ToList(),
-            QueuedAt = request.RequestedAt,
-            UpdatedAt = request.RequestedAt,
-        };
-    }
 }

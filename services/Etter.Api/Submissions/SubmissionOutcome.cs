@@ -2,22 +2,22 @@ using Etter.Contracts;
 
 namespace Etter.Api.Submissions;
 
-/// <summary>What became of one pushed role.</summary>
+/// <summary>What became of one pushed role, from the saga's answer.</summary>
 public abstract record SubmissionOutcome
 {
     private SubmissionOutcome()
     {
     }
 
-    /// <summary>A new workflow was queued; <paramref name="Superseded"/> is the finished one it makes stale, if any.</summary>
-    public sealed record Queued(Guid WorkflowId, Guid? Superseded) : SubmissionOutcome;
+    /// <summary>A new workflow was recorded (started, or queued for a slot).</summary>
+    public sealed record Queued(OnboardingAccepted Answer) : SubmissionOutcome;
 
     /// <summary>The role already has a workflow in flight, which is returned instead of starting another.</summary>
-    public sealed record AlreadyInFlight(OnboardingStatus Workflow) : SubmissionOutcome;
+    public sealed record AlreadyInFlight(OnboardingAccepted Answer) : SubmissionOutcome;
 
     /// <summary>The role is already onboarded with identical inputs; that result stands.</summary>
-    public sealed record AlreadyReady(OnboardingStatus Workflow) : SubmissionOutcome;
+    public sealed record AlreadyReady(OnboardingAccepted Answer) : SubmissionOutcome;
 
-    /// <summary>The bus did not take the request; nothing was queued.</summary>
+    /// <summary>The saga did not confirm in time (bus or orchestrator unreachable); pushing again is safe.</summary>
     public sealed record Unavailable : SubmissionOutcome;
 }

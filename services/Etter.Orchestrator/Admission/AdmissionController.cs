@@ -1,9 +1,9 @@
 using System.Data;
-using Etter.Messaging.Bus;
-using Etter.Messaging.Outbox;
 using Etter.Contracts;
+using Etter.Messaging.Bus;
 using Etter.Orchestrator.Deadlines;
 using Etter.Orchestrator.Persistence;
+using Etter.ReadModel;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -11,23 +11,30 @@ using Microsoft.Extensions.Options;
 namespace Etter.Orchestrator.Admission;
 
 /// <summary>
-/// Per-company backpressure: at most <see cref="OrchestratorOptions.MaxActivePerCompany"/> workflows of a
-/// company are admitted (waiting for or running a step) at once; the rest stay Queued, oldest first, and
-/// are admitted as others finish. Each company has its own slots, so a 2,500-role batch from one client
-/// never holds back another client's single push. One admitter runs at a time across orchestrator
-/// instances (a PostgreSQL advisory lock); an admission whose message was lost is sent again after a lease.
+/// Per-company backpressure for the workflows that could not start at once: at most
+/// <see cref="OrchestratorOptions.MaxActivePerCompany"/> workflows of a company hold a slot (waiting for or running a
+/// step); the rest stay Queued, oldest first, and are admitted here as slots come back. A workflow under the limit
+/// never comes here: the saga admits it in the transaction that records it. Each company has its own slots, so a
+/// 2,500-role batch from one client never holds back another client's single push. One admitter runs at a time
+/// across orchestrator instances (a PostgreSQL advisory lock); an admission whose message was lost is sent again
+/// after a lease.
 /// </summary>
 public sealed class AdmissionController(
     IServiceScopeFactory scopes,
     IBus bus,
-    OutboxSignal signal,
+    AdmissionSignal signal,
     TimeProvider time,
     IOptions<OrchestratorOptions> options,
     IHostApplicationLifetime lifetime,
     ILogger<AdmissionController> logger) : BackgroundService
 {
     const long AdvisoryLockKey = 0x45545445525F4144; // "ETTER_AD"
-    static readonly string[] Active = ["Queued", "Processing"];
+
+    /// <summary>Waiting workflows looked at per company and pass; more are taken by the next pass.</summary>
+    const int PerCompanyPerPass = 50;
+
+    /// <summary>An admission the saga has not acted on within this long is sent again (its message was lost).</summary>
+    static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -68,63 +75,73 @@ public sealed class AdmissionController(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
         var strategy = db.Database.CreateExecutionStrategy();
-        return await strategy.ExecuteAsync(async () =>
+        var admitted = await strategy.ExecuteAsync(async () =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
             if (db.Database.IsNpgsql()
                 && !await db.Database.SqlQueryRaw<bool>("SELECT pg_try_advisory_xact_lock({0}) AS \"Value\"", AdvisoryLockKey).SingleAsync(cancellationToken))
             {
-                return 0;
+                return [];
             }
 
             var now = time.GetUtcNow();
-            var limit = options.Value.MaxActivePerCompany;
-            var waiting = await db.Workflows.AsNoTracking()
-                .Where(x => x.AwaitingAdmission && x.CurrentState == "Queued")
-                .Select(x => new { x.CorrelationId, x.CompanyId, x.QueuedAt, x.AdmittedAt, x.TraceParent })
+            var waiting = db.Workflows.AsNoTracking().Where(x => x.AwaitingAdmission && x.CurrentState == WorkflowStates.Queued);
+
+            // Given a slot earlier, but the saga never acted on it (the message was lost): send again, no new slot.
+            var lease = now - Lease;
+            var admit = await waiting.Where(x => x.AdmittedAt != null && x.AdmittedAt < lease)
+                .Select(x => new Admission(x.CorrelationId, x.TraceParent))
                 .ToListAsync(cancellationToken);
-            if (waiting.Count == 0)
+            foreach (var company in await waiting.Where(x => x.AdmittedAt == null).Select(x => x.CompanyId).Distinct().ToListAsync(cancellationToken))
             {
-                return 0;
+                var line = await waiting.Where(x => x.AdmittedAt == null && x.CompanyId == company)
+                    .OrderBy(x => x.QueuedAt).ThenBy(x => x.CorrelationId)
+                    .Take(PerCompanyPerPass)
+                    .Select(x => new Admission(x.CorrelationId, x.TraceParent))
+                    .ToListAsync(cancellationToken);
+                foreach (var next in line)
+                {
+                    if (await CompanySlots.ClaimAsync(db, company, next.WorkflowId, options.Value.MaxActivePerCompany, cancellationToken) is not { } slot)
+                    {
+                        break;
+                    }
+
+                    await db.Workflows.Where(x => x.CorrelationId == next.WorkflowId)
+                        .ExecuteUpdateAsync(x => x.SetProperty(w => w.AdmittedAt, now).SetProperty(w => w.AdmissionSlot, slot), cancellationToken);
+                    admit.Add(next);
+                }
             }
 
-            var companies = waiting.Select(w => w.CompanyId).Distinct().ToList();
-            var active = (await db.Workflows.AsNoTracking()
-                    .Where(x => companies.Contains(x.CompanyId) && Active.Contains(x.CurrentState) && x.AdmittedAt != null)
-                    .Select(x => new { x.CompanyId, x.AwaitingAdmission, x.AdmittedAt })
-                    .ToListAsync(cancellationToken))
-                .GroupBy(x => x.CompanyId)
-                .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-
-            // Admitted earlier but the saga never acted on it (the message was lost): send again, no new slot.
-            var lease = now - TimeSpan.FromSeconds(30);
-            var resend = waiting.Where(w => w.AdmittedAt is { } at && at < lease).Select(w => (w.CorrelationId, w.TraceParent)).ToList();
-            var admit = waiting.Where(w => w.AdmittedAt is null)
-                .GroupBy(w => w.CompanyId)
-                .SelectMany(g => g.OrderBy(w => w.QueuedAt).ThenBy(w => w.CorrelationId).Take(Math.Max(0, limit - active.GetValueOrDefault(g.Key))))
-                .Select(w => (w.CorrelationId, w.TraceParent))
-                .ToList();
-            if (admit.Count + resend.Count == 0)
+            if (admit.Count > 0)
             {
-                return 0;
+                // Stamp the lease of resent admissions too, so each is resent once per lease.
+                var ids = admit.Select(a => a.WorkflowId).ToList();
+                await db.Workflows.Where(x => ids.Contains(x.CorrelationId) && x.AdmissionSlot != null)
+                    .ExecuteUpdateAsync(x => x.SetProperty(w => w.AdmittedAt, now), cancellationToken);
             }
 
-            var saga = await bus.GetSendEndpoint(CommandQueues.OnboardingSaga);
-            await Task.WhenAll(admit.Concat(resend).Select(w => SendAsync(saga, w.CorrelationId, w.TraceParent, cancellationToken)));
-            var stamped = admit.Concat(resend).Select(w => w.CorrelationId).ToList();
-            await db.Workflows.Where(x => stamped.Contains(x.CorrelationId))
-                .ExecuteUpdateAsync(x => x.SetProperty(w => w.AdmittedAt, now), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            return admit.Count + resend.Count;
+            return admit;
         });
+
+        // Sent after the commit: a saga must never start on a slot that was not kept.
+        if (admitted.Count > 0)
+        {
+            var saga = await bus.GetSendEndpoint(CommandQueues.OnboardingSaga);
+            await Task.WhenAll(admitted.Select(w => SendAsync(saga, w, cancellationToken)));
+        }
+
+        return admitted.Count;
     }
 
     /// <summary>Sends the admission inside the workflow's own trace, so its steps stay in one trace with the push.</summary>
-    static async Task SendAsync(ISendEndpoint saga, Guid workflowId, string? traceParent, CancellationToken cancellationToken)
+    static async Task SendAsync(ISendEndpoint saga, Admission admission, CancellationToken cancellationToken)
     {
-        System.Diagnostics.ActivityContext.TryParse(traceParent, null, out var parent);
+        System.Diagnostics.ActivityContext.TryParse(admission.TraceParent, null, out var parent);
         using var activity = Etter.ServiceDefaults.Observability.EtterTelemetry.Source.StartActivity("admission", System.Diagnostics.ActivityKind.Producer, parent);
-        activity?.SetTag("etter.workflow_id", workflowId);
-        await saga.SendBoundedAsync(new AdmitOnboarding { WorkflowId = workflowId }, cancellationToken);
+        activity?.SetTag("etter.workflow_id", admission.WorkflowId);
+        await saga.SendBoundedAsync(new AdmitOnboarding { WorkflowId = admission.WorkflowId }, cancellationToken);
     }
+
+    sealed record Admission(Guid WorkflowId, string? TraceParent);
 }

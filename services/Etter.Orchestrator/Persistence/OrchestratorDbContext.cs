@@ -1,4 +1,5 @@
 using Etter.Messaging.Outbox;
+using Etter.Orchestrator.Admission;
 using Etter.Orchestrator.History;
 using Etter.Orchestrator.Saga;
 using Etter.StatusStore;
@@ -19,6 +20,8 @@ public abstract class OrchestratorDbContext(DbContextOptions options) : DbContex
 
     public DbSet<OnboardingHistoryEntry> History => Set<OnboardingHistoryEntry>();
 
+    public DbSet<CompanySlot> Slots => Set<CompanySlot>();
+
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         RefreshStatusDocuments();
@@ -37,6 +40,14 @@ public abstract class OrchestratorDbContext(DbContextOptions options) : DbContex
         modelBuilder.ApplyConfiguration(new OnboardingStateMap());
         modelBuilder.Entity<OnboardingState>().Property<string>(StatusJsonProperty).HasColumnName("status_json");
         modelBuilder.AddOutbox();
+        modelBuilder.Entity<CompanySlot>(slot =>
+        {
+            slot.ToTable("admission_slot");
+            slot.HasKey(x => new { x.CompanyId, x.Slot });
+            slot.Property(x => x.CompanyId).HasColumnName("company_id").HasMaxLength(256);
+            slot.Property(x => x.Slot).HasColumnName("slot").ValueGeneratedNever();
+            slot.Property(x => x.WorkflowId).HasColumnName("workflow_id");
+        });
         modelBuilder.Entity<OnboardingHistoryEntry>(history =>
         {
             history.ToTable("onboarding_history");

@@ -25,8 +25,14 @@ public sealed class OnboardingState : SagaStateMachineInstance, ISagaVersion
 
     public string RoleName { get; set; } = "";
 
-    /// <summary>The company role's deterministic id, known from the start; finds a role's in-flight workflow.</summary>
+    /// <summary>The company role's deterministic id, known from the start; finds a role's workflows.</summary>
     public string RoleKey { get; set; } = "";
+
+    /// <summary>
+    /// <see cref="RoleKey"/> while this workflow is the role's one in flight (not when forced to run beside another);
+    /// a unique index makes the database refuse a second.
+    /// </summary>
+    public string? InFlightKey { get; set; }
 
     public string? DraupRoleId { get; set; }
 
@@ -89,14 +95,23 @@ public sealed class OnboardingState : SagaStateMachineInstance, ISagaVersion
 
     public DateTimeOffset UpdatedAt { get; set; }
 
-    /// <summary>Queued but not yet given one of its company's slots (see the admission controller).</summary>
+    /// <summary>Queued but not yet given one of its company's slots; <see cref="PendingStep"/> starts when it is.</summary>
     public bool AwaitingAdmission { get; set; }
 
-    /// <summary>When the admission controller gave this workflow a slot; written by the controller.</summary>
+    /// <summary>The step to send once admitted.</summary>
+    public string? PendingStep { get; set; }
+
+    /// <summary>When the workflow got its company slot (at the request, or later from the admission controller).</summary>
     public DateTimeOffset? AdmittedAt { get; set; }
+
+    /// <summary>The company slot held while the workflow is active; given back when it finishes.</summary>
+    public int? AdmissionSlot { get; set; }
 
     public string? CancelReason { get; set; }
 
     /// <summary>The newer workflow that replaced this one, when it is stale.</summary>
     public Guid? SupersededBy { get; set; }
+
+    /// <summary>The workflow that does the work, when this one arrived while it was in flight.</summary>
+    public Guid? DuplicateOf { get; set; }
 }

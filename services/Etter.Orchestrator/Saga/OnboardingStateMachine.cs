@@ -1,18 +1,19 @@
 using Etter.Contracts;
-using Etter.Onboarding;
 using Etter.Orchestrator.Saga.Activities;
 using Etter.Orchestrator.Saga.Changes;
 using Etter.Orchestrator.Saga.Decisions;
+using Etter.Orchestrator.Submission;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
 namespace Etter.Orchestrator.Saga;
 
 /// <summary>
-/// Orchestrates one role onboarding: role_setup, then ai_assessment. It does no I/O: commands and events
-/// go through the transactional outbox with the state change, deadlines are stored on the row for the
-/// sweeper, and results that do not belong to the attempt in flight (duplicates, late arrivals, timed-out
-/// attempts) are ignored. Failed attempts are retried per step policy; only a failed step is ever re-run.
+/// Orchestrates one role onboarding: role_setup, then ai_assessment. It does no I/O: commands, answers and status
+/// go through the transactional outbox with the state change, deadlines are stored on the row for the sweeper, and
+/// results that do not belong to the attempt in flight (duplicates, late arrivals, timed-out attempts) are ignored.
+/// Failed attempts are retried per step policy; only a failed step is ever re-run. On the happy path a workflow
+/// takes three transitions: requested (admitted and role_setup sent at once), role_setup completed, ready.
 /// </summary>
 public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingState>
 {
@@ -25,8 +26,8 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
         var policy = options.Value;
         InstanceState(x => x.CurrentState);
 
-        // The intake consumer validates and forwards requests here; binding the saga queue to the public
-        // exchange as well would deliver every request twice (and plain JSON, which the saga cannot read).
+        // Requests reach the saga by send (the API, the intake consumer); binding the saga queue to the public
+        // exchange as well would deliver every published request twice (and plain JSON, which the saga cannot read).
         Event(() => Requested, x =>
         {
             x.CorrelateById(m => m.Message.WorkflowId);
@@ -46,12 +47,10 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
             x.CorrelateById(m => m.Message.WorkflowId);
             x.ConfigureConsumeTopology = false;
         });
-        Event(() => RoleSetupStarted, x => x.CorrelateById(m => m.Message.WorkflowId));
         Event(() => RoleSetupCompleted, x => x.CorrelateById(m => m.Message.WorkflowId));
         Event(() => RoleSetupFailed, x => x.CorrelateById(m => m.Message.WorkflowId));
         Event(() => RoleSetupFaulted, x => x.CorrelateById(m => m.Message.Message.WorkflowId));
         Event(() => AssessmentStarted, x => x.CorrelateById(m => m.Message.WorkflowId));
-        Event(() => AssessmentHeartbeat, x => x.CorrelateById(m => m.Message.WorkflowId));
         Event(() => AssessmentCompleted, x => x.CorrelateById(m => m.Message.WorkflowId));
         Event(() => AssessmentFailed, x => x.CorrelateById(m => m.Message.WorkflowId));
         Event(() => AssessmentFaulted, x => x.CorrelateById(m => m.Message.Message.WorkflowId));
@@ -66,88 +65,111 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
         // Late and duplicate events reach states that no longer expect them; they are dropped, not faulted.
         OnUnhandledEvent(context => context.Ignore());
 
+        // A request answered with another workflow records nothing: the new instance is dropped, the answer kept.
+        SetCompletedWhenFinalized();
+
         Initially(
             When(Requested)
                 .Then(context => context.Saga.TakeRequest(context.Message, time.GetUtcNow()))
+                .Then(context => context.Remember(SubmissionRules.Decide(context.Message, context.Facts(), context.HasRequester())))
                 .IfElse(
-                    context => context.Remember(new RequestCheck(OnboardingRequestValidator.Validate(context.Message))).Error is null,
-                    valid => valid.IfElse(
-                        context => context.Message.Options?.Draft == true,
-                        draft => draft.TransitionTo(Draft).PublishStatus(),
-                        queued => queued
-                            .Then(context => context.Saga.Enqueue(time.GetUtcNow(), policy))
-                            .TransitionTo(Queued)
-                            .PublishStatus()),
-                    invalid => invalid
-                        .Then(context => context.Saga.Fail(context.Recall<RequestCheck>().Error!, step: null, time.GetUtcNow()))
-                        .TransitionTo(ValidationError)
-                        .PublishStatus()));
+                    context => context.Recall<SubmissionDecision>() is SubmissionDecision.ReturnExisting,
+                    existing => existing.RespondAccepted().Finalize(),
+                    recorded => recorded
+                        .If(context => context.Recall<SubmissionDecision>() is SubmissionDecision.Invalid,
+                            invalid => invalid
+                                .Then(context => context.Saga.Fail(((SubmissionDecision.Invalid)context.Recall<SubmissionDecision>()).Error, step: null, time.GetUtcNow()))
+                                .TransitionTo(ValidationError))
+                        .If(context => context.Recall<SubmissionDecision>() is SubmissionDecision.Duplicate,
+                            duplicate => duplicate
+                                .Then(context => context.Saga.DuplicateOf = ((SubmissionDecision.Duplicate)context.Recall<SubmissionDecision>()).Of)
+                                .TransitionTo(Duplicate))
+                        .If(context => context.Recall<SubmissionDecision>() is SubmissionDecision.Draft,
+                            draft => draft
+                                .Then(context => context.Saga.ClaimRole())
+                                .TransitionTo(Draft)
+                                .MarkSuperseded())
+                        .If(context => context.Recall<SubmissionDecision>() is SubmissionDecision.Start,
+                            start => start
+                                .Then(context =>
+                                {
+                                    context.Saga.ClaimRole();
+                                    context.Saga.StartWorkflowClock(time.GetUtcNow(), policy.WorkflowTimeout);
+                                })
+                                .AdmitOrQueue(this, OnboardingSteps.RoleSetup, time)
+                                .MarkSuperseded())
+                        .RecordStatus()
+                        .RespondAccepted()));
 
         During(Draft,
             When(Submitted)
-                .Then(context => context.Saga.Enqueue(time.GetUtcNow(), policy))
-                .TransitionTo(Queued)
-                .PublishStatus());
+                .Then(context => context.Saga.StartWorkflowClock(time.GetUtcNow(), policy.WorkflowTimeout))
+                .AdmitOrQueue(this, OnboardingSteps.RoleSetup, time)
+                .RecordStatus());
 
-        // A company slot freed up: start the first step.
+        // A company slot freed up and the admission controller gave it to this workflow.
         During(Queued,
             When(Admitted, context => context.Saga.AwaitingAdmission)
                 .Then(context => context.Saga.AwaitingAdmission = false)
-                .SendRoleSetup());
+                .IfElse(
+                    context => context.Saga.PendingStep == OnboardingSteps.AiAssessment,
+                    assessment => assessment.SendAssessment(),
+                    roleSetup => roleSetup.SendRoleSetup())
+                .Then(context => context.Saga.PendingStep = null)
+                .TransitionTo(Processing)
+                .RecordStatus());
 
         During(Draft, Queued, Processing,
             When(CancelRequested)
                 .Then(context => context.Saga.Cancel(context.Message.Reason, time.GetUtcNow()))
                 .TransitionTo(Cancelled)
-                .PublishStatus());
+                .RecordStatus());
 
         During(Ready, Degraded,
             When(StaleMarked)
                 .Then(context => context.Saga.SupersededBy = context.Message.SupersededBy)
                 .TransitionTo(Stale)
-                .PublishStatus());
+                .RecordStatus());
 
+        // Redrive, unless another workflow of the role is in flight meanwhile (the API refuses that; a racing retry is dropped).
         During(Failed,
-            When(RetryRequested)
-                .Then(context => context.Saga.PrepareRedrive(
-                    context.Remember(new RedriveFrom(RedriveRules.StartingStep(context.Saga.RoleSetup, context.Message.ForceRerun))).Step, time.GetUtcNow(), policy))
+            When(RetryRequested, context => context.Facts().InFlight is null)
+                .Then(context =>
+                {
+                    var from = context.Remember(new RedriveFrom(RedriveRules.StartingStep(context.Saga.RoleSetup, context.Message.ForceRerun))).Step;
+                    context.Saga.PrepareRedrive(from, time.GetUtcNow(), policy);
+                    context.Saga.ClaimRole();
+                })
                 .IfElse(
                     context => context.Recall<RedriveFrom>().Step == OnboardingSteps.RoleSetup,
-                    fromStart => fromStart.SendRoleSetup(),
-                    fromAssessment => fromAssessment.SendAssessment())
-                .TransitionTo(Queued)
-                .PublishStatus());
+                    fromStart => fromStart.AdmitOrQueue(this, OnboardingSteps.RoleSetup, time),
+                    fromAssessment => fromAssessment.AdmitOrQueue(this, OnboardingSteps.AiAssessment, time))
+                .RecordStatus());
 
         During(Queued, Processing,
-            When(RoleSetupStarted, context => context.Saga.RoleSetup.Awaits(context.Message.Attempt))
-                .Then(context => context.Saga.RecordStepStarted(OnboardingSteps.RoleSetup, context.Message.StartedAt, time.GetUtcNow(), policy))
-                .TransitionTo(Processing)
-                .PublishStatus(),
             When(RoleSetupCompleted, context => context.Saga.RoleSetup.Awaits(context.Message.Attempt))
                 .Then(context => context.Saga.RecordRoleSetupCompleted(context.Message))
                 .IfElse(
                     context => context.Saga.HasJobDescription(),
-                    assess => assess.SendAssessment().TransitionTo(Processing).PublishStatus(),
+                    assess => assess.SendAssessment().TransitionTo(Processing).RecordStatus(),
                     degraded => degraded
                         .Then(context => context.Saga.SkipAssessment(NoJobDescriptionReason, context.Message.CompletedAt))
                         .TransitionTo(Degraded)
-                        .PublishStatus()),
+                        .RecordStatus()),
             When(RoleSetupFailed, context => context.Saga.RoleSetup.Awaits(context.Message.Attempt))
-                .RetryOrFail(this, OnboardingSteps.RoleSetup, context => context.Message.Error, context => context.Message.FailedAt, time, policy),
+                .RetryOrFail(this, OnboardingSteps.RoleSetup, context => context.Message.Error, context => context.Message.FailedAt, time, policy, context => context.Message.StartedAt),
             When(RoleSetupFaulted, context => context.Saga.RoleSetup.Awaits(context.Message.Message.Attempt))
                 .RetryOrFail(this, OnboardingSteps.RoleSetup, context => FaultError.From(context.Message, ErrorCodes.RoleSetupFailed), _ => time.GetUtcNow(), time, policy),
             When(AssessmentStarted, context => context.Saga.AiAssessment.Awaits(context.Message.Attempt))
                 .Then(context => context.Saga.RecordStepStarted(OnboardingSteps.AiAssessment, context.Message.StartedAt, time.GetUtcNow(), policy))
                 .TransitionTo(Processing)
-                .PublishStatus(),
-            When(AssessmentHeartbeat, context => context.Saga.AiAssessment.Awaits(context.Message.Attempt))
-                .Then(context => context.Saga.ExtendHeartbeat(policy.AiAssessment, time.GetUtcNow())),
+                .RecordStatus(),
             When(AssessmentCompleted, context => context.Saga.AiAssessment.Awaits(context.Message.Attempt))
                 .Then(context => context.Saga.RecordAssessmentCompleted(context.Message))
                 .TransitionTo(Ready)
-                .PublishStatus(),
+                .RecordStatus(),
             When(AssessmentFailed, context => context.Saga.AiAssessment.Awaits(context.Message.Attempt))
-                .RetryOrFail(this, OnboardingSteps.AiAssessment, context => context.Message.Error, context => context.Message.FailedAt, time, policy),
+                .RetryOrFail(this, OnboardingSteps.AiAssessment, context => context.Message.Error, context => context.Message.FailedAt, time, policy, context => context.Message.StartedAt),
             When(AssessmentFaulted, context => context.Saga.AiAssessment.Awaits(context.Message.Message.Attempt))
                 .RetryOrFail(this, OnboardingSteps.AiAssessment, context => FaultError.From(context.Message, ErrorCodes.AssessmentFailed), _ => time.GetUtcNow(), time, policy),
             When(DeadlineReached)
@@ -158,11 +180,11 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
                     timedOut => timedOut
                         .Then(context => context.Saga.TimeOut(((DeadlineDecision.WorkflowTimedOut)context.Recall<DeadlineDecision>()).Error, time.GetUtcNow()))
                         .TransitionTo(Failed)
-                        .PublishStatus())
+                        .RecordStatus())
                 .If(context => context.Recall<DeadlineDecision>() is DeadlineDecision.RetryDue { Step: OnboardingSteps.RoleSetup },
-                    retry => retry.Then(context => context.Saga.ClearRetry()).SendRoleSetup().TransitionTo(Queued).PublishStatus())
+                    retry => retry.Then(context => context.Saga.ClearRetry()).SendRoleSetup().TransitionTo(Processing).RecordStatus())
                 .If(context => context.Recall<DeadlineDecision>() is DeadlineDecision.RetryDue { Step: OnboardingSteps.AiAssessment },
-                    retry => retry.Then(context => context.Saga.ClearRetry()).SendAssessment().TransitionTo(Queued).PublishStatus())
+                    retry => retry.Then(context => context.Saga.ClearRetry()).SendAssessment().TransitionTo(Processing).RecordStatus())
                 .If(context => context.Recall<DeadlineDecision>() is DeadlineDecision.AttemptLost,
                     lost => lost.RetryOrFail(
                         this,
@@ -172,15 +194,20 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
                         time,
                         policy)));
 
+        // A redelivered request of a workflow already recorded is answered again, as it was the first time.
         DuringAny(
+            When(Requested)
+                .RespondAccepted(),
             When(StatusRequested)
                 .Activity(x => x.OfInstanceType<RespondWithStatusActivity>()));
     }
 
     public State Draft { get; private set; } = null!;
 
+    /// <summary>Waiting for one of its company's slots (or for a scheduled retry of a step).</summary>
     public State Queued { get; private set; } = null!;
 
+    /// <summary>A step was sent to its worker or is running.</summary>
     public State Processing { get; private set; } = null!;
 
     public State Ready { get; private set; } = null!;
@@ -194,6 +221,9 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
     public State Cancelled { get; private set; } = null!;
 
     public State Stale { get; private set; } = null!;
+
+    /// <summary>Arrived (published, not requested) while another workflow of the same role was in flight.</summary>
+    public State Duplicate { get; private set; } = null!;
 
     public Event<OnboardRoleRequested> Requested { get; private set; } = null!;
 
@@ -209,8 +239,6 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
 
     public Event<OnboardingDeadlineReached> DeadlineReached { get; private set; } = null!;
 
-    public Event<RoleSetupStarted> RoleSetupStarted { get; private set; } = null!;
-
     public Event<RoleSetupCompleted> RoleSetupCompleted { get; private set; } = null!;
 
     public Event<RoleSetupFailed> RoleSetupFailed { get; private set; } = null!;
@@ -219,8 +247,6 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
 
     public Event<AiAssessmentStarted> AssessmentStarted { get; private set; } = null!;
 
-    public Event<AiAssessmentHeartbeat> AssessmentHeartbeat { get; private set; } = null!;
-
     public Event<AiAssessmentCompleted> AssessmentCompleted { get; private set; } = null!;
 
     public Event<AiAssessmentFailed> AssessmentFailed { get; private set; } = null!;
@@ -228,9 +254,6 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
     public Event<Fault<AssessRole>> AssessmentFaulted { get; private set; } = null!;
 
     public Event<GetOnboardingStatus> StatusRequested { get; private set; } = null!;
-
-    /// <summary>The validation verdict on a request, carried to the branch that records it.</summary>
-    sealed record RequestCheck(OnboardingError? Error);
 
     /// <summary>Where a redrive starts, carried to the branch that sends that step.</summary>
     sealed record RedriveFrom(string Step);

@@ -2,6 +2,7 @@ using Etter.Contracts;
 using Etter.Orchestrator.Saga.Activities;
 using Etter.Orchestrator.Saga.Changes;
 using Etter.Orchestrator.Saga.Decisions;
+using Etter.Orchestrator.Submission;
 using MassTransit;
 
 namespace Etter.Orchestrator.Saga;
@@ -9,9 +10,17 @@ namespace Etter.Orchestrator.Saga;
 /// <summary>Names for the saga's side effects and shared branches, so the state machine reads as the workflow it is.</summary>
 static class OnboardingStateMachineBinderExtensions
 {
-    public static EventActivityBinder<OnboardingState, T> PublishStatus<T>(this EventActivityBinder<OnboardingState, T> binder)
+    public static EventActivityBinder<OnboardingState, T> RecordStatus<T>(this EventActivityBinder<OnboardingState, T> binder)
         where T : class =>
-        binder.Activity(x => x.OfInstanceType<PublishStatusChangedActivity>());
+        binder.Activity(x => x.OfInstanceType<RecordStatusActivity>());
+
+    public static EventActivityBinder<OnboardingState, T> RespondAccepted<T>(this EventActivityBinder<OnboardingState, T> binder)
+        where T : class =>
+        binder.Activity(x => x.OfInstanceType<RespondAcceptedActivity>());
+
+    public static EventActivityBinder<OnboardingState, T> MarkSuperseded<T>(this EventActivityBinder<OnboardingState, T> binder)
+        where T : class =>
+        binder.Activity(x => x.OfInstanceType<MarkSupersededActivity>());
 
     public static EventActivityBinder<OnboardingState, T> SendRoleSetup<T>(this EventActivityBinder<OnboardingState, T> binder)
         where T : class =>
@@ -21,6 +30,32 @@ static class OnboardingStateMachineBinderExtensions
         where T : class =>
         binder.Activity(x => x.OfInstanceType<SendAssessmentActivity>());
 
+    /// <summary>
+    /// With the company slot the preparer claimed, <paramref name="step"/> is sent at once; without one, the workflow
+    /// queues and the admission controller admits it when a slot frees up.
+    /// </summary>
+    public static EventActivityBinder<OnboardingState, T> AdmitOrQueue<T>(
+        this EventActivityBinder<OnboardingState, T> binder,
+        OnboardingStateMachine machine,
+        string step,
+        TimeProvider time)
+        where T : class =>
+        binder.IfElse(
+            context => context.Facts().Slot is not null,
+            admitted =>
+            {
+                admitted = admitted.Then(context =>
+                {
+                    var facts = context.Facts();
+                    context.Saga.Admit(facts.Slot!.Value, time.GetUtcNow());
+                    facts.SlotTaken = true;
+                });
+                return (step == OnboardingSteps.AiAssessment ? admitted.SendAssessment() : admitted.SendRoleSetup()).TransitionTo(machine.Processing);
+            },
+            waiting => waiting
+                .Then(context => context.Saga.AwaitAdmission(step))
+                .TransitionTo(machine.Queued));
+
     /// <summary>A failed attempt: schedule a retry per the step's policy (status only) or fail the workflow at that step.</summary>
     public static EventActivityBinder<OnboardingState, T> RetryOrFail<T>(
         this EventActivityBinder<OnboardingState, T> binder,
@@ -29,11 +64,12 @@ static class OnboardingStateMachineBinderExtensions
         Func<BehaviorContext<OnboardingState, T>, OnboardingError> error,
         Func<BehaviorContext<OnboardingState, T>, DateTimeOffset> at,
         TimeProvider time,
-        OrchestratorOptions options)
+        OrchestratorOptions options,
+        Func<BehaviorContext<OnboardingState, T>, DateTimeOffset>? startedAt = null)
         where T : class =>
-        binder.RetryOrFail(machine, _ => step, error, at, time, options);
+        binder.RetryOrFail(machine, _ => step, error, at, time, options, startedAt);
 
-    /// <inheritdoc cref="RetryOrFail{T}(EventActivityBinder{OnboardingState, T}, OnboardingStateMachine, string, Func{BehaviorContext{OnboardingState, T}, OnboardingError}, Func{BehaviorContext{OnboardingState, T}, DateTimeOffset}, TimeProvider, OrchestratorOptions)"/>
+    /// <inheritdoc cref="RetryOrFail{T}(EventActivityBinder{OnboardingState, T}, OnboardingStateMachine, string, Func{BehaviorContext{OnboardingState, T}, OnboardingError}, Func{BehaviorContext{OnboardingState, T}, DateTimeOffset}, TimeProvider, OrchestratorOptions, Func{BehaviorContext{OnboardingState, T}, DateTimeOffset}?)"/>
     public static EventActivityBinder<OnboardingState, T> RetryOrFail<T>(
         this EventActivityBinder<OnboardingState, T> binder,
         OnboardingStateMachine machine,
@@ -41,14 +77,15 @@ static class OnboardingStateMachineBinderExtensions
         Func<BehaviorContext<OnboardingState, T>, OnboardingError> error,
         Func<BehaviorContext<OnboardingState, T>, DateTimeOffset> at,
         TimeProvider time,
-        OrchestratorOptions options)
+        OrchestratorOptions options,
+        Func<BehaviorContext<OnboardingState, T>, DateTimeOffset>? startedAt = null)
         where T : class =>
         binder
             .Then(context =>
             {
                 var failedStep = step(context);
                 var failedAt = at(context);
-                context.Saga.RecordAttemptFailed(failedStep, error(context), failedAt);
+                context.Saga.RecordAttemptFailed(failedStep, error(context), failedAt, startedAt?.Invoke(context));
                 var decision = context.Remember(RetryRules.Decide(
                     context.Saga.Step(failedStep).Error()!,
                     context.Saga.Step(failedStep).AttemptsThisRun,
@@ -59,6 +96,6 @@ static class OnboardingStateMachineBinderExtensions
             })
             .IfElse(
                 context => context.Recall<RetryDecision>() is RetryDecision.RetryAt,
-                retry => retry.PublishStatus(),
-                fail => fail.TransitionTo(machine.Failed).PublishStatus());
+                retry => retry.RecordStatus(),
+                fail => fail.TransitionTo(machine.Failed).RecordStatus());
 }

@@ -45,6 +45,10 @@ public sealed class OnboardingStateMap : IEntityTypeConfiguration<OnboardingStat
         builder.Property(x => x.SupersededBy).HasColumnName("superseded_by");
         builder.Property(x => x.AwaitingAdmission).HasColumnName("awaiting_admission");
         builder.Property(x => x.AdmittedAt).HasColumnName("admitted_at");
+        builder.Property(x => x.AdmissionSlot).HasColumnName("admission_slot");
+        builder.Property(x => x.PendingStep).HasColumnName("pending_step").HasMaxLength(32);
+        builder.Property(x => x.InFlightKey).HasColumnName("in_flight_key").HasMaxLength(64);
+        builder.Property(x => x.DuplicateOf).HasColumnName("duplicate_of");
         builder.Property(x => x.TraceParent).HasColumnName("trace_parent").HasMaxLength(64);
         builder.ComplexProperty(x => x.RoleSetup, step => MapStep(step, "role_setup"));
         builder.ComplexProperty(x => x.AiAssessment, step => MapStep(step, "ai_assessment"));
@@ -67,6 +71,9 @@ public sealed class OnboardingStateMap : IEntityTypeConfiguration<OnboardingStat
         // The deadline sweeper's scan, and the in-flight lookup behind idempotent submit.
         builder.HasIndex(x => x.NextDeadlineAt).HasDatabaseName("ix_onboarding_state_next_deadline");
         builder.HasIndex(x => new { x.RoleKey, x.CurrentState }).HasDatabaseName("ix_onboarding_state_role_key");
+
+        // One in-flight workflow per company role, enforced where concurrent pushes meet: the database.
+        builder.HasIndex(x => x.InFlightKey).IsUnique().HasFilter("in_flight_key IS NOT NULL").HasDatabaseName("ux_onboarding_state_in_flight");
         builder.HasIndex(x => new { x.AwaitingAdmission, x.CompanyId, x.QueuedAt }).HasDatabaseName("ix_onboarding_state_admission");
     }
 

@@ -44,8 +44,6 @@ public sealed class SetUpRoleConsumer(
             return;
         }
 
-        await context.PublishBoundedAsync(new RoleSetupStarted { WorkflowId = command.WorkflowId, Attempt = command.Attempt, StartedAt = time.GetUtcNow() }, context.CancellationToken);
-
         try
         {
             await SetUpAsync(context);

@@ -53,6 +53,14 @@ public static class BoundedBrokerWrites
 #pragma warning restore RS0030
     }
 
+    /// <param name="configure">Sets envelope fields before the write, e.g. the request id of a reply.</param>
+    public static Task SendBoundedAsync(this ISendEndpoint endpoint, object message, Type messageType, Action<SendContext> configure, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var pipe = Pipe.Execute(configure);
+        return WithDeadlineAsync(token => endpoint.Send(message, messageType, pipe, token), DefaultTimeout, cancellationToken);
+    }
+
     /// <summary>
     /// Runs <paramref name="write"/> with a token that fires after <paramref name="timeout"/>. A write cut off by the
     /// deadline surfaces as <see cref="BrokerWriteTimeoutException"/>, not as a cancellation, so retry loops that stop

@@ -10,7 +10,6 @@ public static class CommandQueues
     public const string AssessRoleName = "assess-role";
     public const string OnboardingSagaName = "onboarding-state";
     public const string IntakeName = "onboard-role-requested";
-    public const string StatusProjectionName = "onboarding-status-projection";
 
     // Sent through each endpoint's own exchange rather than "queue:": a queue: address makes the sender
     // declare the queue with default arguments, which RabbitMQ refuses when the endpoint declared it as a

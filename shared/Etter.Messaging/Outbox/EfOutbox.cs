@@ -3,34 +3,37 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Etter.Messaging.Outbox;
 
-/// <summary>Adds outbox rows to the scoped DbContext; whoever saves that context commits them with its own changes.</summary>
-public sealed class EfOutbox<TDbContext>(TDbContext db, TimeProvider time, OutboxSignal signal) : IOutbox
+/// <summary>
+/// Adds outbox rows to the scoped DbContext; whoever saves that context commits them with its own changes, and
+/// the hand-off delivers them right after that commit.
+/// </summary>
+public sealed class EfOutbox<TDbContext>(TDbContext db, TimeProvider time, OutboxHandoff<TDbContext> handoff) : IOutbox<TDbContext>
     where TDbContext : DbContext
 {
-    public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web);
-
     public void Publish<T>(Guid workflowId, T message)
-        where T : class => Add(workflowId, destination: null, message);
+        where T : class => Add(workflowId, destination: null, message, requestId: null);
 
-    public void Send<T>(Guid workflowId, Uri destination, T message)
+    public void Send<T>(Guid workflowId, Uri destination, T message, Guid? requestId = null)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(destination);
-        Add(workflowId, destination.ToString(), message);
+        Add(workflowId, destination.ToString(), message, requestId);
     }
 
-    void Add<T>(Guid workflowId, string? destination, T message)
+    void Add<T>(Guid workflowId, string? destination, T message, Guid? requestId)
         where T : class
     {
-        db.Set<OutboxMessage>().Add(new OutboxMessage
+        var row = new OutboxMessage
         {
             WorkflowId = workflowId,
             Destination = destination,
             MessageType = typeof(T).FullName!,
-            Body = JsonSerializer.Serialize(message, JsonOptions),
+            Body = JsonSerializer.Serialize(message, OutboxMessage.JsonOptions),
             CreatedAt = time.GetUtcNow(),
             TraceParent = System.Diagnostics.Activity.Current?.Id,
-        });
-        signal.NotifyAfterCommit(db);
+            RequestId = requestId,
+        };
+        db.Set<OutboxMessage>().Add(row);
+        handoff.Track(db, row, message);
     }
 }

@@ -1,10 +1,4 @@
 using System.Data;
-using System.Diagnostics;
-using System.Text.Json;
-using Etter.Messaging.Bus;
-using Etter.ServiceDefaults.Observability;
-using Etter.Contracts;
-using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,22 +8,23 @@ using Microsoft.Extensions.Options;
 namespace Etter.Messaging.Outbox;
 
 /// <summary>
-/// Delivers outbox rows to the broker, at least once, in batches: claim a batch, send it, delete what went out, commit.
-/// On PostgreSQL the claim is <c>FOR UPDATE SKIP LOCKED</c>, so several instances share the work without
-/// sending a row twice; a crash after sending but before the delete only causes a redelivery, which the
-/// receivers absorb (attempt numbers, idempotent consumers).
+/// The outbox's safety net: delivers the rows the in-process hand-off did not (a crash between commit and delivery,
+/// a broker that refused, another instance that died), at least once, in batches: claim rows older than
+/// <see cref="OutboxOptions.HandoffGrace"/>, send them, delete what went out, commit. On PostgreSQL the claim is
+/// <c>FOR UPDATE SKIP LOCKED</c>, so several instances share the work without sending a row twice; a crash after
+/// sending but before the delete only causes a redelivery, which the receivers absorb (attempt numbers, idempotent
+/// consumers, versioned status).
 /// </summary>
 public sealed class OutboxRelay<TDbContext>(
     IServiceScopeFactory scopes,
-    IBus bus,
-    OutboxSignal signal,
+    OutboxDelivery delivery,
+    OutboxDispatcher<TDbContext> dispatcher,
+    TimeProvider time,
     IOptions<OutboxOptions> options,
     IHostApplicationLifetime lifetime,
     ILogger<OutboxRelay<TDbContext>> logger) : BackgroundService
     where TDbContext : DbContext
 {
-    static readonly System.Reflection.Assembly ContractsAssembly = typeof(OnboardRoleRequested).Assembly;
-
     /// <summary>How long a refused workflow+destination is left out of later passes before it is tried again.</summary>
     static readonly TimeSpan HoldBack = TimeSpan.FromSeconds(2);
 
@@ -69,7 +64,7 @@ public sealed class OutboxRelay<TDbContext>(
                 }
                 while (delivered == options.Value.BatchSize && !stoppingToken.IsCancellationRequested);
 
-                await signal.WaitAsync(options.Value.PollInterval, stoppingToken);
+                await Task.Delay(options.Value.PollInterval, time, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -90,18 +85,25 @@ public sealed class OutboxRelay<TDbContext>(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
         var postgres = db.Database.IsNpgsql();
+        var table = db.Model.FindEntityType(typeof(OutboxMessage))!.GetTableName();
         var strategy = db.Database.CreateExecutionStrategy();
         var (total, delivered, error) = await strategy.ExecuteAsync(async () =>
         {
             db.ChangeTracker.Clear();
-            var held = ActiveHeldRows();
+            long[] skip = [.. ActiveHeldRows(), .. dispatcher.OwnedRows()];
+            var cutoff = time.GetUtcNow() - options.Value.HandoffGrace;
             await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+#pragma warning disable EF1002 // The table name comes from our own EF model, never from input; the values are parameters.
             var batch = postgres
                 ? await db.Set<OutboxMessage>()
-                    .FromSqlRaw("SELECT * FROM outbox_message WHERE NOT (sequence = ANY({1})) ORDER BY sequence LIMIT {0} FOR UPDATE SKIP LOCKED", options.Value.BatchSize, held)
+                    .FromSqlRaw($"SELECT * FROM {table} WHERE created_at < {{2}} AND NOT (sequence = ANY({{1}})) ORDER BY sequence LIMIT {{0}} FOR UPDATE SKIP LOCKED", options.Value.BatchSize, skip, cutoff)
                     .AsNoTracking()
                     .ToListAsync(cancellationToken)
-                : await db.Set<OutboxMessage>().Where(x => !held.Contains(x.Sequence)).OrderBy(x => x.Sequence).Take(options.Value.BatchSize).AsNoTracking().ToListAsync(cancellationToken);
+                : (await db.Set<OutboxMessage>().Where(x => !skip.Contains(x.Sequence)).OrderBy(x => x.Sequence).Take(options.Value.BatchSize).AsNoTracking().ToListAsync(cancellationToken))
+
+                    // SQLite files may store times as text, which SQL cannot compare; one process writes them anyway.
+                    .Where(x => x.CreatedAt < cutoff).ToList();
+#pragma warning restore EF1002
             if (batch.Count == 0)
             {
                 return (0, 0, (Exception?)null);
@@ -207,24 +209,6 @@ public sealed class OutboxRelay<TDbContext>(
         return [.. _heldRows.Keys];
     }
 
-    async Task DeliverAsync(OutboxMessage message, CancellationToken cancellationToken)
-    {
-        var type = ContractsAssembly.GetType(message.MessageType)
-            ?? throw new InvalidOperationException($"Outbox row {message.Sequence} has unknown message type {message.MessageType}.");
-        var payload = JsonSerializer.Deserialize(message.Body, type, EfOutbox<TDbContext>.JsonOptions)!;
-
-        // Continue the trace of the transaction that wrote the message; MassTransit carries it on from here.
-        ActivityContext.TryParse(message.TraceParent, null, out var parent);
-        using var activity = EtterTelemetry.Source.StartActivity($"outbox deliver {type.Name}", ActivityKind.Producer, parent);
-        activity?.SetTag("etter.workflow_id", message.WorkflowId);
-        if (message.Destination is null)
-        {
-            await bus.PublishBoundedAsync(payload, type, cancellationToken);
-        }
-        else
-        {
-            var endpoint = await bus.GetSendEndpoint(new Uri(message.Destination));
-            await endpoint.SendBoundedAsync(payload, type, cancellationToken);
-        }
-    }
+    Task DeliverAsync(OutboxMessage row, CancellationToken cancellationToken) =>
+        delivery.DeliverAsync(row, OutboxDelivery.Payload(row), cancellationToken);
 }

@@ -74,13 +74,17 @@ public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage> :
     {
         ArgumentNullException.ThrowIfNull(context);
 
-        // Skip the round trip when the state machine changed nothing (e.g. an ignored duplicate).
+        // Skip the round trip when nothing changed (e.g. an ignored duplicate); the version moves only with the row.
         if (!_db.ChangeTracker.HasChanges())
         {
             return;
         }
 
-        context.Saga.Version++;
+        if (_db.Entry(context.Saga).State == EntityState.Modified)
+        {
+            context.Saga.Version++;
+        }
+
         await _db.SaveChangesAsync(CancellationToken);
     }
 
@@ -91,9 +95,11 @@ public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage> :
         await _db.SaveChangesAsync(CancellationToken);
     }
 
+    /// <summary>A new instance the state machine finished at once is not stored; what else it wrote (an answer) still is.</summary>
     public Task Discard(SagaConsumeContext<TSaga> context)
     {
-        _db.ChangeTracker.Clear();
+        ArgumentNullException.ThrowIfNull(context);
+        _db.Entry(context.Saga).State = EntityState.Detached;
         return Task.CompletedTask;
     }
 

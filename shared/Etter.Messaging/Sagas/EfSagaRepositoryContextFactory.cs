@@ -1,6 +1,8 @@
+using Etter.Messaging.Outbox;
 using MassTransit;
 using MassTransit.Saga;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Etter.Messaging.Sagas;
 
@@ -10,13 +12,14 @@ namespace Etter.Messaging.Sagas;
 /// runs on SQLite (embedded) and PostgreSQL (distributed).
 /// </summary>
 /// <remarks>
-/// Concurrency is optimistic: the saga's <see cref="ISagaVersion.Version"/> is a concurrency token,
-/// bumped on every update. A lost race surfaces as <see cref="DbUpdateConcurrencyException"/> (update)
-/// or a unique-key <see cref="DbUpdateException"/> (two first messages inserting the same id), and the
-/// saga endpoint's message retry re-runs the message against the fresh row. No row lock is held while
-/// the state machine runs, so reads (status queries) never wait on writers. Each message is one
-/// <c>SaveChanges</c>, i.e. one transaction at the provider's default isolation (READ COMMITTED on
-/// PostgreSQL).
+/// Each message is one transaction at the provider's default isolation (READ COMMITTED on PostgreSQL): the load,
+/// any facts an <see cref="ISagaMessagePreparer{TDbContext,TMessage}"/> reads, and one <c>SaveChanges</c> that
+/// writes the row, its history and its outbox rows in one batch; the outbox rows are handed off for delivery
+/// right after the commit. Concurrency is optimistic: the saga's <see cref="ISagaVersion.Version"/> is a
+/// concurrency token, bumped on every update. A lost race surfaces as <see cref="DbUpdateConcurrencyException"/>
+/// (update) or a unique-key <see cref="DbUpdateException"/> (two first messages inserting the same id), and the
+/// saga endpoint's message retry re-runs the message against the fresh row. No row lock is taken by the load, so
+/// reads (status queries) never wait on writers.
 /// </remarks>
 public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
     ISagaRepositoryContextFactory<TSaga>,
@@ -27,20 +30,49 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
 {
     readonly TDbContext _db;
     readonly ISagaConsumeContextFactory<TDbContext, TSaga> _consumeContextFactory;
+    readonly IServiceProvider _services;
+    readonly OutboxHandoff<TDbContext>? _handoff;
 
-    public EfSagaRepositoryContextFactory(TDbContext db, ISagaConsumeContextFactory<TDbContext, TSaga> consumeContextFactory)
+    public EfSagaRepositoryContextFactory(TDbContext db, ISagaConsumeContextFactory<TDbContext, TSaga> consumeContextFactory, IServiceProvider services)
     {
         _db = db;
         _consumeContextFactory = consumeContextFactory;
+        _services = services;
+        _handoff = services.GetService<OutboxHandoff<TDbContext>>();
     }
 
     public async Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next)
         where T : class
     {
-        // A retried message reuses the scope; start from a clean slate so the retry sees the winner's row.
-        _db.ChangeTracker.Clear();
-        var repositoryContext = new EfSagaRepositoryContext<TDbContext, TSaga, T>(_db, context, _consumeContextFactory);
-        await next.Send(repositoryContext);
+        ArgumentNullException.ThrowIfNull(context);
+        var preparer = _services.GetService<ISagaMessagePreparer<TDbContext, T>>();
+        var strategy = _db.Database.CreateExecutionStrategy();
+        await strategy.ExecuteAsync(async () =>
+        {
+            // A retried message reuses the scope; start from a clean slate so the retry sees the winner's row.
+            _db.ChangeTracker.Clear();
+            _handoff?.Discard(_db);
+            await using var transaction = await _db.Database.BeginTransactionAsync(context.CancellationToken);
+            if (preparer is not null)
+            {
+                await preparer.PrepareAsync(_db, context);
+            }
+
+            await next.Send(new EfSagaRepositoryContext<TDbContext, TSaga, T>(_db, context, _consumeContextFactory));
+            if (preparer is not null)
+            {
+                await preparer.FinishAsync(_db, context);
+            }
+
+            // What the state machine wrote besides the saga row (an answer to a request it did not record) still commits.
+            if (_db.ChangeTracker.HasChanges())
+            {
+                await _db.SaveChangesAsync(context.CancellationToken);
+            }
+
+            await transaction.CommitAsync(context.CancellationToken);
+        });
+        _handoff?.Committed(_db);
     }
 
     public async Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<TSaga> query, IPipe<SagaRepositoryQueryContext<TSaga, T>> next)

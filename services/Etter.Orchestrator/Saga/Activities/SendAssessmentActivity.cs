@@ -1,6 +1,7 @@
 using Etter.Contracts;
 using Etter.Messaging.Bus;
 using Etter.Messaging.Outbox;
+using Etter.Orchestrator.Persistence;
 using Etter.Orchestrator.Saga.Changes;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Etter.Orchestrator.Saga.Activities;
 
 /// <summary>Starts a new attempt of ai_assessment and sends the command to the AiAssessment service.</summary>
-public sealed class SendAssessmentActivity(IOutbox outbox, TimeProvider time, IOptions<OrchestratorOptions> options) : InstanceActivity
+public sealed class SendAssessmentActivity(IOutbox<OrchestratorDbContext> outbox, TimeProvider time, IOptions<OrchestratorOptions> options) : InstanceActivity
 {
     protected override Task RunAsync(BehaviorContext<OnboardingState> context, object? message)
     {

@@ -10,12 +10,15 @@ public static class DeadlineChanges
         state.Rearm();
     }
 
-    /// <summary>A step command was just sent: it must be started within the policy's start timeout.</summary>
+    /// <summary>
+    /// A step command was just sent. Workers report back when they finish (a long assessment also when it starts), so
+    /// the attempt must be done within the start timeout plus the run timeout of being sent.
+    /// </summary>
     public static void ArmStart(this OnboardingState state, StepPolicy policy, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(policy);
-        state.Deadlines.StepAt = now + policy.StartTimeout;
+        state.Deadlines.StepAt = now + policy.StartTimeout + policy.Timeout;
         state.Deadlines.HeartbeatAt = null;
         state.Rearm();
     }

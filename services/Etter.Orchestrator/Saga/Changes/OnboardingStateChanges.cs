@@ -28,13 +28,29 @@ public static class OnboardingStateChanges
         state.UpdatedAt = now;
     }
 
-    /// <summary>Queued: the clock on the whole workflow starts (a Draft may wait indefinitely) and it waits for a slot.</summary>
-    public static void Enqueue(this OnboardingState state, DateTimeOffset now, OrchestratorOptions options)
+    /// <summary>Takes its role's in-flight claim, unless it was forced to run beside another workflow of the role.</summary>
+    public static void ClaimRole(this OnboardingState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        ArgumentNullException.ThrowIfNull(options);
-        state.StartWorkflowClock(now, options.WorkflowTimeout);
+        state.InFlightKey = state.Request().Options.ForceRerun ? null : state.RoleKey;
+    }
+
+    /// <summary>No company slot free (or others queue first): <paramref name="step"/> starts once one is given.</summary>
+    public static void AwaitAdmission(this OnboardingState state, string step)
+    {
+        ArgumentNullException.ThrowIfNull(state);
         state.AwaitingAdmission = true;
+        state.PendingStep = step;
+    }
+
+    /// <summary>The workflow holds <paramref name="slot"/> of its company from now until it finishes.</summary>
+    public static void Admit(this OnboardingState state, int slot, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.AdmissionSlot = slot;
+        state.AdmittedAt = now;
+        state.AwaitingAdmission = false;
+        state.PendingStep = null;
     }
 
     public static void RecordStepStarted(this OnboardingState state, string step, DateTimeOffset at, DateTimeOffset now, OrchestratorOptions options)
@@ -55,7 +71,8 @@ public static class OnboardingStateChanges
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(completed);
-        state.StartedAt ??= completed.CompletedAt;
+        state.RoleSetup.MarkRunning(StartOf(completed.StartedAt, completed.CompletedAt));
+        state.StartedAt ??= state.RoleSetup.StartedAt;
         state.RoleSetup.MarkCompleted(completed.CompletedAt);
         state.RoleId = completed.RoleId;
         state.DraupRoleName = completed.DraupRoleName ?? state.DraupRoleName;
@@ -79,6 +96,7 @@ public static class OnboardingStateChanges
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(completed);
+        state.AiAssessment.MarkRunning(StartOf(completed.StartedAt, completed.CompletedAt));
         state.AiAssessment.MarkCompleted(completed.CompletedAt);
         state.CurrentStep = OnboardingSteps.AiAssessment;
         state.FinalScore = completed.Result.FinalScore;
@@ -98,9 +116,15 @@ public static class OnboardingStateChanges
     }
 
     /// <summary>An attempt failed (its worker said so, crashed, or went silent); what follows is <see cref="RetryRules"/>' call.</summary>
-    public static void RecordAttemptFailed(this OnboardingState state, string step, OnboardingError error, DateTimeOffset at)
+    /// <param name="startedAt">When the worker took it, when known.</param>
+    public static void RecordAttemptFailed(this OnboardingState state, string step, OnboardingError error, DateTimeOffset at, DateTimeOffset? startedAt = null)
     {
         ArgumentNullException.ThrowIfNull(state);
+        if (startedAt is { } started && started != default)
+        {
+            state.Step(step).StartedAt ??= started;
+        }
+
         state.Step(step).MarkFailed(error, at);
         state.CurrentStep = step;
         state.ClearStep();
@@ -180,4 +204,7 @@ public static class OnboardingStateChanges
         state.CompletedAt = at;
         state.ClearAll();
     }
+
+    /// <summary>Workers of an earlier version sent no start time: the attempt then counts from its end.</summary>
+    static DateTimeOffset StartOf(DateTimeOffset startedAt, DateTimeOffset completedAt) => startedAt == default ? completedAt : startedAt;
 }

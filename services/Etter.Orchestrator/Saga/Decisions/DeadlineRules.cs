@@ -42,10 +42,11 @@ public static class DeadlineRules
                 : new DeadlineDecision.NothingDue();
         }
 
-        // Sent but never started: the command (or the worker that took it) is presumed lost.
+        // Sent but never heard of again: the command, or the worker that took it, is presumed lost.
         if (state.CurrentStep is { } current && state.Step(current) is { Status: StepStatuses.Pending, Attempt: > 0 } sent && deadlines.StepAt <= now)
         {
-            return Lost(current, ErrorCodes.WorkerLost, $"{current} attempt {sent.Attempt} was never started by a worker; the command is presumed lost.");
+            var policy = options.PolicyFor(current);
+            return Lost(current, ErrorCodes.WorkerLost, $"{current} attempt {sent.Attempt} did not finish within {policy.StartTimeout + policy.Timeout} of being sent; the command or its worker is presumed lost.");
         }
 
         return new DeadlineDecision.NothingDue();

@@ -1,21 +1,30 @@
 using Etter.Contracts;
 using Etter.Messaging.Outbox;
+using Etter.Orchestrator.Admission;
 using Etter.Orchestrator.History;
 using Etter.Orchestrator.Observability;
 using Etter.Orchestrator.Persistence;
+using Etter.Orchestrator.Status;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace Etter.Orchestrator.Saga.Activities;
 
 /// <summary>
-/// Stamps a new revision on the saga, appends the change to its audit trail and publishes its status for
-/// projections; all of it commits in the saga's own transaction.
+/// Records a status change in the saga's own transaction: a new revision, the audit trail entry, the status for the
+/// fast store (an outbox row, delivered after the commit) and, as configured, the public state-changed event. A
+/// workflow that finishes gives back its company slot and its role's in-flight claim here.
 /// </summary>
-public sealed class PublishStatusChangedActivity(TimeProvider time, IOutbox outbox, OrchestratorDbContext db) : InstanceActivity
+public sealed class RecordStatusActivity(
+    TimeProvider time,
+    IOutbox<OrchestratorDbContext> outbox,
+    OrchestratorDbContext db,
+    AdmissionSignal admission,
+    IOptions<OrchestratorOptions> options) : InstanceActivity
 {
     public const string SystemActor = "system";
 
-    protected override Task RunAsync(BehaviorContext<OnboardingState> context, object? message)
+    protected override async Task RunAsync(BehaviorContext<OnboardingState> context, object? message)
     {
         ArgumentNullException.ThrowIfNull(context);
         var saga = context.Saga;
@@ -40,13 +49,31 @@ public sealed class PublishStatusChangedActivity(TimeProvider time, IOutbox outb
             ErrorMessage = step?.ErrorMessage ?? saga.ErrorMessage,
             Actor = ActorOf(message) ?? SystemActor,
         });
-        outbox.Publish(saga.CorrelationId, new OnboardingStateChanged
+        outbox.Send(saga.CorrelationId, StatusStoreDestination.Address, status);
+
+        var finished = OnboardingStatuses.IsTerminal(status.Status);
+        if (options.Value.StateChangedEvents == StateChangedEvents.All || (finished && options.Value.StateChangedEvents == StateChangedEvents.Finished))
         {
-            WorkflowId = saga.CorrelationId,
-            PreviousStatus = previous,
-            Status = status,
-        });
-        return Task.CompletedTask;
+            outbox.Publish(saga.CorrelationId, new OnboardingStateChanged { WorkflowId = saga.CorrelationId, PreviousStatus = previous, Status = status });
+        }
+
+        if (finished)
+        {
+            await LetGoAsync(saga, context.CancellationToken);
+        }
+    }
+
+    /// <summary>A finished workflow no longer counts against its company or blocks its role.</summary>
+    async Task LetGoAsync(OnboardingState saga, CancellationToken cancellationToken)
+    {
+        saga.InFlightKey = null;
+        saga.AwaitingAdmission = false;
+        if (saga.AdmissionSlot is { } slot)
+        {
+            await CompanySlots.ReleaseAsync(db, saga.CompanyId, slot, saga.CorrelationId, cancellationToken);
+            saga.AdmissionSlot = null;
+            admission.SlotFreed();
+        }
     }
 
     /// <summary>Who asked, for the commands people issue; events of the system have no actor.</summary>

@@ -1,0 +1,20 @@
+using Etter.Contracts;
+using Etter.Messaging.Outbox;
+using Etter.StatusStore;
+
+namespace Etter.Orchestrator.Status;
+
+/// <summary>
+/// Outbox rows addressed <c>status:</c> go to the fast status store (Redis, or memory when embedded), not the bus:
+/// each transition's status reaches readers without a broker message, at least once, and the store's revision
+/// check drops whatever arrives late.
+/// </summary>
+public sealed class StatusStoreDestination(IWorkflowStatusStore store) : IOutboxDestination
+{
+    public static Uri Address { get; } = new("status:workflow");
+
+    public string Scheme => Address.Scheme;
+
+    public Task DeliverAsync(Guid workflowId, object message, CancellationToken cancellationToken) =>
+        store.TryWriteAsync((OnboardingStatus)message, cancellationToken);
+}

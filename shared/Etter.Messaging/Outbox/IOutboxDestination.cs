@@ -1,0 +1,13 @@
+namespace Etter.Messaging.Outbox;
+
+/// <summary>
+/// Somewhere other than the bus that outbox rows can go, named by a URI scheme (e.g. <c>status:</c> for the fast
+/// status store). Delivery is at least once and unordered across workflows, so the target must tolerate repeats.
+/// </summary>
+public interface IOutboxDestination
+{
+    /// <summary>The URI scheme rows for this destination carry, without the colon.</summary>
+    string Scheme { get; }
+
+    Task DeliverAsync(Guid workflowId, object message, CancellationToken cancellationToken);
+}

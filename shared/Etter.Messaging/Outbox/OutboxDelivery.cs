@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Etter.Contracts;
+using Etter.Messaging.Bus;
+using Etter.ServiceDefaults.Observability;
+using MassTransit;
+
+namespace Etter.Messaging.Outbox;
+
+/// <summary>Delivers one outbox row: to the bus (publish, send or reply) or to a custom destination by URI scheme.</summary>
+public sealed class OutboxDelivery(IBus bus, IEnumerable<IOutboxDestination> destinations)
+{
+    static readonly System.Reflection.Assembly ContractsAssembly = typeof(OnboardRoleRequested).Assembly;
+
+    readonly Dictionary<string, IOutboxDestination> _destinations = destinations.ToDictionary(d => d.Scheme, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Rebuilds the message of a row read back from the table (the relay's path).</summary>
+    public static object Payload(OutboxMessage row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var type = ContractsAssembly.GetType(row.MessageType)
+            ?? throw new InvalidOperationException($"Outbox row {row.Sequence} has unknown message type {row.MessageType}.");
+        return JsonSerializer.Deserialize(row.Body, type, OutboxMessage.JsonOptions)!;
+    }
+
+    public async Task DeliverAsync(OutboxMessage row, object message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(message);
+
+        // Continue the trace of the transaction that wrote the message; MassTransit carries it on from here.
+        ActivityContext.TryParse(row.TraceParent, null, out var parent);
+        using var activity = EtterTelemetry.Source.StartActivity($"outbox deliver {message.GetType().Name}", ActivityKind.Producer, parent);
+        activity?.SetTag("etter.workflow_id", row.WorkflowId);
+        var type = message.GetType();
+        if (row.Destination is null)
+        {
+            await bus.PublishBoundedAsync(message, type, cancellationToken);
+            return;
+        }
+
+        var address = new Uri(row.Destination);
+        if (_destinations.TryGetValue(address.Scheme, out var custom))
+        {
+            await custom.DeliverAsync(row.WorkflowId, message, cancellationToken);
+            return;
+        }
+
+        var endpoint = await bus.GetSendEndpoint(address);
+        if (row.RequestId is { } requestId)
+        {
+            await endpoint.SendBoundedAsync(message, type, context => context.RequestId = requestId, cancellationToken);
+        }
+        else
+        {
+            await endpoint.SendBoundedAsync(message, type, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Etter.Messaging.Outbox;
+
+/// <summary>
+/// The hot path of the outbox: rows handed off after their commit are delivered at once, in lanes by workflow so one
+/// workflow's messages keep their order, and deleted afterwards in batches. A row whose delivery fails is left in the
+/// table for the <see cref="OutboxRelay{TDbContext}"/>, which retries with back-off; nothing is lost either way.
+/// </summary>
+public sealed class OutboxDispatcher<TDbContext>(
+    IServiceScopeFactory scopes,
+    OutboxDelivery delivery,
+    IOptions<OutboxOptions> options,
+    IHostApplicationLifetime lifetime,
+    ILogger<OutboxDispatcher<TDbContext>> logger) : BackgroundService
+    where TDbContext : DbContext
+{
+    const int Lanes = 16;
+
+    readonly Channel<(OutboxMessage Row, object Message)>[] _lanes =
+        [.. Enumerable.Range(0, Lanes).Select(_ => Channel.CreateUnbounded<(OutboxMessage, object)>(new UnboundedChannelOptions { SingleReader = true }))];
+
+    /// <summary>Rows this instance is delivering or has delivered but not yet deleted; the relay leaves them alone.</summary>
+    readonly ConcurrentDictionary<long, byte> _owned = new();
+
+    readonly ConcurrentQueue<long> _delivered = new();
+    readonly SemaphoreSlim _deliveredSignal = new(0);
+
+    internal void Enqueue(OutboxMessage row, object message)
+    {
+        _owned[row.Sequence] = 0;
+        var lane = (row.WorkflowId.GetHashCode() & int.MaxValue) % Lanes;
+        if (!_lanes[lane].Writer.TryWrite((row, message)))
+        {
+            // Only after shutdown; the relay delivers the row when the service runs again.
+            _owned.TryRemove(row.Sequence, out _);
+        }
+    }
+
+    /// <summary>Sequences the relay must skip: this instance has them in hand.</summary>
+    public long[] OwnedRows() => [.. _owned.Keys];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Publishing before the bus has started loses messages; the host signals once every service is up.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        await using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+        {
+            try
+            {
+                await started.Task;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
+        await Task.WhenAll(_lanes.Select(lane => DeliverLaneAsync(lane.Reader, stoppingToken)).Append(DeleteDeliveredAsync(stoppingToken)));
+    }
+
+    async Task DeliverLaneAsync(ChannelReader<(OutboxMessage Row, object Message)> lane, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var (row, message) in lane.ReadAllAsync(stoppingToken))
+            {
+                try
+                {
+                    await delivery.DeliverAsync(row, message, stoppingToken);
+                    _delivered.Enqueue(row.Sequence);
+                    if (_delivered.Count >= options.Value.DeleteBatchSize)
+                    {
+                        _deliveredSignal.Release();
+                    }
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // The broker refused or timed out: the relay retries this row with back-off, in order.
+                    _owned.TryRemove(row.Sequence, out _);
+                    logger.LogDebug("Outbox row {Sequence} left for the relay: {Reason}", row.Sequence, ex.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    async Task DeleteDeliveredAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _deliveredSignal.WaitAsync(options.Value.DeleteInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            await DeleteBatchesAsync(CancellationToken.None);
+        }
+
+        // Delivered rows must not be delivered again after a clean stop.
+        await DeleteBatchesAsync(CancellationToken.None);
+    }
+
+    async Task DeleteBatchesAsync(CancellationToken cancellationToken)
+    {
+        while (!_delivered.IsEmpty)
+        {
+            var batch = new List<long>(options.Value.DeleteBatchSize);
+            while (batch.Count < options.Value.DeleteBatchSize && _delivered.TryDequeue(out var sequence))
+            {
+                batch.Add(sequence);
+            }
+
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+                await db.Set<OutboxMessage>().Where(x => batch.Contains(x.Sequence)).ExecuteDeleteAsync(cancellationToken);
+                foreach (var sequence in batch)
+                {
+                    _owned.TryRemove(sequence, out _);
+                }
+            }
+            catch (Exception ex)
+            {
+                // Left in the table, the rows would be delivered again by the relay (receivers absorb repeats).
+                foreach (var sequence in batch)
+                {
+                    _owned.TryRemove(sequence, out _);
+                }
+
+                logger.LogWarning("Could not delete {Count} delivered outbox rows; the relay may deliver them again: {Reason}", batch.Count, ex.Message);
+                return;
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        _deliveredSignal.Dispose();
+        base.Dispose();
+    }
+}
