@@ -128,7 +128,7 @@ default_permissions.read = .*
 default_permissions.write = .*
 EOF
     )
-    echo '[rabbitmq_management,rabbitmq_prometheus].' >"$dir/enabled_plugins"
+    echo '[rabbitmq_management,rabbitmq_prometheus,rabbitmq_consistent_hash_exchange].' >"$dir/enabled_plugins"
 }
 
 cluster_node_answers() {

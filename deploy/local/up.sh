@@ -332,7 +332,7 @@ default_permissions.read = .*
 default_permissions.write = .*
 EOF
     )
-    echo '[rabbitmq_management,rabbitmq_prometheus].' >"$RMQ_DIR/enabled_plugins"
+    echo '[rabbitmq_management,rabbitmq_prometheus,rabbitmq_consistent_hash_exchange].' >"$RMQ_DIR/enabled_plugins"
 }
 
 start_epmd() {

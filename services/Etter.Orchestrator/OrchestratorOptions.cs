@@ -60,6 +60,14 @@ public sealed class OrchestratorOptions : IValidatableObject
     public TimeSpan AdmissionCoalesce { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>
+    /// The saga partition this instance consumes on RabbitMQ (queue <c>onboarding-saga-{Partition}</c>). Give each
+    /// instance its own number (0, 1, …): every workflow then lives on one instance. Two instances with the same number
+    /// are active and standby. Ignored in embedded mode.
+    /// </summary>
+    [Range(0, 1023)]
+    public int Partition { get; set; }
+
+    /// <summary>
     /// When the public <see cref="Etter.Contracts.OnboardingStateChanged"/> event is published: <c>Finished</c> (when a
     /// workflow ends; the default), <c>All</c> (every change) or <c>None</c>. Etter's own status store does not need it.
     /// </summary>

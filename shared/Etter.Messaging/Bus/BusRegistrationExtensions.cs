@@ -68,6 +68,11 @@ public static class BusRegistrationExtensions
                         }
                     });
                     cfg.PrefetchCount = rabbit.PrefetchCount;
+
+                    // The workflow id as routing key: the saga's consistent-hash exchange sends each workflow's
+                    // messages to one partition. Fanout exchanges (every other endpoint) ignore it.
+                    cfg.ConfigureSend(send => send.UseExecute(WorkflowRouting.SetRoutingKey));
+                    cfg.ConfigurePublish(publish => publish.UseExecute(WorkflowRouting.SetRoutingKey));
                     cfg.ConfigureEndpoints(context);
                 });
             }

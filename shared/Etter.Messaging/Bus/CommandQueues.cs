@@ -8,7 +8,11 @@ public static class CommandQueues
 {
     public const string SetUpRoleName = "set-up-role";
     public const string AssessRoleName = "assess-role";
-    public const string OnboardingSagaName = "onboarding-state";
+    /// <summary>
+    /// Where everything for the onboarding saga is sent. On RabbitMQ it is a consistent-hash exchange that routes each
+    /// workflow's messages (routing key: the workflow id) to one orchestrator partition's queue; in memory, the queue.
+    /// </summary>
+    public const string OnboardingSagaName = "onboarding-saga";
     public const string IntakeName = "onboard-role-requested";
 
     // Sent through each endpoint's own exchange rather than "queue:": a queue: address makes the sender
@@ -18,5 +22,9 @@ public static class CommandQueues
 
     public static Uri AssessRole { get; } = new($"exchange:{AssessRoleName}");
 
-    public static Uri OnboardingSaga { get; } = new($"exchange:{OnboardingSagaName}");
+    /// <summary>The exchange type is part of the address, so a sender that declares the exchange declares it as the orchestrator does.</summary>
+    public static Uri OnboardingSaga { get; } = new($"exchange:{OnboardingSagaName}?type=x-consistent-hash");
+
+    /// <summary>The queue of one orchestrator partition on RabbitMQ.</summary>
+    public static string OnboardingSagaPartition(int partition) => $"{OnboardingSagaName}-{partition}";
 }

@@ -256,7 +256,7 @@ public sealed class DurabilitySpecs : IAsyncLifetime
         var id = Guid.NewGuid();
         await using (var scope = _saga.Services.CreateAsyncScope())
         {
-            var outbox = scope.ServiceProvider.GetRequiredService<IOutbox>();
+            var outbox = scope.ServiceProvider.GetRequiredService<IOutbox<OrchestratorDbContext>>();
             var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
             outbox.Send(id, Etter.Messaging.Bus.CommandQueues.SetUpRole, new SetUpRole { WorkflowId = id, Attempt = 9, CompanyId = "c", RoleName = "r" });
             await db.SaveChangesAsync();

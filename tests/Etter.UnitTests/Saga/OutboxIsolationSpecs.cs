@@ -79,10 +79,10 @@ public sealed class OutboxIsolationSpecs : IAsyncLifetime
         Status = new OnboardingStatus { WorkflowId = workflowId, Revision = revision, Status = "queued", CompanyId = "c", RoleName = "r1" },
     };
 
-    async Task WriteAsync(Action<IOutbox> write)
+    async Task WriteAsync(Action<IOutbox<OrchestratorDbContext>> write)
     {
         await using var scope = _saga.Services.CreateAsyncScope();
-        write(scope.ServiceProvider.GetRequiredService<IOutbox>());
+        write(scope.ServiceProvider.GetRequiredService<IOutbox<OrchestratorDbContext>>());
         await scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>().SaveChangesAsync();
     }
 
