@@ -8,9 +8,9 @@
 #   --purge   also delete the cluster's data (.etter/local/cluster/), never
 #             anything of the single node
 set -euo pipefail
-# shellcheck source=deploy/local/lib.sh
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-# shellcheck source=deploy/local/cluster-lib.sh
+# shellcheck source=cluster-lib.sh
 . "$ETTER_DEPLOY_DIR/cluster-lib.sh"
 
 PURGE=0

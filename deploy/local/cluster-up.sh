@@ -19,9 +19,9 @@
 # Usage: deploy/local/cluster-up.sh [--node N]   (--node: start only node N)
 # Stop with deploy/local/cluster-down.sh. Base ports: ETTER_CLUSTER_*_BASE.
 set -euo pipefail
-# shellcheck source=deploy/local/lib.sh
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-# shellcheck source=deploy/local/cluster-lib.sh
+# shellcheck source=cluster-lib.sh
 . "$ETTER_DEPLOY_DIR/cluster-lib.sh"
 
 ONLY_NODE=""
@@ -95,7 +95,7 @@ EOF
     mv -f "$CLUSTER_CREDENTIALS_FILE.tmp" "$CLUSTER_CREDENTIALS_FILE"
     mv -f "$CLUSTER_SERVICES_ENV.tmp" "$CLUSTER_SERVICES_ENV"
     set -a
-    # shellcheck disable=SC1090
+    # shellcheck source=/dev/null  # written just above
     . "$CLUSTER_CREDENTIALS_FILE"
     set +a
 }

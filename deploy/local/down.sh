@@ -9,7 +9,7 @@
 #   --purge   also delete all local data: .etter/local/ (databases, queues,
 #             logs, generated credentials)
 set -euo pipefail
-# shellcheck source=deploy/local/lib.sh
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PURGE=0

@@ -10,7 +10,7 @@
 #
 # Usage: deploy/local/install-browser.sh
 set -euo pipefail
-# shellcheck source=deploy/local/lib.sh
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 CHROMIUM=/usr/bin/chromium

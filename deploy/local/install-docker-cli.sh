@@ -27,7 +27,7 @@
 #
 # Usage: deploy/local/install-docker-cli.sh
 set -euo pipefail
-# shellcheck source=deploy/local/lib.sh
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 : "${ETTER_DOCKER_DEBIAN_SUITE:=trixie}"
@@ -98,7 +98,7 @@ install_from_debian_suite() {
 
 is_debian() {
     local id=""
-    # shellcheck disable=SC1091
+    # shellcheck disable=SC1091  # the system's file, not ours to follow
     [[ -r /etc/os-release ]] && id="$(. /etc/os-release && printf '%s' "${ID:-}")"
     [[ "$id" == "debian" ]]
 }

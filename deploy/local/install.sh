@@ -7,7 +7,7 @@
 #
 # Usage: deploy/local/install.sh
 set -euo pipefail
-# shellcheck source=deploy/local/lib.sh
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PACKAGES=(rabbitmq-server postgresql-15 redis-server curl)

@@ -196,7 +196,7 @@ gen_password() {
 load_credentials() {
     [[ -f "$ETTER_CREDENTIALS_FILE" ]] || die "no credentials file at $ETTER_CREDENTIALS_FILE; run deploy/local/up.sh first"
     set -a
-    # shellcheck disable=SC1090
+    # shellcheck disable=SC1090  # generated at run time, nothing to follow
     . "$ETTER_CREDENTIALS_FILE"
     set +a
 }

@@ -8,7 +8,7 @@
 #
 # Usage: deploy/local/restart.sh rabbitmq|postgres
 set -euo pipefail
-# shellcheck source=deploy/local/lib.sh
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 case "${1:-}" in

@@ -11,7 +11,7 @@
 #
 # Usage: deploy/local/test.sh [extra dotnet test arguments]
 set -euo pipefail
-# shellcheck source=deploy/local/lib.sh
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 RESULTS_DIR="$ETTER_ROOT/.etter/test-results"

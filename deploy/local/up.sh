@@ -19,9 +19,9 @@
 # are cleaned up and the server is started again from its existing data.
 # Ports come from ETTER_*_PORT (see lib.sh). Stop everything with down.sh.
 # Etter__* / ETTER_*_PASSWORD come from the credentials file (load_credentials):
-# shellcheck disable=SC2154
+# shellcheck disable=SC2154  # (for the whole file)
 set -euo pipefail
-# shellcheck source=deploy/local/lib.sh
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 INFRA_ONLY=0
@@ -597,7 +597,7 @@ if ((CLUSTER)); then
     bash "$ETTER_DEPLOY_DIR/cluster-up.sh"
     # The cluster's Etter__RabbitMq__* (all nodes, quorum queues) replace the single node's for the services.
     set -a
-    # shellcheck disable=SC1091
+    # shellcheck source=/dev/null  # written by cluster-up.sh
     . "$ETTER_LOCAL_DIR/cluster/services.env"
     set +a
 else
