@@ -5,15 +5,13 @@
 #   127.0.0.1 with generated passwords, then (unless --infra-only) builds
 #   Etter.sln and starts the API and the worker services in the background.
 #
-# Usage: deploy/local/up.sh [--infra-only] [--replicas N] [--cluster] [--dry-run]
+# Usage: deploy/local/up.sh [--infra-only] [--replicas N] [--cluster]
 #   --infra-only   only the servers; no build, no .NET services
 #   --replicas N   instances of each service, the API included (default 1);
 #                  instance i>1 listens on the base port + 10*(i-1)
 #   --cluster      RabbitMQ as the 3-node cluster of cluster-up.sh (quorum
 #                  queues, services fail over between nodes) instead of the
 #                  single node
-#   --dry-run      print the service instances (name and port) it would run
-#                  and exit without starting anything
 #
 # Idempotent: whatever already runs and answers is left alone; stale PID files
 # are cleaned up and the server is started again from its existing data.
@@ -27,7 +25,6 @@ set -euo pipefail
 INFRA_ONLY=0
 REPLICAS=1
 CLUSTER=0
-DRY_RUN=0
 while (($#)); do
     case "$1" in
         --infra-only) INFRA_ONLY=1 ;;
@@ -38,12 +35,11 @@ while (($#)); do
             ;;
         --replicas=*) REPLICAS="${1#*=}" ;;
         --cluster) CLUSTER=1 ;;
-        --dry-run) DRY_RUN=1 ;;
         -h | --help)
-            sed -n '3,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+            sed -n '3,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
-        *) die "unknown argument '$1' (usage: up.sh [--infra-only] [--replicas N] [--cluster] [--dry-run])" ;;
+        *) die "unknown argument '$1' (usage: up.sh [--infra-only] [--replicas N] [--cluster])" ;;
     esac
     shift
 done
@@ -581,14 +577,6 @@ start_services() {
 # ============================================================================
 # Main
 # ============================================================================
-
-if ((DRY_RUN)); then
-    # What would run, one "name port" line per instance; touches nothing.
-    for entry in $(wanted_instances); do
-        printf '%s %s\n' "$(instance_name "${entry%%:*}" "${entry##*:}")" "$(instance_port "${entry%%:*}" "${entry##*:}")"
-    done
-    exit 0
-fi
 
 ensure_installed
 ensure_credentials
