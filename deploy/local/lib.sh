@@ -301,5 +301,12 @@ service_base_port() {
     echo "${!var}"
 }
 
+# service_dll SERVICE: the Release build's entry assembly, what up.sh builds.
+service_dll() {
+    local project
+    project="$(service_project "$1")"
+    echo "$ETTER_ROOT/services/$project/bin/Release/net10.0/$project.dll"
+}
+
 # Infra PID files; every other *.pid in the PID dir is a .NET service.
 ETTER_INFRA_PIDS=(postgres rabbitmq epmd redis)

@@ -481,11 +481,6 @@ start_redis() {
 # instance_name SERVICE I: "orchestrator" for i=1, "orchestrator-2" for i=2...
 instance_name() { if (($2 == 1)); then echo "$1"; else echo "$1-$2"; fi; }
 instance_port() { echo $(($(service_base_port "$1") + 10 * ($2 - 1))); }
-service_dll() {
-    local project
-    project="$(service_project "$1")"
-    echo "$ETTER_ROOT/services/$project/bin/Release/net10.0/$project.dll"
-}
 
 # All instances wanted, as "service:index" words.
 wanted_instances() {
@@ -543,15 +538,8 @@ start_services() {
         [[ -f "$dll" ]] || die "$name: $dll not found (did the build produce it? is the project in Etter.sln?)"
         ensure_port_free "$port" "$name" "$(service_port_var "$svc")"
         log "$name: starting on http://127.0.0.1:$port (log: $logfile)"
-        # cd to the output dir: it is the content root, where appsettings*.json are.
-        (
-            cd "$(dirname "$dll")"
-            export Etter__Mode=distributed
-            export ASPNETCORE_URLS="http://127.0.0.1:$port"
-            export DOTNET_ENVIRONMENT=Production
-            export MASSTRANSIT_USAGE_TELEMETRY=false
-            exec setsid nohup dotnet "$dll" >>"$logfile" 2>&1 </dev/null
-        ) &
+        # run-service.sh execs dotnet, so the PID recorded here is the service's own.
+        (exec setsid nohup bash "$ETTER_DEPLOY_DIR/run-service.sh" "$svc" --port "$port" >>"$logfile" 2>&1 </dev/null) &
         echo $! >"$pidfile"
     done
 
