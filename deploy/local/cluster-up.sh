@@ -21,6 +21,8 @@
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=servers/rabbitmq.sh
+. "$ETTER_DEPLOY_DIR/servers/rabbitmq.sh"
 # shellcheck source=cluster-lib.sh
 . "$ETTER_DEPLOY_DIR/cluster-lib.sh"
 

@@ -1,6 +1,8 @@
 # shellcheck shell=bash disable=SC2034  # the variables here are used by the scripts sourcing this file
 #
 # Shared helpers for the deploy/local/ scripts. Sourced, never executed.
+# Each server's own functions are in servers/*.sh, the .NET services' in
+# services.sh, the generated credentials' in credentials.sh.
 #
 # Everything the local stack writes (data, configs, logs, PID files, the
 # generated credentials) lives under $ETTER_ROOT/.etter/local/, which is
@@ -23,6 +25,7 @@ ETTER_DEPLOY_DIR="$ETTER_ROOT/deploy/local"
 : "${ETTER_RABBITMQ_MGMT_PORT:=15672}"
 : "${ETTER_RABBITMQ_DIST_PORT:=25672}"
 : "${ETTER_RABBITMQ_PROMETHEUS_PORT:=15692}"
+# Shared by every Erlang node on the machine (see servers/rabbitmq.sh).
 : "${ETTER_EPMD_PORT:=4369}"
 : "${ETTER_POSTGRES_PORT:=5432}"
 : "${ETTER_REDIS_PORT:=6379}"
@@ -124,13 +127,32 @@ await_exit() {
     fi
 }
 
-# stop_pid NAME PID [TIMEOUT]: SIGTERM, then await_exit.
-stop_pid() {
-    local name="$1" pid="$2" timeout="${3:-30}"
-    is_alive "$pid" || return 0
-    log "Stopping $name (pid $pid)"
-    kill -TERM "$pid" 2>/dev/null || true
-    await_exit "$name" "$pid" "$timeout"
+# stop_all TIMEOUT NAME=PID...: SIGTERM to every one first, then waits for
+# each: one at a time, cluster nodes would wait on their stopped peers and the
+# services' shutdown times would add up.
+stop_all() {
+    local timeout="$1" entry
+    shift
+    for entry in "$@"; do
+        log "Stopping ${entry%=*} (pid ${entry##*=})"
+        kill -TERM "${entry##*=}" 2>/dev/null || true
+    done
+    for entry in "$@"; do await_exit "${entry%=*}" "${entry##*=}" "$timeout"; done
+}
+
+# stop_pidfile NAME FILE REGEX [TIMEOUT]: stops the process FILE names if it is
+# alive and matches REGEX (else it is not ours any more), then removes FILE.
+# True if it stopped something.
+stop_pidfile() {
+    local name="$1" file="$2" regex="$3" timeout="${4:-30}" pid rc=1
+    [[ -f "$file" ]] || return 1
+    pid="$(read_pid "$file")"
+    if is_alive "$pid" && pid_cmdline_matches "$pid" "$regex"; then
+        stop_all "$timeout" "$name=$pid"
+        rc=0
+    fi
+    rm -f "$file"
+    return "$rc"
 }
 
 # --- Waiting -------------------------------------------------------------------
@@ -201,73 +223,6 @@ load_credentials() {
     set +a
 }
 
-# --- Running as the PostgreSQL OS user ---------------------------------------
-
-# PostgreSQL refuses to run as root. As root we run its tools as the 'postgres'
-# OS user; as a normal user, as that user.
-if is_root; then
-    PG_OS_USER="postgres"
-else
-    PG_OS_USER="$(id -un)"
-fi
-
-# The unix socket path (dir + "/.s.PGSQL.<port>") must fit in 107 bytes. In a
-# deeply nested checkout we fall back to a short per-checkout dir in /tmp.
-pg_socket_dir() {
-    local pg_dir="$ETTER_LOCAL_DIR/postgres"
-    if ((${#pg_dir} + 20 <= 100)); then
-        printf '%s' "$pg_dir"
-    else
-        printf '/tmp/etter-pg-%s-%s' "$(id -u)" "$(printf '%s' "$ETTER_ROOT" | cksum | cut -d' ' -f1)"
-    fi
-}
-PG_SOCKET_DIR="$(pg_socket_dir)"
-
-as_pg_user() {
-    # cd / first: the caller's cwd may not be readable by 'postgres', which
-    # makes psql/pg_ctl print "could not change directory" warnings.
-    if is_root; then
-        (cd / && runuser -u "$PG_OS_USER" -- "$@")
-    else
-        (cd / && "$@")
-    fi
-}
-
-# --- RabbitMQ ------------------------------------------------------------------
-
-RMQ_DIR="$ETTER_LOCAL_DIR/rabbitmq"
-RMQ_HOME="$RMQ_DIR/home"
-RMQ_CONSOLE_LOG="$ETTER_LOG_DIR/rabbitmq-console.log"
-RMQ_PIDFILE="$ETTER_PID_DIR/rabbitmq.pid"
-EPMD_PIDFILE="$ETTER_PID_DIR/epmd.pid"
-
-# The environment shared by the server and every CLI call: same HOME (hence
-# the same .erlang.cookie), node name, epmd and files. Call in a subshell.
-rabbit_env() {
-    export HOME="$RMQ_HOME"
-    export LANG=C.UTF-8 LC_ALL=C.UTF-8 # the Elixir CLI warns without UTF-8
-    export RABBITMQ_NODENAME=rabbit@localhost
-    export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
-    export RABBITMQ_NODE_PORT="$ETTER_RABBITMQ_PORT"
-    export RABBITMQ_DIST_PORT="$ETTER_RABBITMQ_DIST_PORT"
-    export ERL_EPMD_ADDRESS=127.0.0.1
-    export ERL_EPMD_PORT="$ETTER_EPMD_PORT"
-    export RABBITMQ_MNESIA_BASE="$RMQ_DIR/mnesia"
-    export RABBITMQ_LOG_BASE="$RMQ_DIR/log"
-    export RABBITMQ_CONFIG_FILE="$RMQ_DIR/rabbitmq.conf"
-    export RABBITMQ_ADVANCED_CONFIG_FILE="$RMQ_DIR/advanced.config"
-    export RABBITMQ_ENABLED_PLUGINS_FILE="$RMQ_DIR/enabled_plugins"
-    # Keep /etc/rabbitmq/rabbitmq-env.conf out of the picture.
-    export RABBITMQ_CONF_ENV_FILE="$RMQ_DIR/rabbitmq-env.conf"
-    # Written by the node itself; it is the beam.smp PID (the launcher script
-    # forks the VM and waits for it).
-    export RABBITMQ_PID_FILE="$RMQ_PIDFILE"
-    # Erlang distribution listens on all interfaces unless told otherwise.
-    export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
-}
-
-rmqctl() { (rabbit_env && "$RABBITMQ_BIN/rabbitmqctl" "$@"); }
-
 # --- Services ------------------------------------------------------------------
 
 # The .NET services started by up.sh: name, project directory, base port.
@@ -280,7 +235,7 @@ service_project() {
         orchestrator) echo "Etter.Orchestrator" ;;
         role-setup) echo "Etter.RoleSetup" ;;
         ai-assessment) echo "Etter.AiAssessment" ;;
-        *) die "unknown service '$1'" ;;
+        *) die "unknown service '$1' (known: ${ETTER_SERVICES[*]})" ;;
     esac
 }
 
@@ -291,7 +246,7 @@ service_port_var() {
         orchestrator) echo ETTER_ORCHESTRATOR_PORT ;;
         role-setup) echo ETTER_ROLESETUP_PORT ;;
         ai-assessment) echo ETTER_AIASSESSMENT_PORT ;;
-        *) die "unknown service '$1'" ;;
+        *) die "unknown service '$1' (known: ${ETTER_SERVICES[*]})" ;;
     esac
 }
 
@@ -307,6 +262,3 @@ service_dll() {
     project="$(service_project "$1")"
     echo "$ETTER_ROOT/services/$project/bin/Release/net10.0/$project.dll"
 }
-
-# Infra PID files; every other *.pid in the PID dir is a .NET service.
-ETTER_INFRA_PIDS=(postgres rabbitmq epmd redis)
