@@ -1,10 +1,12 @@
 # shellcheck shell=bash disable=SC2034  # the RMQ_* variables are read by the sourcing scripts too
 #
 # RabbitMQ nodes (management and Prometheus plugins on) and the epmd they
-# register with. Every rmq_* function acts on the node the RMQ_* variables
-# point at; rmq_use_single_node (below) points them at up.sh's node.
-# Functions only: sourced (after lib.sh) by up.sh, down.sh, restart.sh and
-# cluster-up.sh (for epmd).
+# register with. The same functions serve up.sh's single node and each node of
+# cluster-up.sh's cluster: rmq_use_single_node (below) or rmq_use_cluster_node N
+# (cluster-lib.sh) points the RMQ_* variables at one node, and every rmq_*
+# function then acts on that node.
+# Functions only: sourced (after lib.sh) by up.sh, down.sh, restart.sh, test.sh
+# and the cluster scripts.
 
 RABBITMQ_START_TIMEOUT=180
 EPMD_PIDFILE="$ETTER_PID_DIR/epmd.pid"
