@@ -193,13 +193,73 @@ wait_for_process_and() {
     done
 }
 
-# ensure_port_free PORT WHAT ENVVAR: fail clearly if some other program
-# already listens on a port we are about to use.
-ensure_port_free() {
-    local port="$1" what="$2" var="$3"
-    if tcp_open "$port"; then
-        die "port $port (for $what) is already in use by another process; stop it or choose another port with $var=<port>"
+# --- Who holds a port ------------------------------------------------------------
+
+# port_owner_pid PORT: the PID listening on PORT over TCP (empty if unknown,
+# e.g. without ss, or a process of another user when we are not root).
+port_owner_pid() {
+    command -v ss >/dev/null 2>&1 || return 0
+    ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2 || true
+}
+
+# checkout_of_pid PID: the Etter checkout PID was started from, read from its
+# command line and working directory (servers keep their data under
+# <checkout>/.etter/local, services run from <checkout>/services/*/bin); empty
+# when neither shows one.
+checkout_of_pid() {
+    local pid="$1" text root=""
+    text="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true) $(readlink "/proc/$pid/cwd" 2>/dev/null || true)"
+    if [[ "$text" =~ (/[^ \"]*)/\.etter/local(/|\"|\ |$) ]]; then
+        root="${BASH_REMATCH[1]}"
+    elif [[ "$text" =~ (/[^ \"]*)/services/Etter\.[A-Za-z]+/bin/ ]]; then
+        root="${BASH_REMATCH[1]}"
     fi
+    [[ -n "$root" && -f "$root/deploy/local/up.sh" ]] && printf '%s' "$root"
+    return 0
+}
+
+# describe_pid PID: "postgres (pid 12219)", for messages.
+describe_pid() {
+    printf '%s (pid %s)' "$(cat "/proc/$1/comm" 2>/dev/null || echo '?')" "$1"
+}
+
+# why_taken PID VAR STOP_SCRIPT: what to do about PID, which holds a port or a
+# name we need: the other checkout's stop script if PID is from one, else the
+# variable that moves ours.
+why_taken() {
+    local pid="$1" var="$2" stop="$3" root=""
+    [[ -n "$pid" ]] && root="$(checkout_of_pid "$pid")"
+    if [[ -n "$root" && "$root" != "$ETTER_ROOT" ]]; then
+        printf '%s of the checkout %s. Stop that with:\n    %s/deploy/local/%s\nor give this checkout another port: export %s=<free port>' \
+            "$(describe_pid "$pid")" "$root" "$root" "$stop" "$var"
+    elif [[ -n "$root" ]]; then
+        printf '%s, started from this checkout but no longer in its PID files. Stop it with:\n    kill %s\nor choose another port: export %s=<free port>' \
+            "$(describe_pid "$pid")" "$pid" "$var"
+    elif [[ -n "$pid" ]]; then
+        printf '%s. Stop it, or choose another port: export %s=<free port>' "$(describe_pid "$pid")" "$var"
+    else
+        printf 'another process. Stop it, or choose another port: export %s=<free port>' "$var"
+    fi
+}
+
+# ensure_port_free PORT WHAT ENVVAR [STOP_SCRIPT]: fail clearly if some other
+# program already listens on a port we are about to use. STOP_SCRIPT (down.sh by
+# default) is what would stop it when it belongs to another checkout.
+ensure_port_free() {
+    local port="$1" what="$2" var="$3" stop="${4:-down.sh}"
+    tcp_open "$port" || return 0
+    die "port $port (for $what) is taken by $(why_taken "$(port_owner_pid "$port")" "$var" "$stop")"
+}
+
+# ensure_own_listener PID PORT WHAT ENVVAR [STOP_SCRIPT]: for a server of ours
+# that already runs, fail unless PID itself listens on PORT, so a server of
+# somebody else answering there is never taken for ours (e.g. ours was started
+# on other ports).
+ensure_own_listener() {
+    local pid="$1" port="$2" what="$3" var="$4" stop="${5:-down.sh}" owner
+    owner="$(port_owner_pid "$port")"
+    [[ -z "$owner" || "$owner" == "$pid" ]] && return 0
+    die "$what of this checkout runs (pid $pid) but not on port $port (ports changed? stop it with deploy/local/$stop first); port $port is taken by $(why_taken "$owner" "$var" "$stop")"
 }
 
 # --- Credentials ---------------------------------------------------------------

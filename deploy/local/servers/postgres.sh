@@ -157,6 +157,7 @@ start_postgres() {
         if ! wait_for 15 pg_answers; then
             die "PostgreSQL (pid $pid) runs but does not answer on 127.0.0.1:$ETTER_POSTGRES_PORT (port changed? run down.sh first); see $PG_LOG"
         fi
+        ensure_own_listener "$pid" "$ETTER_POSTGRES_PORT" PostgreSQL ETTER_POSTGRES_PORT
         log "PostgreSQL already running (pid $pid)"
         echo "$pid" >"$PG_PIDFILE"
         pg_provision "$password"

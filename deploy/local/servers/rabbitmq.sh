@@ -128,6 +128,15 @@ start_epmd() {
 # stop_epmd: only one we started (it has a PID file); true if it stopped something.
 stop_epmd() { stop_pidfile epmd "$EPMD_PIDFILE" 'epmd' 10; }
 
+# rmq_ensure_name_free: a node registers its name with epmd, and an epmd holds
+# each name once; two checkouts sharing an epmd cannot both run rabbit@localhost.
+rmq_ensure_name_free() {
+    local short="${RMQ_NODENAME%@*}" dist_port
+    dist_port="$(epmd -port "$ETTER_EPMD_PORT" -names 2>/dev/null | awk -v n="$short" '$1 == "name" && $2 == n { print $5 }' || true)"
+    [[ -n "$dist_port" ]] || return 0
+    die "an Erlang node named '$short' is already registered with the epmd on port $ETTER_EPMD_PORT (it listens on $dist_port); it is $(why_taken "$(port_owner_pid "$dist_port")" ETTER_EPMD_PORT "$RMQ_STOP_SCRIPT") (a separate epmd for this checkout)"
+}
+
 # --- One node ----------------------------------------------------------------------
 
 # rmq_check_running: true if the node already runs and answers (dies if it runs
@@ -138,6 +147,7 @@ rmq_check_running() {
     pid="$(read_pid "$RMQ_PIDFILE")"
     wait_for 30 rmq_answers \
         || die "$RMQ_LABEL (pid $pid) runs but does not answer on ports $RMQ_AMQP_PORT/$RMQ_MGMT_PORT (ports changed? run $RMQ_STOP_SCRIPT first); see $RMQ_DIR/log"
+    ensure_own_listener "$pid" "$RMQ_AMQP_PORT" "$RMQ_LABEL" "${RMQ_PORT_VARS[0]}" "$RMQ_STOP_SCRIPT"
     log "$RMQ_LABEL already running (pid $pid)"
 }
 
@@ -149,6 +159,7 @@ rmq_launch() {
     for i in "${!ports[@]}"; do
         ensure_port_free "${ports[$i]}" "$RMQ_LABEL ${whats[$i]}" "${RMQ_PORT_VARS[$i]}" "$RMQ_STOP_SCRIPT"
     done
+    rmq_ensure_name_free
     log "$RMQ_LABEL: starting $RMQ_NODENAME on 127.0.0.1:$RMQ_AMQP_PORT (management :$RMQ_MGMT_PORT); a cold start takes a while"
     (rabbit_env && cd "$RMQ_DIR" && exec setsid nohup "$RABBITMQ_BIN/rabbitmq-server" >>"$RMQ_CONSOLE_LOG" 2>&1 </dev/null) &
     RMQ_LAUNCHER=$!

@@ -43,6 +43,7 @@ start_redis() {
         pid="$(read_pid "$REDIS_PIDFILE")"
         wait_for 10 redis_answers "$password" \
             || die "Redis (pid $pid) runs but does not answer on 127.0.0.1:$ETTER_REDIS_PORT (port changed? run down.sh first); see $REDIS_LOG"
+        ensure_own_listener "$pid" "$ETTER_REDIS_PORT" Redis ETTER_REDIS_PORT
         log "Redis already running (pid $pid)"
         return 0
     fi
