@@ -24,8 +24,6 @@ use_root_or_sudo "chromium"
 
 command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install Chromium by hand so that $CHROMIUM exists"
 
-apt_get() { "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@"; }
-
 log "apt-get update"
 apt_get update -q
 log "apt-get install chromium"

@@ -12,10 +12,6 @@ set -euo pipefail
 
 PACKAGES=(rabbitmq-server postgresql-15 redis-server curl)
 
-pkg_installed() {
-    [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]
-}
-
 missing=()
 for pkg in "${PACKAGES[@]}"; do
     if pkg_installed "$pkg"; then
@@ -31,42 +27,8 @@ if ((${#missing[@]} == 0)); then
 fi
 
 use_root_or_sudo "${missing[*]}"
-
-# Package maintainer scripts try to start the servers right away (and without
-# systemd, with their own system-wide configs and ports). A policy-rc.d that
-# exits 101 tells invoke-rc.d "not allowed"; we hold one only while apt runs and
-# put back whatever was there before (Docker-style images ship their own).
-POLICY=/usr/sbin/policy-rc.d
-POLICY_BACKUP=/usr/sbin/policy-rc.d.etter-backup
-POLICY_HAD_ORIGINAL=0
-
-# A backup left behind means an earlier run was killed before its cleanup:
-# the file in place is ours, the backup is the original.
-if [[ -e "$POLICY_BACKUP" ]]; then
-    "${SUDO[@]}" mv -f "$POLICY_BACKUP" "$POLICY"
-fi
-
-restore_policy() {
-    if ((POLICY_HAD_ORIGINAL)); then
-        "${SUDO[@]}" mv -f "$POLICY_BACKUP" "$POLICY" || warn "could not restore $POLICY from $POLICY_BACKUP"
-    else
-        "${SUDO[@]}" rm -f "$POLICY" || warn "could not remove the temporary $POLICY"
-    fi
-}
-
-if [[ -e "$POLICY" ]]; then
-    "${SUDO[@]}" cp -p "$POLICY" "$POLICY_BACKUP"
-    POLICY_HAD_ORIGINAL=1
-fi
-trap restore_policy EXIT
-printf '#!/bin/sh\n# Temporary, from deploy/local/install.sh: do not start services during apt.\nexit 101\n' \
-    | "${SUDO[@]}" tee "$POLICY" >/dev/null
-"${SUDO[@]}" chmod 755 "$POLICY"
-
-export DEBIAN_FRONTEND=noninteractive
 log "apt-get update"
-"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
-log "apt-get install ${missing[*]}"
-"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
-
+apt_get update -q
+# Held: the servers' maintainer scripts would start them with system-wide configs and ports.
+apt_install_held "${missing[@]}"
 log "Installed: ${missing[*]}"

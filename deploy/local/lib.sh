@@ -54,6 +54,8 @@ die()  { printf '[etter %s] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
 
 is_root() { [[ "$(id -u)" -eq 0 ]]; }
 
+# --- Installing with apt -------------------------------------------------------
+
 # use_root_or_sudo WHAT: sets SUDO to () as root or (sudo) otherwise, for installing WHAT with apt;
 # fails with a clear message when neither is possible.
 use_root_or_sudo() {
@@ -65,6 +67,52 @@ use_root_or_sudo() {
     else
         die "installing $1 needs root, and sudo is not available; run this script as root"
     fi
+}
+
+pkg_installed() {
+    [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]
+}
+
+# apt_get ARGS...: apt-get through $SUDO (call use_root_or_sudo first), never asking questions.
+apt_get() { "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@"; }
+
+apt_install() {
+    log "apt-get install $*"
+    apt_get install -y -q --no-install-recommends "$@"
+}
+
+# Package maintainer scripts try to start the servers right away (and without
+# systemd, with their own system-wide configs and ports). A policy-rc.d that
+# exits 101 tells invoke-rc.d "not allowed"; we hold one only while apt runs and
+# put back whatever was there before (Docker-style images ship their own).
+POLICY_RC=/usr/sbin/policy-rc.d
+POLICY_RC_BACKUP=/usr/sbin/policy-rc.d.etter-backup
+POLICY_RC_MARK="Temporary, from deploy/local/: do not start services during apt."
+
+policy_rc_release() {
+    if [[ -e "$POLICY_RC_BACKUP" ]]; then
+        "${SUDO[@]}" mv -f "$POLICY_RC_BACKUP" "$POLICY_RC" || warn "could not restore $POLICY_RC from $POLICY_RC_BACKUP"
+    elif grep -qs 'Temporary, from deploy/local/' "$POLICY_RC"; then
+        "${SUDO[@]}" rm -f "$POLICY_RC" || warn "could not remove the temporary $POLICY_RC"
+    fi
+}
+
+# apt_install_held PKG...: apt-get install with service starts held. The EXIT
+# trap puts policy-rc.d back if we are interrupted; after a run killed outright,
+# the next one repairs it first (our file carries a mark, the backup is the original).
+apt_install_held() {
+    local rc=0
+    policy_rc_release
+    if [[ -e "$POLICY_RC" ]]; then
+        "${SUDO[@]}" cp -p "$POLICY_RC" "$POLICY_RC_BACKUP"
+    fi
+    trap policy_rc_release EXIT
+    printf '#!/bin/sh\n# %s\nexit 101\n' "$POLICY_RC_MARK" | "${SUDO[@]}" tee "$POLICY_RC" >/dev/null
+    "${SUDO[@]}" chmod 755 "$POLICY_RC"
+    apt_install "$@" || rc=$?
+    policy_rc_release
+    trap - EXIT
+    return "$rc"
 }
 
 # --- Processes -----------------------------------------------------------------
