@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 #
-# Installs, with apt, whichever of the local stack's servers are missing:
+# Installs, with apt, whichever of the local stack's servers and tools are missing:
 #   rabbitmq-server (Debian's 3.10.x, management plugin included),
-#   postgresql-15, redis-server (7.x), and curl.
+#   postgresql-15, redis-server (7.x), curl, and shellcheck (the lint of
+#   deploy/ that .ci/run runs before the tests).
 # Idempotent: does nothing when everything is already installed.
 #
 # Usage: deploy/local/install.sh
@@ -10,7 +11,7 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PACKAGES=(rabbitmq-server postgresql-15 redis-server curl)
+PACKAGES=(rabbitmq-server postgresql-15 redis-server curl shellcheck)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
