@@ -10,6 +10,8 @@
 #   5. stops the servers and cluster nodes it started (those already running
 #      before are left running), unless --keep.
 # Exit status: non-zero if dotnet test failed, any test failed, or no test ran.
+# A test running longer than TEST_HANG_TIMEOUT is reported by name and its
+# test host ended (dotnet test --blame-hang-timeout).
 #
 # Usage: deploy/local/test.sh [--keep] [extra dotnet test arguments]
 #   --keep   leave every server running at the end
@@ -26,6 +28,9 @@ set -euo pipefail
 . "$ETTER_DEPLOY_DIR/cluster-lib.sh"
 
 RESULTS_DIR="$ETTER_ROOT/.etter/test-results"
+# Longer than the longest test's own waits (the cluster node-kill test may wait
+# 11 minutes before failing by itself), so a slow test fails with its own message.
+TEST_HANG_TIMEOUT=15m
 
 # trx_attr COUNTERS_ELEMENT NAME: a numeric attribute of <Counters .../>, 0 if absent.
 trx_attr() {
@@ -54,8 +59,13 @@ summarize_trx() {
         aborted="$(trx_attr "$counters" aborted)"
         executed="$(trx_attr "$counters" executed)"
         not_executed="$(trx_attr "$counters" notExecuted)"
-        # Errors, time-outs and aborts are failures too.
+        # Errors, time-outs and aborts are failures too, and so is a run cut short
+        # (e.g. a test that hung past --blame-hang-timeout: it is in no counter).
         failed=$((failed + error + timeout + aborted))
+        if tr '\r\n' '  ' <"$f" | grep -q '<RunInfo[^>]*outcome="Error"'; then
+            warn "$(basename "$f"): the test run was aborted; the test that was running is named in the output above"
+            failed=$((failed + 1))
+        fi
         log "  $(basename "$f"): $passed passed, $failed failed, $not_executed skipped"
         TOTAL_PASSED=$((TOTAL_PASSED + passed))
         TOTAL_FAILED=$((TOTAL_FAILED + failed))
@@ -147,6 +157,7 @@ main() {
     if ((build_rc == 0)); then
         log "Running tests (results: $RESULTS_DIR)"
         dotnet test "$ETTER_ROOT/Etter.sln" -c Release --no-build \
+            --blame-hang-timeout "$TEST_HANG_TIMEOUT" --blame-hang-dump-type none \
             --logger "trx;LogFilePrefix=r" --results-directory "$RESULTS_DIR" "${args[@]}" || test_rc=$?
     else
         warn "build failed (exit $build_rc); not running tests"
