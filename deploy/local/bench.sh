@@ -18,7 +18,7 @@
 # Distributed runs use their own scratch RabbitMQ vhost and PostgreSQL
 # database, removed at the end, so they do not touch the 'etter' ones.
 set -euo pipefail
-# shellcheck source=deploy/local/lib.sh
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 BENCH_PROJECT="$ETTER_ROOT/tests/Etter.Benchmarks/Etter.Benchmarks.csproj"

@@ -8,9 +8,11 @@
 #   --purge   also delete the cluster's data (.etter/local/cluster/), never
 #             anything of the single node
 set -euo pipefail
-# shellcheck source=deploy/local/lib.sh
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-# shellcheck source=deploy/local/cluster-lib.sh
+# shellcheck source=servers/rabbitmq.sh
+. "$ETTER_DEPLOY_DIR/servers/rabbitmq.sh"
+# shellcheck source=cluster-lib.sh
 . "$ETTER_DEPLOY_DIR/cluster-lib.sh"
 
 PURGE=0
@@ -25,20 +27,7 @@ for arg in "$@"; do
     esac
 done
 
-# Stopped together: each node's shutdown would otherwise wait on the others' replies.
-pids=()
-for ((n = CLUSTER_SIZE; n >= 1; n--)); do
-    if cluster_node_alive "$n"; then
-        pid="$(read_pid "$(cluster_pidfile "$n")")"
-        log "Stopping cluster node $n (pid $pid)"
-        kill -TERM "$pid" 2>/dev/null || true
-        pids+=("$n:$pid")
-    fi
-done
-for entry in "${pids[@]}"; do
-    await_exit "cluster node ${entry%%:*}" "${entry##*:}" 60
-done
-for ((n = 1; n <= CLUSTER_SIZE; n++)); do rm -f "$(cluster_pidfile "$n")"; done
+stop_cluster_nodes $(seq "$CLUSTER_SIZE") || true
 
 if ((PURGE)); then
     log "Deleting $CLUSTER_DIR"

@@ -19,9 +19,11 @@
 # Usage: deploy/local/cluster-up.sh [--node N]   (--node: start only node N)
 # Stop with deploy/local/cluster-down.sh. Base ports: ETTER_CLUSTER_*_BASE.
 set -euo pipefail
-# shellcheck source=deploy/local/lib.sh
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-# shellcheck source=deploy/local/cluster-lib.sh
+# shellcheck source=servers/rabbitmq.sh
+. "$ETTER_DEPLOY_DIR/servers/rabbitmq.sh"
+# shellcheck source=cluster-lib.sh
 . "$ETTER_DEPLOY_DIR/cluster-lib.sh"
 
 ONLY_NODE=""
@@ -44,14 +46,12 @@ if [[ -n "$ONLY_NODE" ]] && ! [[ "$ONLY_NODE" =~ ^[1-9][0-9]*$ && "$ONLY_NODE" -
     die "--node must be between 1 and $CLUSTER_SIZE"
 fi
 
-NODE_START_TIMEOUT=180
-
 [[ -x "$RABBITMQ_BIN/rabbitmq-server" ]] || die "rabbitmq-server is not installed; run deploy/local/install.sh"
 mkdir -p "$CLUSTER_DIR" "$CLUSTER_HOME" "$ETTER_LOG_DIR" "$ETTER_PID_DIR"
 chmod 700 "$CLUSTER_DIR"
 
-# --- Credentials (kept across runs) -----------------------------------------
-
+# cluster_ensure_credentials: passwords kept across runs; writes the cluster's
+# credentials and the services' settings for it, then loads the credentials.
 cluster_ensure_credentials() {
     local admin_pw="" user_pw=""
     if [[ -f "$CLUSTER_CREDENTIALS_FILE" ]]; then
@@ -95,70 +95,9 @@ EOF
     mv -f "$CLUSTER_CREDENTIALS_FILE.tmp" "$CLUSTER_CREDENTIALS_FILE"
     mv -f "$CLUSTER_SERVICES_ENV.tmp" "$CLUSTER_SERVICES_ENV"
     set -a
-    # shellcheck disable=SC1090
+    # shellcheck source=/dev/null  # written just above
     . "$CLUSTER_CREDENTIALS_FILE"
     set +a
-}
-
-# --- One node ------------------------------------------------------------------
-
-cluster_write_config() {
-    local n="$1" dir
-    dir="$(cluster_node_dir "$n")"
-    mkdir -p "$dir/log" "$dir/mnesia"
-    chmod 700 "$dir"
-    : >"$dir/rabbitmq-env.conf"
-    # default_user only applies when a node initialises a fresh database; nodes 2 and 3
-    # reset when they join and take the cluster's users from node 1.
-    (
-        umask 077
-        cat >"$dir/rabbitmq.conf" <<EOF
-# Written by deploy/local/cluster-up.sh on every start; edit there.
-listeners.tcp.default = 127.0.0.1:$(cluster_amqp_port "$n")
-management.tcp.ip = 127.0.0.1
-management.tcp.port = $(cluster_mgmt_port "$n")
-prometheus.tcp.ip = 127.0.0.1
-prometheus.tcp.port = $(cluster_prometheus_port "$n")
-default_vhost = etter
-default_user = $ETTER_CLUSTER_ADMIN_USER
-default_pass = $ETTER_CLUSTER_ADMIN_PASSWORD
-default_user_tags.administrator = true
-default_permissions.configure = .*
-default_permissions.read = .*
-default_permissions.write = .*
-EOF
-    )
-    echo '[rabbitmq_management,rabbitmq_prometheus,rabbitmq_consistent_hash_exchange].' >"$dir/enabled_plugins"
-}
-
-cluster_node_answers() {
-    local n="$1"
-    tcp_open "$(cluster_amqp_port "$n")" && http_answers "http://127.0.0.1:$(cluster_mgmt_port "$n")/api/overview"
-}
-
-# cluster_launch N: starts node N in the background; prints nothing, records the launcher PID.
-cluster_launch() {
-    local n="$1" pidfile
-    pidfile="$(cluster_pidfile "$n")"
-    rm -f "$pidfile"
-    ensure_port_free "$(cluster_amqp_port "$n")" "cluster node $n AMQP" ETTER_CLUSTER_AMQP_BASE
-    ensure_port_free "$(cluster_mgmt_port "$n")" "cluster node $n management" ETTER_CLUSTER_MGMT_BASE
-    ensure_port_free "$(cluster_dist_port "$n")" "cluster node $n distribution" ETTER_CLUSTER_DIST_BASE
-    log "cluster node $n: starting $(cluster_node_name "$n") on 127.0.0.1:$(cluster_amqp_port "$n") (management :$(cluster_mgmt_port "$n"))"
-    (cluster_env "$n" && cd "$(cluster_node_dir "$n")" && exec setsid nohup "$RABBITMQ_BIN/rabbitmq-server" >>"$(cluster_console_log "$n")" 2>&1 </dev/null) &
-    LAUNCHERS[n]=$!
-}
-
-# cluster_await N: waits until node N has booted and its management API answers.
-cluster_await() {
-    local n="$1"
-    wait_for_process_and "${LAUNCHERS[n]}" 60 test -s "$(cluster_pidfile "$n")" \
-        || die "cluster node $n exited during start-up; see $(cluster_console_log "$n") and $(cluster_node_dir "$n")/log/"
-    cluster_ctl "$n" -q await_startup --timeout "$NODE_START_TIMEOUT" >>"$(cluster_console_log "$n")" 2>&1 \
-        || die "cluster node $n did not finish booting within ${NODE_START_TIMEOUT}s; see $(cluster_node_dir "$n")/log/"
-    wait_for_process_and "$(read_pid "$(cluster_pidfile "$n")")" 60 cluster_node_answers "$n" \
-        || die "cluster node $n: management API did not come up on :$(cluster_mgmt_port "$n")"
-    log "cluster node $n up (pid $(read_pid "$(cluster_pidfile "$n")"))"
 }
 
 # cluster_members_of N: the disc nodes node N knows as its cluster, one per line.
@@ -168,91 +107,42 @@ cluster_members_of() {
 }
 
 cluster_join() {
-    local n="$1" seed
+    local n="$1" seed out
     seed="$(cluster_node_name 1)"
     if cluster_members_of "$n" | grep -qx -- "$seed"; then
         return 0
     fi
     log "cluster node $n: joining $seed"
-    local out
-    out="$(cluster_console_log "$n")"
+    out="$ETTER_LOG_DIR/rabbitmq-cluster-node$n.log"
     {
         cluster_ctl "$n" -q stop_app &&
             cluster_ctl "$n" -q reset &&
             cluster_ctl "$n" -q join_cluster "$seed" &&
             cluster_ctl "$n" -q start_app &&
-            cluster_ctl "$n" -q await_startup --timeout "$NODE_START_TIMEOUT"
+            cluster_ctl "$n" -q await_startup --timeout "$RABBITMQ_START_TIMEOUT"
     } >>"$out" 2>&1 || die "cluster node $n could not join $seed; see $out"
 }
 
-# --- Provisioning through the management API -----------------------------------
-
-cluster_api() {
-    local method="$1" path="$2" port="$3"
-    local body=()
-    [[ "$method" == PUT ]] && body=(-H 'content-type: application/json' --data-binary @-)
-    curl -s -o /dev/null -w '%{http_code}' --max-time 15 -X "$method" "${body[@]}" \
-        -K <(printf 'user = "%s:%s"\n' "$ETTER_CLUSTER_ADMIN_USER" "$ETTER_CLUSTER_ADMIN_PASSWORD") \
-        "http://127.0.0.1:$port/api$path" || true
-}
-
-cluster_api_expect() {
-    local codes="$1" method="$2" path="$3" port="$4" code
-    code="$(cluster_api "$method" "$path" "$port")"
-    [[ " $codes " == *" $code "* ]] || die "cluster management API :$port: $method $path answered HTTP $code (expected $codes)"
-}
-
-cluster_provision() {
-    local port="$1" full='{"configure":".*","write":".*","read":".*"}'
-    if [[ "$(cluster_api GET /whoami "$port")" != 200 ]]; then
-        log "cluster: admin login failed; (re)creating '$ETTER_CLUSTER_ADMIN_USER' via rabbitmqctl"
-        local n="$2"
-        if cluster_ctl "$n" -q list_users | awk '{print $1}' | grep -qx -- "$ETTER_CLUSTER_ADMIN_USER"; then
-            cluster_ctl "$n" -q change_password "$ETTER_CLUSTER_ADMIN_USER" "$ETTER_CLUSTER_ADMIN_PASSWORD" >/dev/null
-        else
-            cluster_ctl "$n" -q add_user "$ETTER_CLUSTER_ADMIN_USER" "$ETTER_CLUSTER_ADMIN_PASSWORD" >/dev/null
-        fi
-        cluster_ctl "$n" -q set_user_tags "$ETTER_CLUSTER_ADMIN_USER" administrator >/dev/null
-    fi
-    cluster_api_expect "201 204" PUT /vhosts/etter "$port" </dev/null
-    printf '{"password":"%s","tags":"management"}' "$ETTER_CLUSTER_PASSWORD" | cluster_api_expect "201 204" PUT /users/etter "$port"
-    printf '%s' "$full" | cluster_api_expect "201 204" PUT /permissions/etter/etter "$port"
-    printf '%s' "$full" | cluster_api_expect "201 204" PUT "/permissions/etter/$ETTER_CLUSTER_ADMIN_USER" "$port"
-    cluster_api_expect "204 404" DELETE /users/guest "$port"
-}
-
-# --- Main ------------------------------------------------------------------------
-
 cluster_ensure_credentials
-# One cookie for every node and every CLI call: they all run with HOME=$CLUSTER_HOME.
-if [[ ! -s "$CLUSTER_HOME/.erlang.cookie" ]]; then
-    (umask 077 && printf '%s%s' "$(gen_password)" "$(gen_password)" >"$CLUSTER_HOME/.erlang.cookie")
-fi
-chmod 400 "$CLUSTER_HOME/.erlang.cookie"
-
-# epmd is shared with the single node (one per machine); recorded in up.sh's PID file so down.sh stops it.
-if ! tcp_open "$ETTER_EPMD_PORT"; then
-    log "epmd: starting on 127.0.0.1:$ETTER_EPMD_PORT"
-    (exec setsid nohup epmd -address 127.0.0.1 -port "$ETTER_EPMD_PORT" >>"$ETTER_LOG_DIR/epmd.log" 2>&1 </dev/null) &
-    echo $! >"$EPMD_PIDFILE"
-    wait_for_process_and "$(read_pid "$EPMD_PIDFILE")" 15 tcp_open "$ETTER_EPMD_PORT" || die "epmd did not start"
-fi
+# epmd is shared with the single node (one per port); recorded in up.sh's PID file if we start it, so down.sh stops it.
+start_epmd
 
 declare -a LAUNCHERS=()
 started=()
 for ((n = 1; n <= CLUSTER_SIZE; n++)); do
     [[ -n "$ONLY_NODE" && "$n" != "$ONLY_NODE" ]] && continue
-    cluster_write_config "$n"
-    if cluster_node_alive "$n"; then
-        wait_for 30 cluster_node_answers "$n" \
-            || die "cluster node $n (pid $(read_pid "$(cluster_pidfile "$n")")) runs but does not answer; see $(cluster_node_dir "$n")/log/"
-        log "cluster node $n already running (pid $(read_pid "$(cluster_pidfile "$n")"))"
-    else
-        cluster_launch "$n"
+    rmq_use_cluster_node "$n"
+    rmq_write_config
+    if ! rmq_check_running; then
+        rmq_launch
+        LAUNCHERS[n]="$RMQ_LAUNCHER"
         started+=("$n")
     fi
 done
-for n in "${started[@]}"; do cluster_await "$n"; done
+for n in "${started[@]}"; do
+    rmq_use_cluster_node "$n"
+    rmq_await "${LAUNCHERS[n]}"
+done
 
 if [[ -z "$ONLY_NODE" ]]; then
     for ((n = 2; n <= CLUSTER_SIZE; n++)); do cluster_join "$n"; done
@@ -261,8 +151,9 @@ fi
 # Provision through any live node: users and vhosts are cluster-wide.
 provisioned=0
 for ((n = 1; n <= CLUSTER_SIZE; n++)); do
-    if cluster_node_alive "$n" && cluster_node_answers "$n"; then
-        cluster_provision "$(cluster_mgmt_port "$n")" "$n"
+    rmq_use_cluster_node "$n"
+    if rmq_running && rmq_answers; then
+        rmq_provision "$ETTER_CLUSTER_PASSWORD"
         provisioned=1
         break
     fi

@@ -10,7 +10,7 @@
 #
 # Usage: deploy/local/install-browser.sh
 set -euo pipefail
-# shellcheck source=deploy/local/lib.sh
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 CHROMIUM=/usr/bin/chromium
@@ -23,8 +23,6 @@ fi
 use_root_or_sudo "chromium"
 
 command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install Chromium by hand so that $CHROMIUM exists"
-
-apt_get() { "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@"; }
 
 log "apt-get update"
 apt_get update -q

@@ -23,11 +23,12 @@
 # binaries that only need libc6 >= 2.34 (bookworm ships 2.36).
 #
 # Last resort for the CLI only: docker.io, which also carries the daemon; its
-# maintainer scripts are kept from starting it with a temporary policy-rc.d.
+# maintainer scripts are kept from starting it with a temporary policy-rc.d
+# (apt_install_held in lib.sh).
 #
 # Usage: deploy/local/install-docker-cli.sh
 set -euo pipefail
-# shellcheck source=deploy/local/lib.sh
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 : "${ETTER_DOCKER_DEBIAN_SUITE:=trixie}"
@@ -40,8 +41,6 @@ fi
 use_root_or_sudo "the docker CLI / compose plugin"
 
 command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install the docker CLI and its compose plugin by hand"
-
-apt_get() { "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@"; }
 
 # candidate PKG: the version apt would install from the configured sources, empty if none.
 candidate() {
@@ -57,11 +56,6 @@ upstream_major() {
     v="${v%%.*}"
     [[ "$v" =~ ^[0-9]+$ ]] || v=0
     printf '%s' "$v"
-}
-
-install_pkgs() {
-    log "apt-get install $*"
-    apt_get install -y -q --no-install-recommends "$@"
 }
 
 # install_from_debian_suite PKG...: downloads PKG from $ETTER_DOCKER_DEBIAN_SUITE
@@ -91,7 +85,7 @@ install_from_debian_suite() {
     apt_get "${opts[@]}" update -q
     (cd "$tmp/debs" && apt_get "${opts[@]}" download "$@")
     chmod 644 "$tmp"/debs/*.deb
-    install_pkgs "$tmp"/debs/*.deb
+    apt_install "$tmp"/debs/*.deb
     rm -rf "$tmp"
     trap - EXIT
 }
@@ -103,27 +97,6 @@ is_debian() {
     [[ "$id" == "debian" ]]
 }
 
-# install_with_policy_hold PKG...: installs packages that would start a daemon,
-# with a temporary policy-rc.d (exit 101: "not allowed") while apt runs.
-install_with_policy_hold() {
-    local policy=/usr/sbin/policy-rc.d backup=/usr/sbin/policy-rc.d.etter-docker-backup had=0
-    if [[ -e "$policy" ]]; then
-        "${SUDO[@]}" cp -p "$policy" "$backup"
-        had=1
-    fi
-    printf '#!/bin/sh\n# Temporary, from deploy/local/install-docker-cli.sh: do not start services during apt.\nexit 101\n' \
-        | "${SUDO[@]}" tee "$policy" >/dev/null
-    "${SUDO[@]}" chmod 755 "$policy"
-    local rc=0
-    install_pkgs "$@" || rc=$?
-    if ((had)); then
-        "${SUDO[@]}" mv -f "$backup" "$policy"
-    else
-        "${SUDO[@]}" rm -f "$policy"
-    fi
-    return "$rc"
-}
-
 log "apt-get update"
 apt_get update -q
 
@@ -132,14 +105,14 @@ apt_get update -q
 if command -v docker >/dev/null 2>&1; then
     log "docker CLI present: $(docker --version 2>/dev/null || true)"
 elif [[ -n "$(candidate docker-ce-cli)" ]]; then
-    install_pkgs docker-ce-cli
+    apt_install docker-ce-cli
 elif [[ -n "$(candidate docker-cli)" ]]; then
-    install_pkgs docker-cli
+    apt_install docker-cli
 elif is_debian; then
     install_from_debian_suite docker-cli
 elif [[ -n "$(candidate docker.io)" ]]; then
     warn "no client-only docker package found: installing docker.io (its daemon is not started)"
-    install_with_policy_hold docker.io
+    apt_install_held docker.io
 else
     die "no apt package provides the docker CLI here (tried docker-ce-cli, docker-cli, docker.io)"
 fi
@@ -149,11 +122,11 @@ fi
 if docker compose version >/dev/null 2>&1; then
     :
 elif [[ -n "$(candidate docker-compose-plugin)" ]]; then
-    install_pkgs docker-compose-plugin
+    apt_install docker-compose-plugin
 elif [[ -n "$(candidate docker-compose-v2)" ]]; then
-    install_pkgs docker-compose-v2
+    apt_install docker-compose-v2
 elif v="$(candidate docker-compose)"; [[ -n "$v" ]] && (($(upstream_major "$v") >= 2)); then
-    install_pkgs docker-compose
+    apt_install docker-compose
 elif is_debian; then
     install_from_debian_suite docker-compose
 else

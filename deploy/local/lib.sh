@@ -1,6 +1,8 @@
 # shellcheck shell=bash disable=SC2034  # the variables here are used by the scripts sourcing this file
 #
 # Shared helpers for the deploy/local/ scripts. Sourced, never executed.
+# Each server's own functions are in servers/*.sh, the .NET services' in
+# services.sh, the generated credentials' in credentials.sh.
 #
 # Everything the local stack writes (data, configs, logs, PID files, the
 # generated credentials) lives under $ETTER_ROOT/.etter/local/, which is
@@ -23,6 +25,7 @@ ETTER_DEPLOY_DIR="$ETTER_ROOT/deploy/local"
 : "${ETTER_RABBITMQ_MGMT_PORT:=15672}"
 : "${ETTER_RABBITMQ_DIST_PORT:=25672}"
 : "${ETTER_RABBITMQ_PROMETHEUS_PORT:=15692}"
+# Shared by every Erlang node on the machine (see servers/rabbitmq.sh).
 : "${ETTER_EPMD_PORT:=4369}"
 : "${ETTER_POSTGRES_PORT:=5432}"
 : "${ETTER_REDIS_PORT:=6379}"
@@ -51,6 +54,8 @@ die()  { printf '[etter %s] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
 
 is_root() { [[ "$(id -u)" -eq 0 ]]; }
 
+# --- Installing with apt -------------------------------------------------------
+
 # use_root_or_sudo WHAT: sets SUDO to () as root or (sudo) otherwise, for installing WHAT with apt;
 # fails with a clear message when neither is possible.
 use_root_or_sudo() {
@@ -62,6 +67,52 @@ use_root_or_sudo() {
     else
         die "installing $1 needs root, and sudo is not available; run this script as root"
     fi
+}
+
+pkg_installed() {
+    [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]
+}
+
+# apt_get ARGS...: apt-get through $SUDO (call use_root_or_sudo first), never asking questions.
+apt_get() { "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@"; }
+
+apt_install() {
+    log "apt-get install $*"
+    apt_get install -y -q --no-install-recommends "$@"
+}
+
+# Package maintainer scripts try to start the servers right away (and without
+# systemd, with their own system-wide configs and ports). A policy-rc.d that
+# exits 101 tells invoke-rc.d "not allowed"; we hold one only while apt runs and
+# put back whatever was there before (Docker-style images ship their own).
+POLICY_RC=/usr/sbin/policy-rc.d
+POLICY_RC_BACKUP=/usr/sbin/policy-rc.d.etter-backup
+POLICY_RC_MARK="Temporary, from deploy/local/: do not start services during apt."
+
+policy_rc_release() {
+    if [[ -e "$POLICY_RC_BACKUP" ]]; then
+        "${SUDO[@]}" mv -f "$POLICY_RC_BACKUP" "$POLICY_RC" || warn "could not restore $POLICY_RC from $POLICY_RC_BACKUP"
+    elif grep -qs 'Temporary, from deploy/local/' "$POLICY_RC"; then
+        "${SUDO[@]}" rm -f "$POLICY_RC" || warn "could not remove the temporary $POLICY_RC"
+    fi
+}
+
+# apt_install_held PKG...: apt-get install with service starts held. The EXIT
+# trap puts policy-rc.d back if we are interrupted; after a run killed outright,
+# the next one repairs it first (our file carries a mark, the backup is the original).
+apt_install_held() {
+    local rc=0
+    policy_rc_release
+    if [[ -e "$POLICY_RC" ]]; then
+        "${SUDO[@]}" cp -p "$POLICY_RC" "$POLICY_RC_BACKUP"
+    fi
+    trap policy_rc_release EXIT
+    printf '#!/bin/sh\n# %s\nexit 101\n' "$POLICY_RC_MARK" | "${SUDO[@]}" tee "$POLICY_RC" >/dev/null
+    "${SUDO[@]}" chmod 755 "$POLICY_RC"
+    apt_install "$@" || rc=$?
+    policy_rc_release
+    trap - EXIT
+    return "$rc"
 }
 
 # --- Processes -----------------------------------------------------------------
@@ -124,13 +175,32 @@ await_exit() {
     fi
 }
 
-# stop_pid NAME PID [TIMEOUT]: SIGTERM, then await_exit.
-stop_pid() {
-    local name="$1" pid="$2" timeout="${3:-30}"
-    is_alive "$pid" || return 0
-    log "Stopping $name (pid $pid)"
-    kill -TERM "$pid" 2>/dev/null || true
-    await_exit "$name" "$pid" "$timeout"
+# stop_all TIMEOUT NAME=PID...: SIGTERM to every one first, then waits for
+# each: one at a time, cluster nodes would wait on their stopped peers and the
+# services' shutdown times would add up.
+stop_all() {
+    local timeout="$1" entry
+    shift
+    for entry in "$@"; do
+        log "Stopping ${entry%=*} (pid ${entry##*=})"
+        kill -TERM "${entry##*=}" 2>/dev/null || true
+    done
+    for entry in "$@"; do await_exit "${entry%=*}" "${entry##*=}" "$timeout"; done
+}
+
+# stop_pidfile NAME FILE REGEX [TIMEOUT]: stops the process FILE names if it is
+# alive and matches REGEX (else it is not ours any more), then removes FILE.
+# True if it stopped something.
+stop_pidfile() {
+    local name="$1" file="$2" regex="$3" timeout="${4:-30}" pid rc=1
+    [[ -f "$file" ]] || return 1
+    pid="$(read_pid "$file")"
+    if is_alive "$pid" && pid_cmdline_matches "$pid" "$regex"; then
+        stop_all "$timeout" "$name=$pid"
+        rc=0
+    fi
+    rm -f "$file"
+    return "$rc"
 }
 
 # --- Waiting -------------------------------------------------------------------
@@ -171,13 +241,73 @@ wait_for_process_and() {
     done
 }
 
-# ensure_port_free PORT WHAT ENVVAR: fail clearly if some other program
-# already listens on a port we are about to use.
-ensure_port_free() {
-    local port="$1" what="$2" var="$3"
-    if tcp_open "$port"; then
-        die "port $port (for $what) is already in use by another process; stop it or choose another port with $var=<port>"
+# --- Who holds a port ------------------------------------------------------------
+
+# port_owner_pid PORT: the PID listening on PORT over TCP (empty if unknown,
+# e.g. without ss, or a process of another user when we are not root).
+port_owner_pid() {
+    command -v ss >/dev/null 2>&1 || return 0
+    ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2 || true
+}
+
+# checkout_of_pid PID: the Etter checkout PID was started from, read from its
+# command line and working directory (servers keep their data under
+# <checkout>/.etter/local, services run from <checkout>/services/*/bin); empty
+# when neither shows one.
+checkout_of_pid() {
+    local pid="$1" text root=""
+    text="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true) $(readlink "/proc/$pid/cwd" 2>/dev/null || true)"
+    if [[ "$text" =~ (/[^ \"]*)/\.etter/local(/|\"|\ |$) ]]; then
+        root="${BASH_REMATCH[1]}"
+    elif [[ "$text" =~ (/[^ \"]*)/services/Etter\.[A-Za-z]+/bin/ ]]; then
+        root="${BASH_REMATCH[1]}"
     fi
+    [[ -n "$root" && -f "$root/deploy/local/up.sh" ]] && printf '%s' "$root"
+    return 0
+}
+
+# describe_pid PID: "postgres (pid 12219)", for messages.
+describe_pid() {
+    printf '%s (pid %s)' "$(cat "/proc/$1/comm" 2>/dev/null || echo '?')" "$1"
+}
+
+# why_taken PID VAR STOP_SCRIPT: what to do about PID, which holds a port or a
+# name we need: the other checkout's stop script if PID is from one, else the
+# variable that moves ours.
+why_taken() {
+    local pid="$1" var="$2" stop="$3" root=""
+    [[ -n "$pid" ]] && root="$(checkout_of_pid "$pid")"
+    if [[ -n "$root" && "$root" != "$ETTER_ROOT" ]]; then
+        printf '%s of the checkout %s. Stop that with:\n    %s/deploy/local/%s\nor give this checkout another port: export %s=<free port>' \
+            "$(describe_pid "$pid")" "$root" "$root" "$stop" "$var"
+    elif [[ -n "$root" ]]; then
+        printf '%s, started from this checkout but no longer in its PID files. Stop it with:\n    kill %s\nor choose another port: export %s=<free port>' \
+            "$(describe_pid "$pid")" "$pid" "$var"
+    elif [[ -n "$pid" ]]; then
+        printf '%s. Stop it, or choose another port: export %s=<free port>' "$(describe_pid "$pid")" "$var"
+    else
+        printf 'another process. Stop it, or choose another port: export %s=<free port>' "$var"
+    fi
+}
+
+# ensure_port_free PORT WHAT ENVVAR [STOP_SCRIPT]: fail clearly if some other
+# program already listens on a port we are about to use. STOP_SCRIPT (down.sh by
+# default) is what would stop it when it belongs to another checkout.
+ensure_port_free() {
+    local port="$1" what="$2" var="$3" stop="${4:-down.sh}"
+    tcp_open "$port" || return 0
+    die "port $port (for $what) is taken by $(why_taken "$(port_owner_pid "$port")" "$var" "$stop")"
+}
+
+# ensure_own_listener PID PORT WHAT ENVVAR [STOP_SCRIPT]: for a server of ours
+# that already runs, fail unless PID itself listens on PORT, so a server of
+# somebody else answering there is never taken for ours (e.g. ours was started
+# on other ports).
+ensure_own_listener() {
+    local pid="$1" port="$2" what="$3" var="$4" stop="${5:-down.sh}" owner
+    owner="$(port_owner_pid "$port")"
+    [[ -z "$owner" || "$owner" == "$pid" ]] && return 0
+    die "$what of this checkout runs (pid $pid) but not on port $port (ports changed? stop it with deploy/local/$stop first); port $port is taken by $(why_taken "$owner" "$var" "$stop")"
 }
 
 # --- Credentials ---------------------------------------------------------------
@@ -196,77 +326,10 @@ gen_password() {
 load_credentials() {
     [[ -f "$ETTER_CREDENTIALS_FILE" ]] || die "no credentials file at $ETTER_CREDENTIALS_FILE; run deploy/local/up.sh first"
     set -a
-    # shellcheck disable=SC1090
+    # shellcheck disable=SC1090  # generated at run time, nothing to follow
     . "$ETTER_CREDENTIALS_FILE"
     set +a
 }
-
-# --- Running as the PostgreSQL OS user ---------------------------------------
-
-# PostgreSQL refuses to run as root. As root we run its tools as the 'postgres'
-# OS user; as a normal user, as that user.
-if is_root; then
-    PG_OS_USER="postgres"
-else
-    PG_OS_USER="$(id -un)"
-fi
-
-# The unix socket path (dir + "/.s.PGSQL.<port>") must fit in 107 bytes. In a
-# deeply nested checkout we fall back to a short per-checkout dir in /tmp.
-pg_socket_dir() {
-    local pg_dir="$ETTER_LOCAL_DIR/postgres"
-    if ((${#pg_dir} + 20 <= 100)); then
-        printf '%s' "$pg_dir"
-    else
-        printf '/tmp/etter-pg-%s-%s' "$(id -u)" "$(printf '%s' "$ETTER_ROOT" | cksum | cut -d' ' -f1)"
-    fi
-}
-PG_SOCKET_DIR="$(pg_socket_dir)"
-
-as_pg_user() {
-    # cd / first: the caller's cwd may not be readable by 'postgres', which
-    # makes psql/pg_ctl print "could not change directory" warnings.
-    if is_root; then
-        (cd / && runuser -u "$PG_OS_USER" -- "$@")
-    else
-        (cd / && "$@")
-    fi
-}
-
-# --- RabbitMQ ------------------------------------------------------------------
-
-RMQ_DIR="$ETTER_LOCAL_DIR/rabbitmq"
-RMQ_HOME="$RMQ_DIR/home"
-RMQ_CONSOLE_LOG="$ETTER_LOG_DIR/rabbitmq-console.log"
-RMQ_PIDFILE="$ETTER_PID_DIR/rabbitmq.pid"
-EPMD_PIDFILE="$ETTER_PID_DIR/epmd.pid"
-
-# The environment shared by the server and every CLI call: same HOME (hence
-# the same .erlang.cookie), node name, epmd and files. Call in a subshell.
-rabbit_env() {
-    export HOME="$RMQ_HOME"
-    export LANG=C.UTF-8 LC_ALL=C.UTF-8 # the Elixir CLI warns without UTF-8
-    export RABBITMQ_NODENAME=rabbit@localhost
-    export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
-    export RABBITMQ_NODE_PORT="$ETTER_RABBITMQ_PORT"
-    export RABBITMQ_DIST_PORT="$ETTER_RABBITMQ_DIST_PORT"
-    export ERL_EPMD_ADDRESS=127.0.0.1
-    export ERL_EPMD_PORT="$ETTER_EPMD_PORT"
-    export RABBITMQ_MNESIA_BASE="$RMQ_DIR/mnesia"
-    export RABBITMQ_LOG_BASE="$RMQ_DIR/log"
-    export RABBITMQ_CONFIG_FILE="$RMQ_DIR/rabbitmq.conf"
-    export RABBITMQ_ADVANCED_CONFIG_FILE="$RMQ_DIR/advanced.config"
-    export RABBITMQ_ENABLED_PLUGINS_FILE="$RMQ_DIR/enabled_plugins"
-    # Keep /etc/rabbitmq/rabbitmq-env.conf out of the picture.
-    export RABBITMQ_CONF_ENV_FILE="$RMQ_DIR/rabbitmq-env.conf"
-    # Written by the node itself; it is the beam.smp PID (the launcher script
-    # forks the VM and waits for it).
-    export RABBITMQ_PID_FILE="$RMQ_PIDFILE"
-    # Erlang distribution listens on all interfaces unless told otherwise.
-    export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
-}
-
-rmqctl() { (rabbit_env && "$RABBITMQ_BIN/rabbitmqctl" "$@"); }
 
 # --- Services ------------------------------------------------------------------
 
@@ -280,7 +343,7 @@ service_project() {
         orchestrator) echo "Etter.Orchestrator" ;;
         role-setup) echo "Etter.RoleSetup" ;;
         ai-assessment) echo "Etter.AiAssessment" ;;
-        *) die "unknown service '$1'" ;;
+        *) die "unknown service '$1' (known: ${ETTER_SERVICES[*]})" ;;
     esac
 }
 
@@ -291,7 +354,7 @@ service_port_var() {
         orchestrator) echo ETTER_ORCHESTRATOR_PORT ;;
         role-setup) echo ETTER_ROLESETUP_PORT ;;
         ai-assessment) echo ETTER_AIASSESSMENT_PORT ;;
-        *) die "unknown service '$1'" ;;
+        *) die "unknown service '$1' (known: ${ETTER_SERVICES[*]})" ;;
     esac
 }
 
@@ -301,5 +364,9 @@ service_base_port() {
     echo "${!var}"
 }
 
-# Infra PID files; every other *.pid in the PID dir is a .NET service.
-ETTER_INFRA_PIDS=(postgres rabbitmq epmd redis)
+# service_dll SERVICE: the Release build's entry assembly, what up.sh builds.
+service_dll() {
+    local project
+    project="$(service_project "$1")"
+    echo "$ETTER_ROOT/services/$project/bin/Release/net10.0/$project.dll"
+}

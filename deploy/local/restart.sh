@@ -8,26 +8,19 @@
 #
 # Usage: deploy/local/restart.sh rabbitmq|postgres
 set -euo pipefail
-# shellcheck source=deploy/local/lib.sh
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 case "${1:-}" in
     rabbitmq)
-        log "Restarting the RabbitMQ application"
-        rmqctl -q stop_app
-        rmqctl -q start_app
-        rmqctl -q await_startup --timeout 60
-        log "RabbitMQ is back"
+        # shellcheck source=servers/rabbitmq.sh
+        . "$ETTER_DEPLOY_DIR/servers/rabbitmq.sh"
+        restart_rabbitmq_app
         ;;
     postgres)
-        log "Restarting PostgreSQL"
-        pg_data="$ETTER_LOCAL_DIR/postgres/data"
-        # setsid, as up.sh does: the new postmaster must not belong to the caller's session.
-        as_pg_user setsid "$PG_BIN/pg_ctl" -D "$pg_data" restart -m fast -w -t 60 \
-            -l "$ETTER_LOG_DIR/postgres.log" >/dev/null
-        # down.sh stops by PID file; keep it pointing at the new postmaster.
-        read_pid "$pg_data/postmaster.pid" >"$ETTER_PID_DIR/postgres.pid"
-        log "PostgreSQL is back"
+        # shellcheck source=servers/postgres.sh
+        . "$ETTER_DEPLOY_DIR/servers/postgres.sh"
+        restart_postgres
         ;;
     *) die "usage: restart.sh rabbitmq|postgres" ;;
 esac

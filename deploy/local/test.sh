@@ -7,14 +7,30 @@
 #   3. builds Etter.sln once (Release) and runs every test project,
 #   4. adds up the .trx results and prints, as the very last line,
 #      "N passed, N failed" (", N skipped" appended when some were skipped).
+#   5. stops the servers and cluster nodes it started (those already running
+#      before are left running), unless --keep.
 # Exit status: non-zero if dotnet test failed, any test failed, or no test ran.
+# A test running longer than TEST_HANG_TIMEOUT is reported by name and its
+# test host ended (dotnet test --blame-hang-timeout).
 #
-# Usage: deploy/local/test.sh [extra dotnet test arguments]
+# Usage: deploy/local/test.sh [--keep] [extra dotnet test arguments]
+#   --keep   leave every server running at the end
 set -euo pipefail
-# shellcheck source=deploy/local/lib.sh
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=servers/postgres.sh
+. "$ETTER_DEPLOY_DIR/servers/postgres.sh"
+# shellcheck source=servers/rabbitmq.sh
+. "$ETTER_DEPLOY_DIR/servers/rabbitmq.sh"
+# shellcheck source=servers/redis.sh
+. "$ETTER_DEPLOY_DIR/servers/redis.sh"
+# shellcheck source=cluster-lib.sh
+. "$ETTER_DEPLOY_DIR/cluster-lib.sh"
 
 RESULTS_DIR="$ETTER_ROOT/.etter/test-results"
+# Longer than the longest test's own waits (the cluster node-kill test may wait
+# 11 minutes before failing by itself), so a slow test fails with its own message.
+TEST_HANG_TIMEOUT=15m
 
 # trx_attr COUNTERS_ELEMENT NAME: a numeric attribute of <Counters .../>, 0 if absent.
 trx_attr() {
@@ -43,14 +59,51 @@ summarize_trx() {
         aborted="$(trx_attr "$counters" aborted)"
         executed="$(trx_attr "$counters" executed)"
         not_executed="$(trx_attr "$counters" notExecuted)"
-        # Errors, time-outs and aborts are failures too.
+        # Errors, time-outs and aborts are failures too, and so is a run cut short
+        # (e.g. a test that hung past --blame-hang-timeout: it is in no counter).
         failed=$((failed + error + timeout + aborted))
+        if tr '\r\n' '  ' <"$f" | grep -q '<RunInfo[^>]*outcome="Error"'; then
+            warn "$(basename "$f"): the test run was aborted; the test that was running is named in the output above"
+            failed=$((failed + 1))
+        fi
         log "  $(basename "$f"): $passed passed, $failed failed, $not_executed skipped"
         TOTAL_PASSED=$((TOTAL_PASSED + passed))
         TOTAL_FAILED=$((TOTAL_FAILED + failed))
         TOTAL_SKIPPED=$((TOTAL_SKIPPED + not_executed))
         TOTAL_EXECUTED=$((TOTAL_EXECUTED + executed))
     done < <(find "$dir" -type f -name '*.trx' -print0 2>/dev/null | sort -z)
+}
+
+# running_servers: this checkout's servers running now, as " postgres rabbitmq epmd redis cluster-1 ... ".
+running_servers() {
+    local list=" " n
+    if [[ -n "$(pg_running_pid)" ]]; then list+="postgres "; fi
+    if (rmq_use_single_node && rmq_running); then list+="rabbitmq "; fi
+    if pidfile_alive "$EPMD_PIDFILE" epmd; then list+="epmd "; fi
+    if redis_running; then list+="redis "; fi
+    for ((n = 1; n <= CLUSTER_SIZE; n++)); do
+        if cluster_node_alive "$n"; then list+="cluster-$n "; fi
+    done
+    printf '%s' "$list"
+}
+
+# stop_started_servers BEFORE: stops what runs now but was not running in
+# BEFORE (what running_servers said when we began).
+stop_started_servers() {
+    local before="$1" now nodes=() n
+    now="$(running_servers)"
+    for ((n = 1; n <= CLUSTER_SIZE; n++)); do
+        if [[ "$now" == *" cluster-$n "* && "$before" != *" cluster-$n "* ]]; then nodes+=("$n"); fi
+    done
+    ((${#nodes[@]} == 0)) || stop_cluster_nodes "${nodes[@]}" || true
+    if [[ "$before" != *" redis "* ]]; then stop_redis || true; fi
+    if [[ "$before" != *" rabbitmq "* ]]; then stop_rabbitmq || true; fi
+    # epmd last among the Erlang pieces, and only once no node of ours uses it.
+    now="$(running_servers)"
+    if [[ "$before" != *" epmd "* && "$now" != *" rabbitmq "* && "$now" != *" cluster-"* ]]; then
+        stop_epmd || true
+    fi
+    if [[ "$before" != *" postgres "* ]]; then stop_postgres || true; fi
 }
 
 summary_line() {
@@ -60,6 +113,22 @@ summary_line() {
 }
 
 main() {
+    local keep=0 args=() arg
+    for arg in "$@"; do
+        if [[ "$arg" == --keep ]]; then keep=1; else args+=("$arg"); fi
+    done
+    if ((!keep)); then
+        BEFORE="$(running_servers)"
+        if [[ "$BEFORE" == " " ]]; then
+            log "No server of this checkout runs yet: those started now are stopped at the end (--keep: left running)"
+        else
+            log "Already running, so left running at the end:${BEFORE% }"
+        fi
+        # Also when stopped early (a failed start, Ctrl-C); INT/TERM go through exit so the EXIT trap runs.
+        trap 'stop_started_servers "$BEFORE"' EXIT
+        trap 'exit 130' INT TERM
+    fi
+
     log "Starting local infrastructure (up.sh --infra-only)"
     bash "$ETTER_DEPLOY_DIR/up.sh" --infra-only
     load_credentials
@@ -88,7 +157,8 @@ main() {
     if ((build_rc == 0)); then
         log "Running tests (results: $RESULTS_DIR)"
         dotnet test "$ETTER_ROOT/Etter.sln" -c Release --no-build \
-            --logger "trx;LogFilePrefix=r" --results-directory "$RESULTS_DIR" "$@" || test_rc=$?
+            --blame-hang-timeout "$TEST_HANG_TIMEOUT" --blame-hang-dump-type none \
+            --logger "trx;LogFilePrefix=r" --results-directory "$RESULTS_DIR" "${args[@]}" || test_rc=$?
     else
         warn "build failed (exit $build_rc); not running tests"
     fi
@@ -112,6 +182,12 @@ main() {
     if ((build_rc == 0 && TOTAL_PASSED + TOTAL_FAILED == 0)); then
         warn "no tests ran (trx files found: $TRX_FILES)"
         rc=1
+    fi
+    if ((!keep)); then
+        # Before the summary, which must stay the last line printed.
+        log "Stopping the servers this run started (--keep leaves them running)"
+        trap - EXIT
+        stop_started_servers "$BEFORE"
     fi
     summary_line
     return "$rc"

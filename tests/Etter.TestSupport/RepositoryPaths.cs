@@ -13,6 +13,9 @@ public static class RepositoryPaths
         "Release";
 #endif
 
+    /// <summary>deploy/local/run-service.sh: how every local service process is started (see <see cref="ServiceProcess"/>).</summary>
+    public static string RunServiceScript => Path.Combine(Root, "deploy", "local", "run-service.sh");
+
     public static string ServiceDll(string project, string? assembly = null) =>
         Path.Combine(Root, "services", project, "bin", Configuration, "net10.0", $"{assembly ?? project}.dll");
 

@@ -1,17 +1,20 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
 namespace Etter.TestSupport;
 
 /// <summary>
-/// One Etter service as a real OS process (<c>dotnet Service.dll</c>), as in production. Its output goes
-/// to a log file (flushed per line, so a failing test or a reader of the file sees everything); error lines
-/// ("fail:"/"crit:"), retried messages and all lines are counted.
+/// One Etter service as a real OS process, started as <c>deploy/local/up.sh</c> starts it: through
+/// <c>deploy/local/run-service.sh</c>, which sets the environment every local run shares and execs
+/// <c>dotnet Service.dll</c> (so <see cref="Pid"/> is the service's own). Its output goes to a log file (flushed
+/// per line, so a failing test or a reader of the file sees everything); error lines ("fail:"/"crit:"), retried
+/// messages and all lines are counted.
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
-    readonly string _dll;
+    readonly string _service;
     readonly Dictionary<string, string> _environment;
     readonly Lock _logLock = new();
     Process? _process;
@@ -20,18 +23,20 @@ public sealed class ServiceProcess : IAsyncDisposable
     long _lines;
     long _retryLines;
 
-    public ServiceProcess(string name, string dll, IDictionary<string, string> environment, string logDirectory)
+    /// <param name="name">The instance's name, also its log file's.</param>
+    /// <param name="service">
+    /// A built service .dll (e.g. <see cref="RepositoryPaths.ServiceDll"/>), or a service name that run-service.sh
+    /// knows (<c>api</c>, <c>orchestrator</c>, ...: the Release build up.sh makes).
+    /// </param>
+    /// <param name="environment">The service's settings; the caller's own <c>Etter__*</c> variables are not passed on.</param>
+    /// <param name="logDirectory">Where the log file goes.</param>
+    public ServiceProcess(string name, string service, IDictionary<string, string> environment, string logDirectory)
     {
         Name = name;
-        _dll = dll;
+        _service = service;
         Port = FreePort();
         BaseAddress = new Uri($"http://127.0.0.1:{Port}");
-        _environment = new Dictionary<string, string>(environment, StringComparer.Ordinal)
-        {
-            ["ASPNETCORE_URLS"] = BaseAddress.ToString().TrimEnd('/'),
-            ["DOTNET_ENVIRONMENT"] = "Production",
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-        };
+        _environment = new Dictionary<string, string>(environment, StringComparer.Ordinal);
         Directory.CreateDirectory(logDirectory);
         LogFile = Path.Combine(logDirectory, $"{name.Replace('#', '-')}.log");
     }
@@ -66,26 +71,35 @@ public sealed class ServiceProcess : IAsyncDisposable
         return await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
     }
 
-    public void Start()
+    /// <summary>
+    /// How run-service.sh is started for <paramref name="service"/> (a .dll path or a service name) on
+    /// <paramref name="port"/> (0: any free one), output redirected, without the caller's <c>Etter__*</c> variables:
+    /// test.sh and bench.sh export the shared servers' settings, which must not leak into scratch services.
+    /// </summary>
+    public static ProcessStartInfo CreateStartInfo(string service, int port)
     {
-        if (!File.Exists(_dll))
+        if (service.EndsWith(".dll", StringComparison.Ordinal) && !File.Exists(service))
         {
-            throw new FileNotFoundException($"{_dll} is not built. Build first: dotnet build Etter.sln -c {RepositoryPaths.Configuration} (deploy/local/test.sh and bench.sh do).", _dll);
+            throw new FileNotFoundException($"{service} is not built. Build first: dotnet build Etter.sln -c {RepositoryPaths.Configuration} (deploy/local/test.sh and bench.sh do).", service);
         }
 
-        var info = new ProcessStartInfo("dotnet", [_dll])
+        var info = new ProcessStartInfo("bash", [RepositoryPaths.RunServiceScript, service, "--port", port.ToString(CultureInfo.InvariantCulture)])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(_dll)!,
         };
         foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("Etter__", StringComparison.Ordinal)).ToList())
         {
-            // The caller's own settings (test.sh and bench.sh export the shared servers' ones) must not leak into the scratch services.
             info.Environment.Remove(key);
         }
 
+        return info;
+    }
+
+    public void Start()
+    {
+        var info = CreateStartInfo(_service, Port);
         foreach (var (key, value) in _environment)
         {
             info.Environment[key] = value;

@@ -17,18 +17,14 @@ public sealed class MigrateOnlyTests : IAsyncLifetime
     [Fact]
     public async Task MigrateOnly_CreatesTheSchemaAndExitsZero()
     {
-        var info = new ProcessStartInfo("dotnet", [RepositoryPaths.ServiceDll("Etter.Orchestrator")])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        // Port 0: it exits before it would serve anything.
+        var info = ServiceProcess.CreateStartInfo(RepositoryPaths.ServiceDll("Etter.Orchestrator"), port: 0);
         foreach (var (key, value) in _environment.ServiceEnvironment())
         {
             info.Environment[key] = value;
         }
 
         info.Environment["Etter__Orchestrator__MigrateOnly"] = "true";
-        info.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
