@@ -42,8 +42,8 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                         .HasColumnName("created_at");
 
                     b.Property<string>("Destination")
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
                         .HasColumnName("destination");
 
                     b.Property<string>("MessageType")
@@ -51,6 +51,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)")
                         .HasColumnName("message_type");
+
+                    b.Property<Guid?>("RequestId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("request_id");
 
                     b.Property<string>("TraceParent")
                         .HasMaxLength(64)
@@ -64,6 +68,26 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                     b.HasKey("Sequence");
 
                     b.ToTable("outbox_message", (string)null);
+                });
+
+            modelBuilder.Entity("Etter.Orchestrator.Admission.CompanySlot", b =>
+                {
+                    b.Property<string>("CompanyId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("company_id");
+
+                    b.Property<int>("Slot")
+                        .HasColumnType("integer")
+                        .HasColumnName("slot");
+
+                    b.Property<Guid?>("WorkflowId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workflow_id");
+
+                    b.HasKey("CompanyId", "Slot");
+
+                    b.ToTable("admission_slot", (string)null);
                 });
 
             modelBuilder.Entity("Etter.Orchestrator.History.OnboardingHistoryEntry", b =>
@@ -143,6 +167,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("workflow_id");
 
+                    b.Property<int?>("AdmissionSlot")
+                        .HasColumnType("integer")
+                        .HasColumnName("admission_slot");
+
                     b.Property<DateTimeOffset?>("AdmittedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("admitted_at");
@@ -201,6 +229,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(256)")
                         .HasColumnName("draup_role_name");
 
+                    b.Property<Guid?>("DuplicateOf")
+                        .HasColumnType("uuid")
+                        .HasColumnName("duplicate_of");
+
                     b.Property<string>("ErrorCode")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
@@ -223,9 +255,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                         .HasColumnType("double precision")
                         .HasColumnName("final_score");
 
-                    b.Property<DateTimeOffset?>("HeartbeatDeadlineAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("heartbeat_deadline_at");
+                    b.Property<string>("InFlightKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("in_flight_key");
 
                     b.Property<string>("InputHash")
                         .HasMaxLength(64)
@@ -255,6 +288,11 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("next_deadline_at");
 
+                    b.Property<string>("PendingStep")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("pending_step");
+
                     b.Property<DateTimeOffset>("QueuedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("queued_at");
@@ -268,15 +306,6 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)")
                         .HasColumnName("requested_by");
-
-                    b.Property<DateTimeOffset?>("RetryAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("retry_at");
-
-                    b.Property<string>("RetryStep")
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
-                        .HasColumnName("retry_step");
 
                     b.Property<long>("Revision")
                         .HasColumnType("bigint")
@@ -307,10 +336,6 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("status_json");
 
-                    b.Property<DateTimeOffset?>("StepDeadlineAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("step_deadline_at");
-
                     b.Property<Guid?>("SupersededBy")
                         .HasColumnType("uuid")
                         .HasColumnName("superseded_by");
@@ -328,10 +353,6 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                         .IsConcurrencyToken()
                         .HasColumnType("integer")
                         .HasColumnName("version");
-
-                    b.Property<DateTimeOffset?>("WorkflowDeadlineAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("workflow_deadline_at");
 
                     b.ComplexProperty(typeof(Dictionary<string, object>), "AiAssessment", "Etter.Orchestrator.Saga.OnboardingState.AiAssessment#StepState", b1 =>
                         {
@@ -376,6 +397,32 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                                 .HasMaxLength(16)
                                 .HasColumnType("character varying(16)")
                                 .HasColumnName("ai_assessment_status");
+                        });
+
+                    b.ComplexProperty(typeof(Dictionary<string, object>), "Deadlines", "Etter.Orchestrator.Saga.OnboardingState.Deadlines#Deadlines", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<DateTimeOffset?>("HeartbeatAt")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("heartbeat_deadline_at");
+
+                            b1.Property<DateTimeOffset?>("RetryAt")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("retry_at");
+
+                            b1.Property<string>("RetryStep")
+                                .HasMaxLength(32)
+                                .HasColumnType("character varying(32)")
+                                .HasColumnName("retry_step");
+
+                            b1.Property<DateTimeOffset?>("StepAt")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("step_deadline_at");
+
+                            b1.Property<DateTimeOffset?>("WorkflowAt")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("workflow_deadline_at");
                         });
 
                     b.ComplexProperty(typeof(Dictionary<string, object>), "RoleSetup", "Etter.Orchestrator.Saga.OnboardingState.RoleSetup#StepState", b1 =>
@@ -427,6 +474,11 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
 
                     b.HasIndex("BatchId")
                         .HasDatabaseName("ix_onboarding_state_batch");
+
+                    b.HasIndex("InFlightKey")
+                        .IsUnique()
+                        .HasDatabaseName("ux_onboarding_state_in_flight")
+                        .HasFilter("in_flight_key IS NOT NULL");
 
                     b.HasIndex("NextDeadlineAt")
                         .HasDatabaseName("ix_onboarding_state_next_deadline");

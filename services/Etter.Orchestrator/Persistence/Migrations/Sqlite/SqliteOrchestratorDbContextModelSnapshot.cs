@@ -35,7 +35,7 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnName("created_at");
 
                     b.Property<string>("Destination")
-                        .HasMaxLength(256)
+                        .HasMaxLength(512)
                         .HasColumnType("TEXT")
                         .HasColumnName("destination");
 
@@ -44,6 +44,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
                         .HasColumnName("message_type");
+
+                    b.Property<Guid?>("RequestId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("request_id");
 
                     b.Property<string>("TraceParent")
                         .HasMaxLength(64)
@@ -57,6 +61,26 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                     b.HasKey("Sequence");
 
                     b.ToTable("outbox_message", (string)null);
+                });
+
+            modelBuilder.Entity("Etter.Orchestrator.Admission.CompanySlot", b =>
+                {
+                    b.Property<string>("CompanyId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("company_id");
+
+                    b.Property<int>("Slot")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("slot");
+
+                    b.Property<Guid?>("WorkflowId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("workflow_id");
+
+                    b.HasKey("CompanyId", "Slot");
+
+                    b.ToTable("admission_slot", (string)null);
                 });
 
             modelBuilder.Entity("Etter.Orchestrator.History.OnboardingHistoryEntry", b =>
@@ -134,6 +158,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("workflow_id");
 
+                    b.Property<int?>("AdmissionSlot")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("admission_slot");
+
                     b.Property<long?>("AdmittedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("admitted_at");
@@ -192,6 +220,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("draup_role_name");
 
+                    b.Property<Guid?>("DuplicateOf")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("duplicate_of");
+
                     b.Property<string>("ErrorCode")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
@@ -214,9 +246,10 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("REAL")
                         .HasColumnName("final_score");
 
-                    b.Property<long?>("HeartbeatDeadlineAt")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("heartbeat_deadline_at");
+                    b.Property<string>("InFlightKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("in_flight_key");
 
                     b.Property<string>("InputHash")
                         .HasMaxLength(64)
@@ -246,6 +279,11 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("next_deadline_at");
 
+                    b.Property<string>("PendingStep")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pending_step");
+
                     b.Property<long>("QueuedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("queued_at");
@@ -259,15 +297,6 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
                         .HasColumnName("requested_by");
-
-                    b.Property<long?>("RetryAt")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("retry_at");
-
-                    b.Property<string>("RetryStep")
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("retry_step");
 
                     b.Property<long>("Revision")
                         .HasColumnType("INTEGER")
@@ -298,10 +327,6 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("status_json");
 
-                    b.Property<long?>("StepDeadlineAt")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("step_deadline_at");
-
                     b.Property<Guid?>("SupersededBy")
                         .HasColumnType("TEXT")
                         .HasColumnName("superseded_by");
@@ -319,10 +344,6 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER")
                         .HasColumnName("version");
-
-                    b.Property<long?>("WorkflowDeadlineAt")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("workflow_deadline_at");
 
                     b.ComplexProperty(typeof(Dictionary<string, object>), "AiAssessment", "Etter.Orchestrator.Saga.OnboardingState.AiAssessment#StepState", b1 =>
                         {
@@ -367,6 +388,32 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
                                 .HasMaxLength(16)
                                 .HasColumnType("TEXT")
                                 .HasColumnName("ai_assessment_status");
+                        });
+
+                    b.ComplexProperty(typeof(Dictionary<string, object>), "Deadlines", "Etter.Orchestrator.Saga.OnboardingState.Deadlines#Deadlines", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<long?>("HeartbeatAt")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("heartbeat_deadline_at");
+
+                            b1.Property<long?>("RetryAt")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("retry_at");
+
+                            b1.Property<string>("RetryStep")
+                                .HasMaxLength(32)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("retry_step");
+
+                            b1.Property<long?>("StepAt")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("step_deadline_at");
+
+                            b1.Property<long?>("WorkflowAt")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("workflow_deadline_at");
                         });
 
                     b.ComplexProperty(typeof(Dictionary<string, object>), "RoleSetup", "Etter.Orchestrator.Saga.OnboardingState.RoleSetup#StepState", b1 =>
@@ -418,6 +465,11 @@ namespace Etter.Orchestrator.Persistence.Migrations.Sqlite
 
                     b.HasIndex("BatchId")
                         .HasDatabaseName("ix_onboarding_state_batch");
+
+                    b.HasIndex("InFlightKey")
+                        .IsUnique()
+                        .HasDatabaseName("ux_onboarding_state_in_flight")
+                        .HasFilter("in_flight_key IS NOT NULL");
 
                     b.HasIndex("NextDeadlineAt")
                         .HasDatabaseName("ix_onboarding_state_next_deadline");
