@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Etter.IntegrationTests.Infrastructure;
@@ -689,10 +687,10 @@ public sealed partial class KubernetesManifestTests
     public async Task Kustomize_BuildsTheFolder_WhenKubectlIsInstalled()
     {
         // kubectl is optional (CI does not install it): without it this test is reported as skipped, never as passed.
-        var kubectl = FindOnPath("kubectl");
+        var kubectl = ToolProcess.FindOnPath("kubectl");
         Skip.If(kubectl is null, "kubectl is not installed; `kubectl kustomize deploy/k8s` was not run (the YAML checks above still apply).");
 
-        var result = await RunAsync(kubectl, ["kustomize", ManifestDirectory]);
+        var result = await ToolProcess.RunAsync(kubectl, ["kustomize", ManifestDirectory], TimeSpan.FromSeconds(60), RepositoryPaths.Root);
         Assert.True(result.ExitCode == 0, $"kubectl kustomize exited with {result.ExitCode}:{Environment.NewLine}{result.StdErr}");
 
         var built = Documents(new StringReader(result.StdOut)).ToList();
@@ -948,58 +946,4 @@ public sealed partial class KubernetesManifestTests
         var colon = withoutDigest.IndexOf(':', lastSlash + 1);
         return colon < 0 ? withoutDigest : withoutDigest[..colon];
     }
-
-    // --- Running kubectl ----------------------------------------------------------------------------------
-
-    sealed record ProcessResult(int ExitCode, string StdOut, string StdErr);
-
-    static async Task<ProcessResult> RunAsync(string executable, IReadOnlyList<string> args)
-    {
-        var info = new ProcessStartInfo(executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepositoryPaths.Root,
-        };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(info) ?? throw new InvalidOperationException($"{executable} did not start");
-        }
-        catch (Win32Exception e)
-        {
-            Assert.Fail($"Could not run {executable}: {e.Message}");
-            throw;
-        }
-
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            try
-            {
-                await process.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                Assert.Fail($"{executable} {string.Join(' ', args)} did not finish within 60 s. stderr: {await stderr}");
-            }
-
-            return new ProcessResult(process.ExitCode, await stdout, await stderr);
-        }
-    }
-
-    static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, name))
-            .FirstOrDefault(File.Exists);
 }

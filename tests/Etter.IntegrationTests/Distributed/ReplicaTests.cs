@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using Etter.IntegrationTests.Infrastructure;
+using Etter.TestSupport;
 using Xunit.Abstractions;
 
 namespace Etter.IntegrationTests.Distributed;
