@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Etter.Benchmarks.Embedded;
-using Etter.Benchmarks.Infrastructure;
 using Etter.Benchmarks.Measurement;
 using Etter.Benchmarks.Reporting;
 using Etter.TestSupport;
@@ -34,7 +33,7 @@ public sealed class DistributedBenchmark(BenchOptions options, BenchReport repor
     {
         var settings = InfrastructureSettings.Load();
         Progress.Line("distributed", $"servers from {(Environment.GetEnvironmentVariable("Etter__RabbitMq__Password") is { Length: > 0 } ? "the environment" : InfrastructureSettings.CredentialsFile)}; creating a scratch vhost and database");
-        await using (var environment = await ScratchEnvironment.CreateAsync(settings))
+        await using (var environment = await ScratchEnvironment.CreateAsync(settings, "etter-bench"))
         {
             environment.Keep = options.Keep;
             environment.ServicePoolSize = options.PostgresPoolSize > 0 ? options.PostgresPoolSize : null;
@@ -144,7 +143,7 @@ public sealed class DistributedBenchmark(BenchOptions options, BenchReport repor
     async Task<ScenarioResult> RunDrivenAsync(string name, string title, int count, LoadShape shape, CancellationToken cancellationToken, bool measureCosts = true)
     {
         var prefix = $"Bench {runTag} {name} ";
-        var apis = _deployment.Apis.Select(p => new ApiClient(p.BaseAddress, p.Name)).ToList();
+        var apis = _deployment.Apis.Select(p => new ApiClient(p.BaseAddress, p.Name, _environment.ApiKey)).ToList();
         try
         {
             var start = measureCosts ? _quiet ?? await _counters.SettleAsync(name, cancellationToken) : null;
@@ -299,7 +298,7 @@ public sealed class DistributedBenchmark(BenchOptions options, BenchReport repor
     {
         var name = "batch";
         var title = $"batch of {options.BatchSize:N0} roles through POST {ApiClient.Prefix}/push-batch";
-        using var api = new ApiClient(_deployment.Apis[0].BaseAddress, _deployment.Apis[0].Name);
+        using var api = new ApiClient(_deployment.Apis[0].BaseAddress, _deployment.Apis[0].Name, _environment.ApiKey);
         Progress.Line(name, $"sending {options.BatchSize:N0} roles in one request");
         var prefix = $"Bench {runTag} {name} ";
         var runs = Enumerable.Range(0, options.BatchSize).Select(i => new WorkflowRun(i, string.Create(CultureInfo.InvariantCulture, $"{prefix}{i:D6}"))).ToList();
@@ -455,7 +454,7 @@ public sealed class DistributedBenchmark(BenchOptions options, BenchReport repor
         _quiet = null;
         _tables = null;
         var tracker = new WorkflowTracker();
-        var apis = _deployment.Apis.Select(p => new ApiClient(p.BaseAddress, p.Name)).ToList();
+        var apis = _deployment.Apis.Select(p => new ApiClient(p.BaseAddress, p.Name, _environment.ApiKey)).ToList();
         var started = Stopwatch.GetTimestamp();
         try
         {

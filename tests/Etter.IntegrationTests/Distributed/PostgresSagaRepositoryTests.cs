@@ -3,6 +3,7 @@ using Etter.Contracts;
 using Etter.IntegrationTests.Infrastructure;
 using Etter.Orchestrator;
 using Etter.Orchestrator.Persistence;
+using Etter.TestSupport;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;

@@ -1,3 +1,4 @@
+using Etter.TestSupport;
 using Npgsql;
 
 namespace Etter.IntegrationTests.Infrastructure;

@@ -1,6 +1,4 @@
-using Etter.TestSupport;
-
-namespace Etter.IntegrationTests.Infrastructure;
+namespace Etter.TestSupport;
 
 /// <summary>
 /// The local 3-node RabbitMQ cluster of deploy/local/cluster-up.sh, from the credentials file it writes
