@@ -18,7 +18,7 @@ public sealed class EfSagaRepositorySpecs
         var id = Guid.NewGuid();
         await using var first = await SagaHarness.StartAsync(dataDirectory: directory.Path);
         await first.Harness.Bus.Publish(Messages.Onboard(id));
-        await first.WaitForAsync(id, s => s.CurrentState == "Queued" && s.RoleSetup.Attempt >= 1);
+        await first.WaitForAsync(id, s => s.CurrentState == first.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
 
         // MassTransit keeps a process-wide log context, so the first provider stays undisposed; its bus is gone.
         await first.Harness.Stop();
@@ -26,13 +26,13 @@ public sealed class EfSagaRepositorySpecs
         await using var second = await SagaHarness.StartAsync(dataDirectory: directory.Path);
         var reloaded = await second.LoadAsync(id);
         Assert.NotNull(reloaded);
-        Assert.Equal("Queued", reloaded.CurrentState);
+        Assert.Equal(second.Machine.Queued.Name, reloaded.CurrentState);
         Assert.Equal("Claims Adjuster", reloaded.RoleName);
         Assert.Equal(1, reloaded.RoleSetup.Attempt);
 
         // And the new host carries on with the workflow the old one started.
         await second.Harness.Bus.Publish(Messages.RoleSetupCompleted(id));
-        await second.WaitForAsync(id, s => s.RoleSetup.Status == StepStatuses.Completed && s.CurrentState == "Processing");
+        await second.WaitForAsync(id, s => s.RoleSetup.Status == StepStatuses.Completed && s.CurrentState == second.Machine.Processing.Name);
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public sealed class EfSagaRepositorySpecs
         await using var saga = await SagaHarness.StartAsync();
         var id = Guid.NewGuid();
         await saga.Harness.Bus.Publish(Messages.Onboard(id));
-        await saga.WaitForAsync(id, s => s.CurrentState == "Queued" && s.RoleSetup.Attempt >= 1);
+        await saga.WaitForAsync(id, s => s.CurrentState == saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
 
         await using var scopeA = saga.Services.CreateAsyncScope();
         await using var scopeB = saga.Services.CreateAsyncScope();
@@ -67,13 +67,13 @@ public sealed class EfSagaRepositorySpecs
             bus.AddConfigureEndpointsCallback((_, _, endpoint) => endpoint.ConcurrentMessageLimit = 16));
         var id = Guid.NewGuid();
         await saga.Harness.Bus.Publish(Messages.Onboard(id));
-        var queued = await saga.WaitForAsync(id, s => s.CurrentState == "Queued" && s.RoleSetup.Attempt >= 1);
+        var queued = await saga.WaitForAsync(id, s => s.CurrentState == saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
 
         var started = new RoleSetupStarted { WorkflowId = id, Attempt = 1, StartedAt = DateTimeOffset.UtcNow };
         await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => saga.Harness.Bus.Publish(started)));
 
         var final = await saga.WaitForAsync(id, s => s.Revision == queued.Revision + 50, TimeSpan.FromSeconds(30));
-        Assert.Equal("Processing", final.CurrentState);
+        Assert.Equal(saga.Machine.Processing.Name, final.CurrentState);
         Assert.False(await saga.Harness.Published.Any<Fault<RoleSetupStarted>>());
     }
 }

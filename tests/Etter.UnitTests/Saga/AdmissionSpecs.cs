@@ -47,7 +47,7 @@ public sealed class AdmissionSpecs
 
         // When one of the admitted finishes, the next in line gets its slot.
         await saga.Harness.Bus.Publish(new RoleSetupFailed { WorkflowId = batch[0], Attempt = 1, Error = Messages.Error("BAD", recoverable: false), FailedAt = DateTimeOffset.UtcNow });
-        await saga.WaitForAsync(batch[0], s => s.CurrentState == "Failed");
+        await saga.WaitForAsync(batch[0], s => s.CurrentState == saga.Machine.Failed.Name);
         await saga.WaitForAsync(batch[2], s => s.RoleSetup.Attempt == 1);
         Assert.True((await saga.LoadAsync(batch[3]))!.AwaitingAdmission);
     }

@@ -28,7 +28,7 @@ public sealed class ConsumerCrashSpecs
 
         await saga.Harness.Bus.Publish(Messages.Onboard(id));
 
-        var state = await saga.WaitForAsync(id, s => s.CurrentState == "Failed");
+        var state = await saga.WaitForAsync(id, s => s.CurrentState == saga.Machine.Failed.Name);
         Assert.Equal(OnboardingSteps.RoleSetup, state.FailedStep);
         Assert.Equal(ErrorCodes.RoleSetupFailed, state.ErrorCode);
         Assert.Contains("role graph exploded", state.ErrorMessage, StringComparison.Ordinal);

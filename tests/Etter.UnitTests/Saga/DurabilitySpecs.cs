@@ -38,7 +38,7 @@ public sealed class DurabilitySpecs : IAsyncLifetime
     {
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(Messages.Onboard(id));
-        await _saga.WaitForAsync(id, s => s.CurrentState == "Queued" && s.RoleSetup.Attempt >= 1);
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
         return id;
     }
 
@@ -72,7 +72,7 @@ public sealed class DurabilitySpecs : IAsyncLifetime
         await Harness.Bus.Publish(new RoleSetupFailed { WorkflowId = id, Attempt = 1, Error = Messages.Error("GRAPH_BUSY", recoverable: true), FailedAt = _time.GetUtcNow() });
 
         var waiting = await _saga.WaitForAsync(id, s => s.RetryAt is not null);
-        Assert.Equal("Queued", waiting.CurrentState);
+        Assert.Equal(_saga.Machine.Queued.Name, waiting.CurrentState);
         Assert.Equal(_time.GetUtcNow() + TimeSpan.FromSeconds(1), waiting.RetryAt);
         Assert.Equal(StepStatuses.Failed, waiting.RoleSetup.Status);
         Assert.Equal(0, await _saga.SweepAsync());
@@ -95,7 +95,7 @@ public sealed class DurabilitySpecs : IAsyncLifetime
 
         await Harness.Bus.Publish(new AiAssessmentFailed { WorkflowId = id, Attempt = 1, Error = Messages.Error(ErrorCodes.Unauthorized, recoverable: false), FailedAt = _time.GetUtcNow() });
 
-        var state = await _saga.WaitForAsync(id, s => s.CurrentState == "Failed");
+        var state = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Failed.Name);
         Assert.Null(state.RetryAt);
         Assert.Null(state.NextDeadlineAt);
         Assert.Equal(1, state.AiAssessment.Attempt);
@@ -126,7 +126,7 @@ public sealed class DurabilitySpecs : IAsyncLifetime
         await Harness.Bus.Publish(Messages.AssessmentCompleted(id, attempt: 1, score: 12));
         await Harness.Bus.Publish(Messages.AssessmentCompleted(id, attempt: 2, score: 61));
 
-        var ready = await _saga.WaitForAsync(id, s => s.CurrentState == "Ready");
+        var ready = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Ready.Name);
         Assert.Equal(61, ready.FinalScore);
         Assert.Equal(1, await Sent<SetUpRole>(id));
     }
@@ -185,7 +185,7 @@ public sealed class DurabilitySpecs : IAsyncLifetime
             }
         }
 
-        var failed = await _saga.WaitForAsync(id, s => s.CurrentState == "Failed");
+        var failed = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Failed.Name);
         Assert.Equal("ai_assessment", failed.FailedStep);
         Assert.True(failed.ErrorRecoverable);
 
@@ -193,7 +193,7 @@ public sealed class DurabilitySpecs : IAsyncLifetime
         await StartAssessmentAsync(id, 3);
         await Harness.Bus.Publish(Messages.AssessmentCompleted(id, attempt: 3));
 
-        await _saga.WaitForAsync(id, s => s.CurrentState == "Ready");
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Ready.Name);
         Assert.Equal(1, await Sent<SetUpRole>(id));
         Assert.Equal(3, await Sent<AssessRole>(id));
         await using var scope = _saga.Services.CreateAsyncScope();
@@ -208,11 +208,11 @@ public sealed class DurabilitySpecs : IAsyncLifetime
     {
         var id = await StartAsync();
         await Harness.Bus.Publish(new RoleSetupFailed { WorkflowId = id, Attempt = 1, Error = Messages.Error("BAD", recoverable: false), FailedAt = _time.GetUtcNow() });
-        await _saga.WaitForAsync(id, s => s.CurrentState == "Failed");
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Failed.Name);
 
         await Harness.Bus.Publish(new RetryOnboarding { WorkflowId = id, ForceRerun = true });
 
-        await _saga.WaitForAsync(id, s => s.CurrentState == "Queued" && s.RoleSetup.Attempt == 2);
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Queued.Name && s.RoleSetup.Attempt == 2);
         Assert.Equal(1, await Sent<SetUpRole>(id, attempt: 2));
     }
 
@@ -224,12 +224,12 @@ public sealed class DurabilitySpecs : IAsyncLifetime
         await StartAssessmentAsync(id, 1);
 
         await Harness.Bus.Publish(new CancelOnboarding { WorkflowId = id, Reason = "pushed by mistake", RequestedBy = "cs@etter" });
-        var cancelled = await _saga.WaitForAsync(id, s => s.CurrentState == "Cancelled");
+        var cancelled = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Cancelled.Name);
         await Harness.Bus.Publish(Messages.AssessmentCompleted(id, attempt: 1));
         await Harness.InactivityTask;
 
         var state = await _saga.LoadAsync(id);
-        Assert.Equal("Cancelled", state!.CurrentState);
+        Assert.Equal(_saga.Machine.Cancelled.Name, state!.CurrentState);
         Assert.Null(state.FinalScore);
         Assert.Equal("pushed by mistake", state.CancelReason);
         Assert.Null(state.NextDeadlineAt);
@@ -244,7 +244,7 @@ public sealed class DurabilitySpecs : IAsyncLifetime
         _time.Advance(TimeSpan.FromHours(2));
         await _saga.SweepAsync();
 
-        var state = await _saga.WaitForAsync(id, s => s.CurrentState == "Failed");
+        var state = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Failed.Name);
         Assert.Equal(ErrorCodes.WorkflowTimeout, state.ErrorCode);
     }
 

@@ -20,7 +20,7 @@ public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
     /// <summary>Plays the RoleSetup service: answers the saga's command the way the real consumer does, in order.</summary>
     async Task CompleteRoleSetupAsync(Guid id, bool withJd = true)
     {
-        await _saga.WaitForAsync(id, s => s.CurrentState == "Queued" && s.RoleSetup.Attempt >= 1);
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
         await Harness.Bus.Publish(new RoleSetupStarted { WorkflowId = id, Attempt = 1, StartedAt = DateTimeOffset.UtcNow });
         await _saga.WaitForAsync(id, s => s.RoleSetup.Status == StepStatuses.Running);
         await Harness.Bus.Publish(Messages.RoleSetupCompleted(id, withJd: withJd));
@@ -32,11 +32,11 @@ public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
     {
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(Messages.Onboard(id));
-        await _saga.WaitForAsync(id, s => s.CurrentState == "Queued" && s.RoleSetup.Attempt >= 1);
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
         Assert.NotEmpty(await _saga.SentAsync<SetUpRole>(m => m.WorkflowId == id && m.Attempt == 1));
 
         await Harness.Bus.Publish(new RoleSetupStarted { WorkflowId = id, Attempt = 1, StartedAt = DateTimeOffset.UtcNow });
-        await _saga.WaitForAsync(id, s => s.CurrentState == "Processing");
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Processing.Name);
         await Harness.Bus.Publish(Messages.RoleSetupCompleted(id));
         await _saga.WaitForAsync(id, s => s.AiAssessment.Attempt == 1);
         Assert.NotEmpty(await _saga.SentAsync<AssessRole>(m => m.WorkflowId == id));
@@ -44,7 +44,7 @@ public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
         await _saga.WaitForAsync(id, s => s.AiAssessment.Status == StepStatuses.Running);
         await Harness.Bus.Publish(Messages.AssessmentCompleted(id, score: 61));
 
-        var state = await _saga.WaitForAsync(id, s => s.CurrentState == "Ready");
+        var state = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Ready.Name);
         Assert.Equal(61, state.FinalScore);
         Assert.Equal("role-1", state.RoleId);
         Assert.Equal(StepStatuses.Completed, state.RoleSetup.Status);
@@ -61,7 +61,7 @@ public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
         await Harness.Bus.Publish(Messages.Onboard(id));
         await CompleteRoleSetupAsync(id);
         await Harness.Bus.Publish(Messages.AssessmentCompleted(id));
-        await _saga.WaitForAsync(id, s => s.CurrentState == "Ready");
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Ready.Name);
 
         await _saga.DrainOutboxAsync();
         var changes = Harness.Published.Select<OnboardingStateChanged>(x => x.Context.Message.WorkflowId == id)
@@ -78,12 +78,12 @@ public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
     {
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(Messages.Onboard(id));
-        await _saga.WaitForAsync(id, s => s.CurrentState == "Queued" && s.RoleSetup.Attempt >= 1);
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
         await Harness.Bus.Publish(new RoleSetupStarted { WorkflowId = id, Attempt = 1, StartedAt = DateTimeOffset.UtcNow });
-        await _saga.WaitForAsync(id, s => s.CurrentState == "Processing");
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Processing.Name);
         await Harness.Bus.Publish(new RoleSetupFailed { WorkflowId = id, Attempt = 1, Error = Messages.Error("GRAPH_DOWN", recoverable: false), FailedAt = DateTimeOffset.UtcNow });
 
-        var state = await _saga.WaitForAsync(id, s => s.CurrentState == "Failed");
+        var state = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Failed.Name);
         Assert.Equal(OnboardingSteps.RoleSetup, state.FailedStep);
         Assert.Equal(StepStatuses.Failed, state.RoleSetup.Status);
         Assert.Equal("GRAPH_DOWN", state.ErrorCode);
@@ -102,7 +102,7 @@ public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
         await _saga.WaitForAsync(id, s => s.AiAssessment.Status == StepStatuses.Running);
         await Harness.Bus.Publish(new AiAssessmentFailed { WorkflowId = id, Attempt = 1, Error = Messages.Error("LLM_UNAUTHORIZED", recoverable: false), FailedAt = DateTimeOffset.UtcNow });
 
-        var state = await _saga.WaitForAsync(id, s => s.CurrentState == "Failed");
+        var state = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Failed.Name);
         Assert.Equal(OnboardingSteps.AiAssessment, state.FailedStep);
         Assert.Equal(StepStatuses.Completed, state.RoleSetup.Status);
         Assert.Equal(StepStatuses.Failed, state.AiAssessment.Status);
@@ -118,7 +118,7 @@ public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
         var saga = await Harness.Bus.GetSendEndpoint(CommandQueues.OnboardingSaga);
         await saga.Send(Messages.Onboard(id) with { RoleName = new string('r', 400) });
 
-        var state = await _saga.WaitForAsync(id, s => s.CurrentState == "ValidationError");
+        var state = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.ValidationError.Name);
         Assert.Equal(ErrorCodes.ValidationError, state.ErrorCode);
         Assert.False(state.ErrorRecoverable);
         Assert.Contains("role_name", state.ErrorMessage, StringComparison.Ordinal);
@@ -139,7 +139,7 @@ public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
     {
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(Messages.Onboard(id));
-        var before = await _saga.WaitForAsync(id, s => s.CurrentState == "Queued" && s.RoleSetup.Attempt >= 1);
+        var before = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
 
         var client = Harness.GetRequestClient<GetOnboardingStatus>();
         var response = await client.GetResponse<OnboardingStatus, OnboardingNotFound>(new GetOnboardingStatus { WorkflowId = id });
@@ -159,7 +159,7 @@ public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
         await CompleteRoleSetupAsync(id);
         await Harness.Bus.Publish(Messages.RoleSetupCompleted(id));
         await Harness.Bus.Publish(Messages.AssessmentCompleted(id));
-        await _saga.WaitForAsync(id, s => s.CurrentState == "Ready");
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Ready.Name);
         Assert.True(await Harness.Consumed.Any<RoleSetupCompleted>(x => x.Context.Message.WorkflowId == id));
         await Harness.InactivityTask;
 
@@ -171,14 +171,14 @@ public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
     {
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(Messages.Onboard(id));
-        await _saga.WaitForAsync(id, s => s.CurrentState == "Queued" && s.RoleSetup.Attempt >= 1);
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
 
         await Harness.Bus.Publish(new RoleSetupFailed { WorkflowId = id, Attempt = 7, Error = Messages.Error("STALE", true), FailedAt = DateTimeOffset.UtcNow });
         Assert.True(await Harness.Consumed.Any<RoleSetupFailed>(x => x.Context.Message.WorkflowId == id));
         await Harness.InactivityTask;
 
         var state = await _saga.LoadAsync(id);
-        Assert.Equal("Queued", state!.CurrentState);
+        Assert.Equal(_saga.Machine.Queued.Name, state!.CurrentState);
         Assert.Null(state.ErrorCode);
     }
 
@@ -189,14 +189,14 @@ public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
         await Harness.Bus.Publish(Messages.Onboard(id));
         await CompleteRoleSetupAsync(id);
         await Harness.Bus.Publish(Messages.AssessmentCompleted(id, score: 61));
-        var ready = await _saga.WaitForAsync(id, s => s.CurrentState == "Ready");
+        var ready = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Ready.Name);
 
         await Harness.Bus.Publish(new AiAssessmentFailed { WorkflowId = id, Attempt = 1, Error = Messages.Error("LATE", true), FailedAt = DateTimeOffset.UtcNow });
         await Harness.Bus.Publish(Messages.AssessmentCompleted(id, score: 12));
         await Harness.InactivityTask;
 
         var state = await _saga.LoadAsync(id);
-        Assert.Equal("Ready", state!.CurrentState);
+        Assert.Equal(_saga.Machine.Ready.Name, state!.CurrentState);
         Assert.Equal(61, state.FinalScore);
         Assert.Equal(ready.Revision, state.Revision);
     }
@@ -208,7 +208,7 @@ public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
         await Harness.Bus.Publish(Messages.Onboard(id));
         await CompleteRoleSetupAsync(id, withJd: false);
 
-        var state = await _saga.WaitForAsync(id, s => s.CurrentState == "Degraded");
+        var state = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Degraded.Name);
         Assert.Equal(StepStatuses.Skipped, state.AiAssessment.Status);
         Assert.Equal(OnboardingStateMachine.NoJobDescriptionReason, state.AiAssessment.SkipReason);
         Assert.Null(state.FinalScore);
@@ -220,12 +220,12 @@ public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
     {
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(Messages.Onboard(id, draft: true));
-        await _saga.WaitForAsync(id, s => s.CurrentState == "Draft");
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Draft.Name);
         Assert.Empty(await _saga.SentAsync<SetUpRole>(m => m.WorkflowId == id));
 
         await Harness.Bus.Publish(new SubmitOnboarding { WorkflowId = id, RequestedBy = "tests" });
 
-        await _saga.WaitForAsync(id, s => s.CurrentState == "Queued" && s.RoleSetup.Attempt >= 1);
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
         Assert.NotEmpty(await _saga.SentAsync<SetUpRole>(m => m.WorkflowId == id));
     }
 
@@ -235,7 +235,7 @@ public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
         var id = Guid.NewGuid();
         var request = Messages.Onboard(id);
         await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Harness.Bus.Publish(request)));
-        await _saga.WaitForAsync(id, s => s.CurrentState == "Queued" && s.RoleSetup.Attempt >= 1);
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
         await Harness.InactivityTask;
 
         Assert.Single(await _saga.SentAsync<SetUpRole>(m => m.WorkflowId == id));
