@@ -153,7 +153,7 @@ public sealed class FolderDocumentProviderTests : IDisposable
     }
 
     [Fact]
-    public async Task PushedNamesCannotLeaveTheRoot()
+    public async Task PushedNamesWithDotDot_CannotLeaveTheRoot()
     {
         PutText("inside/claims/jd.txt", "Inside", Old);
 

@@ -6,7 +6,7 @@ using MassTransit.Testing;
 namespace Etter.UnitTests.Saga;
 
 /// <summary>The intake endpoint turns requests that cannot become a workflow into faults (the _error queue), not sagas.</summary>
-public sealed class IntakeSpecs
+public sealed class IntakeTests
 {
     [Theory]
     [InlineData("", "Claims Adjuster", "companyId")]

@@ -14,7 +14,7 @@ namespace Etter.UnitTests.Saga;
 /// One destination the broker refuses (a queue without a leader during a node failover) must not hold back
 /// the saga's other messages, and what it holds back must still go out in order once the broker takes it.
 /// </summary>
-public sealed class OutboxIsolationSpecs : IAsyncLifetime
+public sealed class OutboxIsolationTests : IAsyncLifetime
 {
     readonly RefuseStatusChanges _refuse = new();
     SagaHarness _saga = null!;

@@ -13,7 +13,7 @@ namespace Etter.UnitTests.Consumers;
 /// refuses it: giving up would leave the attempt to the orchestrator's heartbeat timeout, which runs the
 /// engine again. Time is fake; each refusal is observed before the clock moves on, so nothing sleeps.
 /// </summary>
-public sealed class AssessmentOutcomeRetrySpecs : IAsyncLifetime
+public sealed class AssessmentOutcomeRetryTests : IAsyncLifetime
 {
     /// <summary>More refusals than the runner has backoff steps, so a runner that gave up would fail this.</summary>
     const int Refusals = 9;

@@ -14,7 +14,7 @@ namespace Etter.UnitTests.Saga;
 /// the test, and the deadline sweeper is run by hand: nothing here waits for a real timer. (The hosted
 /// sweeper's own timer runs on the same fake clock, so either may dispatch a due deadline first.)
 /// </summary>
-public sealed class DurabilitySpecs : IAsyncLifetime
+public sealed class DurabilityTests : IAsyncLifetime
 {
     readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
     SagaHarness _saga = null!;

@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Etter.UnitTests.Consumers;
 
 /// <summary>Wiring check: role_setup with documents given by uri (needs AddRoleSetup to call AddRoleSetupDocuments).</summary>
-public sealed class SetUpRoleDocumentSpecs(LocalDocumentServer server) : IClassFixture<LocalDocumentServer>, IAsyncLifetime
+public sealed class SetUpRoleDocumentTests(LocalDocumentServer server) : IClassFixture<LocalDocumentServer>, IAsyncLifetime
 {
     readonly TempDirectory _directory = new();
     ServiceProvider _provider = null!;

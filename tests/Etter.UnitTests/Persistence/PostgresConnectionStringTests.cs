@@ -4,7 +4,7 @@ using Npgsql;
 namespace Etter.UnitTests.Persistence;
 
 /// <summary>Pooled connections are handed back without Npgsql's DISCARD ALL unless the operator asks for it.</summary>
-public sealed class PostgresConnectionStringSpecs
+public sealed class PostgresConnectionStringTests
 {
     [Fact]
     public void PlainConnectionString_TurnsOffTheResetOnClose()

@@ -6,7 +6,7 @@ using MassTransit.Testing;
 
 namespace Etter.UnitTests.Consumers;
 
-public sealed class AssessRoleConsumerSpecs : IAsyncLifetime
+public sealed class AssessRoleConsumerTests : IAsyncLifetime
 {
     readonly BlockingEngine _slowEngine = new();
     AiAssessmentHarness _assessment = null!;

@@ -8,7 +8,7 @@ namespace Etter.UnitTests.Persistence;
 /// The in-process write queue of embedded mode's SQLite files: one transaction per file at a time, and a
 /// file is never left held, whichever way a transaction ends.
 /// </summary>
-public sealed class SqliteWriteGateSpecs : IDisposable
+public sealed class SqliteWriteGateTests : IDisposable
 {
     // Longer than any healthy hand-over, far shorter than the gate's own 30 s give-up.
     static readonly TimeSpan HandOver = TimeSpan.FromSeconds(10);

@@ -7,7 +7,7 @@ using MassTransit.Testing;
 
 namespace Etter.UnitTests.Saga;
 
-public sealed class OnboardingStateMachineSpecs : IAsyncLifetime
+public sealed class OnboardingStateMachineTests : IAsyncLifetime
 {
     SagaHarness _saga = null!;
 

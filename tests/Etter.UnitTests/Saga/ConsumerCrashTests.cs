@@ -6,7 +6,7 @@ using MassTransit;
 namespace Etter.UnitTests.Saga;
 
 /// <summary>A worker that throws must fail the step (via MassTransit's Fault&lt;T&gt;), never leave the workflow hanging.</summary>
-public sealed class ConsumerCrashSpecs
+public sealed class ConsumerCrashTests
 {
     sealed class CrashingSetUpRoleConsumer : IConsumer<SetUpRole>
     {

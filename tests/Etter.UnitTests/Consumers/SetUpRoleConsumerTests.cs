@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Etter.UnitTests.Consumers;
 
-public sealed class SetUpRoleConsumerSpecs : IAsyncLifetime
+public sealed class SetUpRoleConsumerTests : IAsyncLifetime
 {
     readonly TempDirectory _directory = new();
     ServiceProvider _provider = null!;

@@ -11,7 +11,7 @@ namespace Etter.UnitTests.Messaging;
 /// The stalled confirm is played by a publish filter that waits on the send's cancellation token, which is
 /// exactly what MassTransit's RabbitMQ transport does while a confirm is outstanding.
 /// </summary>
-public sealed class BoundedBrokerWritesSpecs
+public sealed class BoundedBrokerWritesTests
 {
     static readonly TimeSpan ShortDeadline = TimeSpan.FromMilliseconds(300);
 

@@ -6,7 +6,7 @@ using MassTransit.Testing;
 namespace Etter.UnitTests.Saga;
 
 /// <summary>The envelope's CorrelationId is the workflow id, which the saga endpoint partitions by.</summary>
-public sealed class WorkflowCorrelationSpecs
+public sealed class WorkflowCorrelationTests
 {
     [Fact]
     public void EveryContractWithAWorkflowId_IsRegistered()

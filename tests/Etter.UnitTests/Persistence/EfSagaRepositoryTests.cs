@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Etter.UnitTests.Persistence;
 
 /// <summary>Our EF Core saga repository on SQLite: durable across hosts, and no update lost to a race.</summary>
-public sealed class EfSagaRepositorySpecs
+public sealed class EfSagaRepositoryTests
 {
     [Fact]
     public async Task SagaSaved_IsReloadedByANewHostOnTheSameFile()

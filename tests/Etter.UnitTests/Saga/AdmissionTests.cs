@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Etter.UnitTests.Saga;
 
 /// <summary>Per-company backpressure: a company's excess waits in line, and another company is never held back by it.</summary>
-public sealed class AdmissionSpecs
+public sealed class AdmissionTests
 {
     [Fact]
     public async Task BigBatchFromOneCompany_WaitsInLineWhileAnotherCompanysPushStartsAtOnce()
