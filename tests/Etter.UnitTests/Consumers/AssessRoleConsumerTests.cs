@@ -1,5 +1,6 @@
 using Etter.AiAssessment.Engines;
 using Etter.Contracts;
+using Etter.TestSupport;
 using Etter.UnitTests.Support;
 using MassTransit;
 using MassTransit.Testing;

@@ -3,7 +3,7 @@ using Etter.RoleSetup;
 using Etter.RoleSetup.Persistence;
 using Etter.Onboarding;
 using Etter.RoleSetup.RoleGraph;
-using Etter.UnitTests.Support;
+using Etter.TestSupport;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;

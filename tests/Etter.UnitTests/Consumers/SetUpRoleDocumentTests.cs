@@ -1,8 +1,8 @@
 using Etter.Contracts;
 using Etter.RoleSetup;
 using Etter.RoleSetup.Persistence;
+using Etter.TestSupport;
 using Etter.UnitTests.Documents;
-using Etter.UnitTests.Support;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;

@@ -1,7 +1,7 @@
 using Etter.RoleSetup.Taxonomy;
 using Etter.RoleSetup.Documents;
 using Etter.RoleSetup.JobDescriptions;
-using Etter.UnitTests.Support;
+using Etter.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

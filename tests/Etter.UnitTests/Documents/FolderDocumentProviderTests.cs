@@ -1,7 +1,7 @@
 using System.Text;
 using Etter.RoleSetup.Taxonomy;
 using Etter.RoleSetup.Documents;
-using Etter.UnitTests.Support;
+using Etter.TestSupport;
 using static Etter.UnitTests.Documents.TestDocuments;
 
 namespace Etter.UnitTests.Documents;

@@ -1,5 +1,6 @@
 using Etter.Contracts;
 using Etter.Orchestrator.Persistence;
+using Etter.TestSupport;
 using Etter.UnitTests.Support;
 using MassTransit;
 using MassTransit.Testing;

@@ -1,5 +1,5 @@
 using Etter.Persistence.Sqlite;
-using Etter.UnitTests.Support;
+using Etter.TestSupport;
 using Microsoft.EntityFrameworkCore;
 
 namespace Etter.UnitTests.Persistence;

@@ -1,5 +1,6 @@
 using Etter.Contracts;
 using Etter.ReadModel;
+using Etter.TestSupport;
 using Etter.UnitTests.Support;
 using Microsoft.Extensions.DependencyInjection;
 

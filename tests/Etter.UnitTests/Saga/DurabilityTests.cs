@@ -1,6 +1,7 @@
 using Etter.Messaging.Outbox;
 using Etter.Contracts;
 using Etter.Orchestrator.Persistence;
+using Etter.TestSupport;
 using Etter.UnitTests.Support;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;

@@ -1,4 +1,5 @@
 using Etter.Contracts;
+using Etter.TestSupport;
 using Etter.UnitTests.Support;
 using MassTransit;
 using MassTransit.Testing;

@@ -1,6 +1,7 @@
 using Etter.Messaging.Bus;
 using Etter.Contracts;
 using Etter.Orchestrator.Saga;
+using Etter.TestSupport;
 using Etter.UnitTests.Support;
 using MassTransit;
 using MassTransit.Testing;

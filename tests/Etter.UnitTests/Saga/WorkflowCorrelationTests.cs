@@ -1,5 +1,6 @@
 using Etter.Messaging.Bus;
 using Etter.Contracts;
+using Etter.TestSupport;
 using Etter.UnitTests.Support;
 using MassTransit.Testing;
 

@@ -2,7 +2,7 @@ using Etter.StatusStore;
 using Etter.Api.Status;
 using Etter.Onboarding;
 using Etter.Contracts;
-using Etter.UnitTests.Support;
+using Etter.TestSupport;
 
 namespace Etter.UnitTests.Status;
 

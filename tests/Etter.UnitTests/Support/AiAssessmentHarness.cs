@@ -2,6 +2,7 @@ using Etter.AiAssessment;
 using Etter.AiAssessment.Engines;
 using Etter.AiAssessment.Persistence;
 using Etter.AiAssessment.Runs;
+using Etter.TestSupport;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;

@@ -3,6 +3,7 @@ using Etter.Orchestrator;
 using Etter.Orchestrator.Persistence;
 using Etter.Orchestrator.Saga;
 using Etter.ReadModel;
+using Etter.TestSupport;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;

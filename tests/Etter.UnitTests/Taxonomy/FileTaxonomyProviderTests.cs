@@ -1,5 +1,5 @@
 using Etter.RoleSetup.Taxonomy;
-using Etter.UnitTests.Support;
+using Etter.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

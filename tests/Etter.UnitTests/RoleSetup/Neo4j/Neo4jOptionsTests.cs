@@ -1,7 +1,7 @@
 using Etter.RoleSetup;
 using Etter.RoleSetup.RoleGraph;
 using Etter.RoleSetup.RoleGraph.Neo4j;
-using Etter.UnitTests.Support;
+using Etter.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

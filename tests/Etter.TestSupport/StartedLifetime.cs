@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 
-namespace Etter.UnitTests.Support;
+namespace Etter.TestSupport;
 
 /// <summary>
 /// Stands in for the host's lifetime when tests run services without a host: reports "started" at once,

@@ -1,6 +1,6 @@
 using Etter.Contracts;
 
-namespace Etter.UnitTests.Support;
+namespace Etter.TestSupport;
 
 /// <summary>Builders for the messages tests publish, with sensible defaults.</summary>
 public static class Messages

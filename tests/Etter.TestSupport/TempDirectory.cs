@@ -1,4 +1,4 @@
-namespace Etter.UnitTests.Support;
+namespace Etter.TestSupport;
 
 /// <summary>A scratch folder per test, removed afterwards; keeps SQLite files of tests apart.</summary>
 public sealed class TempDirectory : IDisposable

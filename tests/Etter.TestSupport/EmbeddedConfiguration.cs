@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Configuration;
 
-namespace Etter.UnitTests.Support;
+namespace Etter.TestSupport;
 
+/// <summary>Configuration for services the tests run in embedded mode: the mode, a data directory and any extra settings.</summary>
 public static class EmbeddedConfiguration
 {
     public static IConfigurationRoot For(string dataDirectory, IDictionary<string, string?>? extra = null)
