@@ -1,6 +1,6 @@
 using Etter.Cli;
 
-namespace Etter.UnitTests.Cli;
+namespace Etter.Cli.Tests;
 
 public sealed class CliArgumentsTests
 {
