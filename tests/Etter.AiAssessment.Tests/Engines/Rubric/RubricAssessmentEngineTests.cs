@@ -8,7 +8,7 @@ using Etter.RoleSetup.Taxonomy;
 using Etter.Contracts;
 using Xunit.Abstractions;
 
-namespace Etter.UnitTests.AiAssessment;
+namespace Etter.AiAssessment.Tests.Engines.Rubric;
 
 public sealed class RubricAssessmentEngineTests(ITestOutputHelper output)
 {

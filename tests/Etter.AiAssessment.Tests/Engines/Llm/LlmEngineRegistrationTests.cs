@@ -8,7 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Etter.UnitTests.AiAssessment.Llm;
+namespace Etter.AiAssessment.Tests.Engines.Llm;
 
 public sealed class LlmEngineRegistrationTests
 {

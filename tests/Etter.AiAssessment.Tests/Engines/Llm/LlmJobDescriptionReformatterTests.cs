@@ -2,7 +2,7 @@ using Etter.AiAssessment.Engines;
 using Etter.AiAssessment.Engines.Llm;
 using Etter.AiAssessment.Engines.Scoring;
 
-namespace Etter.UnitTests.AiAssessment.Llm;
+namespace Etter.AiAssessment.Tests.Engines.Llm;
 
 public sealed class LlmJobDescriptionReformatterTests : IAsyncLifetime
 {

@@ -3,7 +3,7 @@ using Etter.AiAssessment.Engines;
 using Etter.AiAssessment.Engines.Llm;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Etter.UnitTests.AiAssessment.Llm;
+namespace Etter.AiAssessment.Tests.Engines.Llm;
 
 /// <summary>A JD, the replies a model could give for it, and engines pointed at a fake server.</summary>
 internal static class LlmTestData

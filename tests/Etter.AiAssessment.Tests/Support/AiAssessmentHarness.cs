@@ -10,7 +10,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Etter.UnitTests.Support;
+namespace Etter.AiAssessment.Tests.Support;
 
 /// <summary>
 /// The AiAssessment service's consumer and runner on MassTransit's in-memory test harness, with a migrated

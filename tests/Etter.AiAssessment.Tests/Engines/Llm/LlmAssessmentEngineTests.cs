@@ -4,9 +4,9 @@ using Etter.AiAssessment.Engines;
 using Etter.AiAssessment.Engines.Llm;
 using Etter.Contracts;
 using Microsoft.Extensions.Time.Testing;
-using static Etter.UnitTests.AiAssessment.Llm.LlmTestData;
+using static Etter.AiAssessment.Tests.Engines.Llm.LlmTestData;
 
-namespace Etter.UnitTests.AiAssessment.Llm;
+namespace Etter.AiAssessment.Tests.Engines.Llm;
 
 public sealed class LlmAssessmentEngineTests : IAsyncLifetime
 {

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Etter.UnitTests.AiAssessment.Llm;
+namespace Etter.AiAssessment.Tests.Engines.Llm;
 
 /// <summary>A request the fake server received.</summary>
 public sealed record RecordedRequest(string Method, string Path, string? Authorization, JsonObject Body)

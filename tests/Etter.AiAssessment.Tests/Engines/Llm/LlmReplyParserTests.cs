@@ -1,8 +1,8 @@
 using Etter.AiAssessment.Engines.Llm;
 using Etter.AiAssessment.Engines.Scoring;
-using static Etter.UnitTests.AiAssessment.Llm.LlmTestData;
+using static Etter.AiAssessment.Tests.Engines.Llm.LlmTestData;
 
-namespace Etter.UnitTests.AiAssessment.Llm;
+namespace Etter.AiAssessment.Tests.Engines.Llm;
 
 public sealed class LlmReplyParserTests
 {

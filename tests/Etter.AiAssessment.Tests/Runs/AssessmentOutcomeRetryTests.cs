@@ -1,13 +1,13 @@
 using Etter.AiAssessment.Persistence;
 using Etter.Contracts;
 using Etter.TestSupport;
-using Etter.UnitTests.Support;
+using Etter.AiAssessment.Tests.Support;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Etter.UnitTests.Consumers;
+namespace Etter.AiAssessment.Tests.Runs;
 
 /// <summary>
 /// A finished assessment keeps offering its outcome to the broker until it is taken, however long the broker

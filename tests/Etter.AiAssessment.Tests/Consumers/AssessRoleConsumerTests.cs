@@ -1,11 +1,11 @@
 using Etter.AiAssessment.Engines;
 using Etter.Contracts;
 using Etter.TestSupport;
-using Etter.UnitTests.Support;
+using Etter.AiAssessment.Tests.Support;
 using MassTransit;
 using MassTransit.Testing;
 
-namespace Etter.UnitTests.Consumers;
+namespace Etter.AiAssessment.Tests.Consumers;
 
 public sealed class AssessRoleConsumerTests : IAsyncLifetime
 {
