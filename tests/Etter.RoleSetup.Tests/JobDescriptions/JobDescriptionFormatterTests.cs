@@ -1,6 +1,6 @@
 using Etter.RoleSetup.JobDescriptions;
 
-namespace Etter.UnitTests.RoleSetup;
+namespace Etter.RoleSetup.Tests.JobDescriptions;
 
 public sealed class JobDescriptionFormatterTests
 {

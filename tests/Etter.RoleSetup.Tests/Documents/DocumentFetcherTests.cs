@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Etter.RoleSetup.Documents;
 using Microsoft.Extensions.Options;
 
-namespace Etter.UnitTests.Documents;
+namespace Etter.RoleSetup.Tests.Documents;
 
 public sealed class DocumentFetcherTests(LocalDocumentServer server) : IClassFixture<LocalDocumentServer>, IDisposable
 {

@@ -13,7 +13,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Etter.UnitTests.RoleSetup.Neo4j;
+namespace Etter.RoleSetup.Tests.RoleGraph.Neo4j;
 
 public sealed record RecordedStatement(string Text, IReadOnlyDictionary<string, string?> Parameters);
 

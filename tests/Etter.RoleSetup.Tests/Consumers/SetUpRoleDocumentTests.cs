@@ -2,13 +2,13 @@ using Etter.Contracts;
 using Etter.RoleSetup;
 using Etter.RoleSetup.Persistence;
 using Etter.TestSupport;
-using Etter.UnitTests.Documents;
+using Etter.RoleSetup.Tests.Documents;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Etter.UnitTests.Consumers;
+namespace Etter.RoleSetup.Tests.Consumers;
 
 /// <summary>Wiring check: role_setup with documents given by uri (needs AddRoleSetup to call AddRoleSetupDocuments).</summary>
 public sealed class SetUpRoleDocumentTests(LocalDocumentServer server) : IClassFixture<LocalDocumentServer>, IAsyncLifetime

@@ -5,7 +5,7 @@ using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.Fonts.Standard14Fonts;
 using UglyToad.PdfPig.Writer;
 
-namespace Etter.UnitTests.Documents;
+namespace Etter.RoleSetup.Tests.Documents;
 
 /// <summary>Small real PDF and DOCX files, built in memory for the extraction tests.</summary>
 static class TestDocuments

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Etter.UnitTests.Documents;
+namespace Etter.RoleSetup.Tests.Documents;
 
 /// <summary>
 /// A tiny Kestrel server on 127.0.0.1 (a free port) serving documents, redirects, errors, slow and oversized

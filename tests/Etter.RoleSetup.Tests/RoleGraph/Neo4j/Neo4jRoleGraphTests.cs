@@ -9,7 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Etter.UnitTests.RoleSetup.Neo4j;
+namespace Etter.RoleSetup.Tests.RoleGraph.Neo4j;
 
 /// <summary>
 /// The Neo4j role graph against <see cref="FakeNeo4jServer"/>, a local fake written from Neo4j's HTTP API

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Etter.UnitTests.Taxonomy;
+namespace Etter.RoleSetup.Tests.Taxonomy;
 
 public sealed class FileTaxonomyProviderTests : IDisposable
 {

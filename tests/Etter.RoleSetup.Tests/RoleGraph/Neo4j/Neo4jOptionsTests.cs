@@ -6,7 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Etter.UnitTests.RoleSetup.Neo4j;
+namespace Etter.RoleSetup.Tests.RoleGraph.Neo4j;
 
 /// <summary>
 /// Configuration, registration and value parsing of the Neo4j role graph. No server is involved; like the rest of

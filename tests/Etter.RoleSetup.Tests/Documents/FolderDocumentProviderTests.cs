@@ -2,9 +2,9 @@ using System.Text;
 using Etter.RoleSetup.Taxonomy;
 using Etter.RoleSetup.Documents;
 using Etter.TestSupport;
-using static Etter.UnitTests.Documents.TestDocuments;
+using static Etter.RoleSetup.Tests.Documents.TestDocuments;
 
-namespace Etter.UnitTests.Documents;
+namespace Etter.RoleSetup.Tests.Documents;
 
 public sealed class FolderDocumentProviderTests : IDisposable
 {

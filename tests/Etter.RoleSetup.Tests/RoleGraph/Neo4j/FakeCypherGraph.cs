@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace Etter.UnitTests.RoleSetup.Neo4j;
+namespace Etter.RoleSetup.Tests.RoleGraph.Neo4j;
 
 /// <summary>A Cypher error the fake answers with, in Neo4j's code/message form.</summary>
 public sealed class FakeCypherException(string code, string message) : Exception(message)

@@ -1,7 +1,7 @@
 using System.Net;
 using Etter.RoleSetup.Documents;
 
-namespace Etter.UnitTests.Documents;
+namespace Etter.RoleSetup.Tests.Documents;
 
 public sealed class DocumentAddressGuardTests
 {

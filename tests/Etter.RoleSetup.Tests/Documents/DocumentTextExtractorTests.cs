@@ -1,8 +1,8 @@
 using System.Text;
 using Etter.RoleSetup.Documents;
-using static Etter.UnitTests.Documents.TestDocuments;
+using static Etter.RoleSetup.Tests.Documents.TestDocuments;
 
-namespace Etter.UnitTests.Documents;
+namespace Etter.RoleSetup.Tests.Documents;
 
 public sealed class DocumentTextExtractorTests
 {

@@ -1,6 +1,6 @@
 using Etter.RoleSetup.Taxonomy;
 
-namespace Etter.UnitTests.Taxonomy;
+namespace Etter.RoleSetup.Tests.Taxonomy;
 
 public sealed class SampleTaxonomyTests
 {

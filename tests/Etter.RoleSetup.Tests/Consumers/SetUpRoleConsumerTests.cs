@@ -9,7 +9,7 @@ using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Etter.UnitTests.Consumers;
+namespace Etter.RoleSetup.Tests.Consumers;
 
 public sealed class SetUpRoleConsumerTests : IAsyncLifetime
 {

@@ -3,7 +3,7 @@ using Etter.RoleSetup.Documents;
 using Etter.RoleSetup.JobDescriptions;
 using Microsoft.Extensions.Options;
 
-namespace Etter.UnitTests.Documents;
+namespace Etter.RoleSetup.Tests.Documents;
 
 public sealed class JobDescriptionResolverTests(LocalDocumentServer server) : IClassFixture<LocalDocumentServer>, IDisposable
 {

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Etter.UnitTests.Documents;
+namespace Etter.RoleSetup.Tests.Documents;
 
 public sealed class DocumentRegistrationTests : IDisposable
 {
