@@ -2,7 +2,7 @@ using Etter.Contracts;
 using Etter.Onboarding;
 using Etter.TestSupport;
 
-namespace Etter.UnitTests.Onboarding;
+namespace Etter.Shared.Tests.Onboarding;
 
 public sealed class OnboardingRequestValidatorTests
 {

@@ -1,7 +1,6 @@
 using Etter.Onboarding;
-using Etter.RoleSetup.RoleGraph;
 
-namespace Etter.UnitTests.RoleSetup;
+namespace Etter.Shared.Tests.Onboarding;
 
 public sealed class CompanyRoleIdTests
 {

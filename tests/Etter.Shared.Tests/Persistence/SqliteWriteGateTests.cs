@@ -2,7 +2,7 @@ using Etter.Persistence.Sqlite;
 using Etter.TestSupport;
 using Microsoft.EntityFrameworkCore;
 
-namespace Etter.UnitTests.Persistence;
+namespace Etter.Shared.Tests.Persistence;
 
 /// <summary>
 /// The in-process write queue of embedded mode's SQLite files: one transaction per file at a time, and a

@@ -1,7 +1,7 @@
 using Etter.Persistence;
 using Npgsql;
 
-namespace Etter.UnitTests.Persistence;
+namespace Etter.Shared.Tests.Persistence;
 
 /// <summary>Pooled connections are handed back without Npgsql's DISCARD ALL unless the operator asks for it.</summary>
 public sealed class PostgresConnectionStringTests

@@ -4,7 +4,7 @@ using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Etter.UnitTests.Messaging;
+namespace Etter.Shared.Tests.Messaging;
 
 /// <summary>
 /// A publish whose broker confirm never comes must fail within its deadline instead of parking the caller.

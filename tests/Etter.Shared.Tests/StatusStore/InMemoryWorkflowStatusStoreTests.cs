@@ -1,7 +1,7 @@
 using Etter.Contracts;
 using Etter.StatusStore;
 
-namespace Etter.UnitTests.StatusStore;
+namespace Etter.Shared.Tests.StatusStore;
 
 public sealed class InMemoryWorkflowStatusStoreTests
 {
