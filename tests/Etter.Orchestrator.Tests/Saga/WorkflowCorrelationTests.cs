@@ -1,10 +1,10 @@
 using Etter.Messaging.Bus;
 using Etter.Contracts;
 using Etter.TestSupport;
-using Etter.UnitTests.Support;
+using Etter.Orchestrator.Tests.Support;
 using MassTransit.Testing;
 
-namespace Etter.UnitTests.Saga;
+namespace Etter.Orchestrator.Tests.Saga;
 
 /// <summary>The envelope's CorrelationId is the workflow id, which the saga endpoint partitions by.</summary>
 public sealed class WorkflowCorrelationTests

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace Etter.UnitTests.Support;
+namespace Etter.Orchestrator.Tests.Support;
 
 /// <summary>
 /// The onboarding saga on MassTransit's in-memory test harness, persisted by our EF Core repository on a

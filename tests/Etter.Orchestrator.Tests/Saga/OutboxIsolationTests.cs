@@ -2,13 +2,13 @@ using Etter.Messaging.Bus;
 using Etter.Messaging.Outbox;
 using Etter.Contracts;
 using Etter.Orchestrator.Persistence;
-using Etter.UnitTests.Support;
+using Etter.Orchestrator.Tests.Support;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Etter.UnitTests.Saga;
+namespace Etter.Orchestrator.Tests.Saga;
 
 /// <summary>
 /// One destination the broker refuses (a queue without a leader during a node failover) must not hold back

@@ -2,13 +2,13 @@ using Etter.Messaging.Outbox;
 using Etter.Contracts;
 using Etter.Orchestrator.Persistence;
 using Etter.TestSupport;
-using Etter.UnitTests.Support;
+using Etter.Orchestrator.Tests.Support;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Etter.UnitTests.Saga;
+namespace Etter.Orchestrator.Tests.Saga;
 
 /// <summary>
 /// Retry policy, durable deadlines, heartbeats, redrive and cancel. Time is a FakeTimeProvider advanced by

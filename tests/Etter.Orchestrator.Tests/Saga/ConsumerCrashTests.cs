@@ -1,10 +1,10 @@
 using Etter.Messaging.Bus;
 using Etter.Contracts;
 using Etter.TestSupport;
-using Etter.UnitTests.Support;
+using Etter.Orchestrator.Tests.Support;
 using MassTransit;
 
-namespace Etter.UnitTests.Saga;
+namespace Etter.Orchestrator.Tests.Saga;
 
 /// <summary>A worker that throws must fail the step (via MassTransit's Fault&lt;T&gt;), never leave the workflow hanging.</summary>
 public sealed class ConsumerCrashTests

@@ -1,10 +1,10 @@
 using Etter.Contracts;
 using Etter.TestSupport;
-using Etter.UnitTests.Support;
+using Etter.Orchestrator.Tests.Support;
 using MassTransit;
 using MassTransit.Testing;
 
-namespace Etter.UnitTests.Saga;
+namespace Etter.Orchestrator.Tests.Intake;
 
 /// <summary>The intake endpoint turns requests that cannot become a workflow into faults (the _error queue), not sagas.</summary>
 public sealed class IntakeTests

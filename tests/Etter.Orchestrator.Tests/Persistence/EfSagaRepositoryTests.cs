@@ -1,13 +1,13 @@
 using Etter.Contracts;
 using Etter.Orchestrator.Persistence;
 using Etter.TestSupport;
-using Etter.UnitTests.Support;
+using Etter.Orchestrator.Tests.Support;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Etter.UnitTests.Persistence;
+namespace Etter.Orchestrator.Tests.Persistence;
 
 /// <summary>Our EF Core saga repository on SQLite: durable across hosts, and no update lost to a race.</summary>
 public sealed class EfSagaRepositoryTests

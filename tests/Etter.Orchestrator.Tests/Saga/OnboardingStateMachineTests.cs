@@ -2,11 +2,11 @@ using Etter.Messaging.Bus;
 using Etter.Contracts;
 using Etter.Orchestrator.Saga;
 using Etter.TestSupport;
-using Etter.UnitTests.Support;
+using Etter.Orchestrator.Tests.Support;
 using MassTransit;
 using MassTransit.Testing;
 
-namespace Etter.UnitTests.Saga;
+namespace Etter.Orchestrator.Tests.Saga;
 
 public sealed class OnboardingStateMachineTests : IAsyncLifetime
 {

@@ -1,10 +1,10 @@
 using Etter.Contracts;
 using Etter.ReadModel;
 using Etter.TestSupport;
-using Etter.UnitTests.Support;
+using Etter.Orchestrator.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Etter.UnitTests.Saga;
+namespace Etter.Orchestrator.Tests.Admission;
 
 /// <summary>Per-company backpressure: a company's excess waits in line, and another company is never held back by it.</summary>
 public sealed class AdmissionTests
