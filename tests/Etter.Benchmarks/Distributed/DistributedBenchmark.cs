@@ -5,6 +5,7 @@ using System.Text.Json;
 using Etter.Benchmarks.Embedded;
 using Etter.Benchmarks.Measurement;
 using Etter.Benchmarks.Reporting;
+using Etter.Orchestrator.Saga;
 using Etter.TestSupport;
 using Npgsql;
 using StackExchange.Redis;
@@ -546,8 +547,9 @@ public sealed class DistributedBenchmark(BenchOptions options, BenchReport repor
             result.PushApiMs = tracker.PushLatency.Summarize();
             _counters.CountOwnStatement();
             var rows = await SagaRows.ReadAsync(db, prefix, cancellationToken);
-            result.Completed = rows.Values.Count(r => r.CurrentState is "Ready" or "Failed" or "Degraded" or "Cancelled" or "ValidationError");
-            result.NotReady = result.Completed - rows.Values.Count(r => r.CurrentState == "Ready");
+            result.Completed = rows.Values.Count(r => r.CurrentState is nameof(OnboardingStateMachine.Ready) or nameof(OnboardingStateMachine.Failed) or nameof(OnboardingStateMachine.Degraded)
+                or nameof(OnboardingStateMachine.Cancelled) or nameof(OnboardingStateMachine.ValidationError));
+            result.NotReady = result.Completed - rows.Values.Count(r => r.CurrentState == nameof(OnboardingStateMachine.Ready));
             result.TimedOut = count - tracker.PushFailures - result.Completed;
             SagaRows.Analyze(result, tracker.Runs, rows);
             result.PushToReadyMs = null; // includes the deliberate hold; not a latency figure
@@ -574,7 +576,8 @@ public sealed class DistributedBenchmark(BenchOptions options, BenchReport repor
     {
         _counters.CountOwnStatement();
         await using var command = new NpgsqlCommand(
-            "SELECT count(*) FILTER (WHERE current_state = 'Processing' AND ai_assessment_status = 'pending'), count(*), count(*) FILTER (WHERE current_state = 'Ready') FROM onboarding_state WHERE role_name LIKE @prefix",
+            $"SELECT count(*) FILTER (WHERE current_state = '{nameof(OnboardingStateMachine.Processing)}' AND ai_assessment_status = 'pending'), count(*), "
+            + $"count(*) FILTER (WHERE current_state = '{nameof(OnboardingStateMachine.Ready)}') FROM onboarding_state WHERE role_name LIKE @prefix",
             db);
         command.Parameters.AddWithValue("prefix", prefix + "%");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

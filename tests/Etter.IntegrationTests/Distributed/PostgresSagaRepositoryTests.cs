@@ -3,6 +3,7 @@ using Etter.Contracts;
 using Etter.IntegrationTests.Infrastructure;
 using Etter.Orchestrator;
 using Etter.Orchestrator.Persistence;
+using Etter.Orchestrator.Saga;
 using Etter.TestSupport;
 using MassTransit;
 using MassTransit.Testing;
@@ -88,8 +89,8 @@ public sealed class PostgresSagaRepositoryTests : IAsyncLifetime
         // instances a "started" may arrive after its "completed" and be ignored, so 3 to 5 changes each.
         await using var db = await _environment.OpenDatabaseAsync();
         await using var command = new NpgsqlCommand(
-            """
-            select count(*) filter (where current_state = 'Ready' and version >= revision and revision between 3 and 5
+            $"""
+            select count(*) filter (where current_state = '{nameof(OnboardingStateMachine.Ready)}' and version >= revision and revision between 3 and 5
                                       and role_setup_status = 'completed' and ai_assessment_status = 'completed'
                                       and final_score is not null and role_id is not null),
                    count(*)
