@@ -11,8 +11,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Hosting.Internal;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Etter.IntegrationTests.Distributed;
@@ -37,13 +35,8 @@ public sealed class PostgresSagaRepositoryTests : IAsyncLifetime
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddSingleton<IHostApplicationLifetime>(sp =>
-        {
-            // No host here: report "started" at once so the outbox relay delivers.
-            var lifetime = new ApplicationLifetime(sp.GetRequiredService<ILogger<ApplicationLifetime>>());
-            lifetime.NotifyStarted();
-            return lifetime;
-        });
+        // No host here: report "started" at once so the outbox relay delivers.
+        services.AddSingleton<IHostApplicationLifetime, StartedLifetime>();
         services.AddOrchestrator(configuration);
         services.AddMassTransitTestHarness(bus =>
         {
