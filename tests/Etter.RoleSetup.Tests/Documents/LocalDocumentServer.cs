@@ -1,14 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Etter.TestSupport;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Etter.RoleSetup.Tests.Documents;
 
@@ -33,7 +27,7 @@ public sealed class LocalDocumentServer : IAsyncLifetime
     public static readonly byte[] PdfBytes = TestDocuments.Pdf("Claims Adjuster", "Responsibilities:", "- Inspect damage");
     public static readonly byte[] DocxBytes = TestDocuments.Docx(TestDocuments.SampleDocxParagraphs);
 
-    WebApplication? _app;
+    LoopbackHttpServer? _http;
 
     /// <summary>The base address, e.g. <c>http://127.0.0.1:54321</c>.</summary>
     public string Url { get; private set; } = "";
@@ -42,21 +36,15 @@ public sealed class LocalDocumentServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _app = builder.Build();
-        _app.Run(HandleAsync);
-        await _app.StartAsync();
-        Url = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        _http = await LoopbackHttpServer.StartAsync(HandleAsync);
+        Url = _http.Address;
     }
 
     public async Task DisposeAsync()
     {
-        if (_app is not null)
+        if (_http is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await _http.DisposeAsync();
         }
     }
 

@@ -2,13 +2,8 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Etter.TestSupport;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Etter.AiAssessment.Tests.Engines.Llm;
 
@@ -75,14 +70,13 @@ public sealed record ScriptedReply(int Status, Func<JsonObject, string> Body, Ta
 /// </summary>
 public sealed class FakeOpenAiServer : IAsyncDisposable
 {
-    readonly WebApplication _app;
     readonly ConcurrentQueue<ScriptedReply> _script = new();
     readonly List<RecordedRequest> _requests = [];
     readonly SemaphoreSlim _received = new(0);
+    LoopbackHttpServer? _http;
 
-    FakeOpenAiServer(WebApplication app)
+    FakeOpenAiServer()
     {
-        _app = app;
     }
 
     /// <summary>The API root to configure as BaseUrl, e.g. <c>http://127.0.0.1:49152/v1</c>.</summary>
@@ -104,15 +98,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     public static async Task<FakeOpenAiServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var server = new FakeOpenAiServer(app);
-        app.Run(server.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        server.BaseUrl = $"{address.TrimEnd('/')}/v1";
+        var server = new FakeOpenAiServer();
+        server._http = await LoopbackHttpServer.StartAsync(server.HandleAsync);
+        server.BaseUrl = $"{server._http.Address.TrimEnd('/')}/v1";
         return server;
     }
 
@@ -172,8 +160,11 @@ public sealed class FakeOpenAiServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        if (_http is not null)
+        {
+            await _http.DisposeAsync();
+        }
+
         _received.Dispose();
     }
 }

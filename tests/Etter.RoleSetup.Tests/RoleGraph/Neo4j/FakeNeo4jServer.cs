@@ -4,14 +4,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Etter.TestSupport;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Etter.RoleSetup.Tests.RoleGraph.Neo4j;
 
@@ -45,15 +39,13 @@ public sealed partial class FakeNeo4jServer : IAsyncDisposable
     public const string QueryApiPath = "/db/neo4j/query/v2";
     public const string TransactionalPath = "/db/neo4j/tx/commit";
 
-    readonly WebApplication _app;
     readonly Lock _lock = new();
     readonly Queue<Func<HttpContext, bool, Task>> _injected = new();
     int _bookmark;
+    LoopbackHttpServer? _http;
 
-    FakeNeo4jServer(WebApplication app)
+    FakeNeo4jServer()
     {
-        _app = app;
-        app.Run(HandleAsync);
     }
 
     public string Url { get; private set; } = "";
@@ -74,13 +66,9 @@ public sealed partial class FakeNeo4jServer : IAsyncDisposable
 
     public static async Task<FakeNeo4jServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var server = new FakeNeo4jServer(builder.Build());
-        await server._app.StartAsync();
-        var address = server._app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        server.Url = address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal);
+        var server = new FakeNeo4jServer();
+        server._http = await LoopbackHttpServer.StartAsync(server.HandleAsync);
+        server.Url = server._http.Address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal);
         return server;
     }
 
@@ -98,8 +86,10 @@ public sealed partial class FakeNeo4jServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        if (_http is not null)
+        {
+            await _http.DisposeAsync();
+        }
     }
 
     void Enqueue(Func<HttpContext, bool, Task> answer)
