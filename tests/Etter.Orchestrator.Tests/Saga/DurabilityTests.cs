@@ -97,7 +97,7 @@ public sealed class DurabilityTests : IAsyncLifetime
         await Harness.Bus.Publish(new AiAssessmentFailed { WorkflowId = id, Attempt = 1, Error = Messages.Error(ErrorCodes.Unauthorized, recoverable: false), FailedAt = _time.GetUtcNow() });
 
         var state = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Failed.Name);
-        Assert.Null(state.RetryAt);
+        Assert.Null(state.Deadlines.RetryAt);
         Assert.Null(state.NextDeadlineAt);
         Assert.Equal(1, state.AiAssessment.Attempt);
     }
