@@ -1,3 +1,4 @@
+using Etter.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -9,13 +10,13 @@ public class EmbeddedApiFactory : WebApplicationFactory<Etter.Embedded.EmbeddedH
     /// <summary>The default engine the in-process AiAssessment uses.</summary>
     protected virtual string AssessmentEngine => "mock";
 
-    readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "etter-api-tests", Guid.NewGuid().ToString("N"));
+    readonly TempDirectory _dataDirectory = new();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseSetting("Etter:Mode", "Embedded");
-        builder.UseSetting("Etter:DataDirectory", _dataDirectory);
+        builder.UseSetting("Etter:DataDirectory", _dataDirectory.Path);
         builder.UseSetting("Etter:Assessment:DefaultEngine", AssessmentEngine);
 
         // deploy/local/test.sh exports the local credentials, API key included; these hosts run keyless.
@@ -26,13 +27,6 @@ public class EmbeddedApiFactory : WebApplicationFactory<Etter.Embedded.EmbeddedH
     {
         base.Dispose(disposing);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A lingering SQLite handle; the temp folder is cleaned eventually.
-        }
+        _dataDirectory.Dispose();
     }
 }

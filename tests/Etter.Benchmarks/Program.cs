@@ -4,7 +4,6 @@ using System.Text.Json.Serialization;
 using Etter.Benchmarks;
 using Etter.Benchmarks.Distributed;
 using Etter.Benchmarks.Embedded;
-using Etter.Benchmarks.Infrastructure;
 using Etter.Benchmarks.Measurement;
 using Etter.Benchmarks.Reporting;
 using Etter.TestSupport;

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Etter.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -14,7 +15,7 @@ namespace Etter.Dashboard.Tests;
 /// </summary>
 public abstract class DashboardHost : WebApplicationFactory<Etter.Embedded.EmbeddedHost>
 {
-    readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "etter-dashboard-tests", Guid.NewGuid().ToString("N"));
+    readonly TempDirectory _dataDirectory = new();
 
     protected DashboardHost()
     {
@@ -45,7 +46,7 @@ public abstract class DashboardHost : WebApplicationFactory<Etter.Embedded.Embed
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseSetting("Etter:Mode", "Embedded");
-        builder.UseSetting("Etter:DataDirectory", _dataDirectory);
+        builder.UseSetting("Etter:DataDirectory", _dataDirectory.Path);
         builder.UseSetting("Etter:Assessment:DefaultEngine", AssessmentEngine);
 
         // Always set, so an API key exported into the test run's environment (deploy/local/test.sh loads the
@@ -96,14 +97,7 @@ public abstract class DashboardHost : WebApplicationFactory<Etter.Embedded.Embed
 
         base.Dispose(disposing);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A lingering SQLite handle; the temp folder is cleaned eventually.
-        }
+        _dataDirectory.Dispose();
     }
 }
 

@@ -13,7 +13,7 @@ public sealed class ApiClient : IDisposable
 
     readonly HttpClient _http;
 
-    public ApiClient(Uri baseAddress, string name)
+    public ApiClient(Uri baseAddress, string name, string apiKey)
     {
         Name = name;
         _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
@@ -21,7 +21,7 @@ public sealed class ApiClient : IDisposable
             BaseAddress = baseAddress,
             Timeout = TimeSpan.FromSeconds(60),
         };
-        _http.DefaultRequestHeaders.Add("X-Api-Key", Infrastructure.ScratchEnvironment.ApiKey);
+        _http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
     }
 
     public string Name { get; }

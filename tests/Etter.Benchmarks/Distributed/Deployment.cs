@@ -1,4 +1,3 @@
-using Etter.Benchmarks.Infrastructure;
 using Etter.TestSupport;
 
 namespace Etter.Benchmarks.Distributed;
@@ -85,6 +84,9 @@ public sealed class Deployment : IAsyncDisposable
     ServiceProcess Add(string service, int replica)
     {
         var settings = _environment.ServiceEnvironment();
+
+        // As in embedded mode: every benchmark workflow belongs to one company, whose admission limit would cap them.
+        settings["Etter__Orchestrator__MaxActivePerCompany"] = Embedded.EmbeddedSystem.BenchmarkAdmissionLimit;
         foreach (var (target, key, value) in _overrides)
         {
             if (target == service)

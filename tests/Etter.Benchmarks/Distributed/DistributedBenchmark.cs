@@ -3,9 +3,9 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Etter.Benchmarks.Embedded;
-using Etter.Benchmarks.Infrastructure;
 using Etter.Benchmarks.Measurement;
 using Etter.Benchmarks.Reporting;
+using Etter.Orchestrator.Saga;
 using Etter.TestSupport;
 using Npgsql;
 using StackExchange.Redis;
@@ -34,7 +34,7 @@ public sealed class DistributedBenchmark(BenchOptions options, BenchReport repor
     {
         var settings = InfrastructureSettings.Load();
         Progress.Line("distributed", $"servers from {(Environment.GetEnvironmentVariable("Etter__RabbitMq__Password") is { Length: > 0 } ? "the environment" : InfrastructureSettings.CredentialsFile)}; creating a scratch vhost and database");
-        await using (var environment = await ScratchEnvironment.CreateAsync(settings))
+        await using (var environment = await ScratchEnvironment.CreateAsync(settings, "etter-bench"))
         {
             environment.Keep = options.Keep;
             environment.ServicePoolSize = options.PostgresPoolSize > 0 ? options.PostgresPoolSize : null;
@@ -144,7 +144,7 @@ public sealed class DistributedBenchmark(BenchOptions options, BenchReport repor
     async Task<ScenarioResult> RunDrivenAsync(string name, string title, int count, LoadShape shape, CancellationToken cancellationToken, bool measureCosts = true)
     {
         var prefix = $"Bench {runTag} {name} ";
-        var apis = _deployment.Apis.Select(p => new ApiClient(p.BaseAddress, p.Name)).ToList();
+        var apis = _deployment.Apis.Select(p => new ApiClient(p.BaseAddress, p.Name, _environment.ApiKey)).ToList();
         try
         {
             var start = measureCosts ? _quiet ?? await _counters.SettleAsync(name, cancellationToken) : null;
@@ -299,7 +299,7 @@ public sealed class DistributedBenchmark(BenchOptions options, BenchReport repor
     {
         var name = "batch";
         var title = $"batch of {options.BatchSize:N0} roles through POST {ApiClient.Prefix}/push-batch";
-        using var api = new ApiClient(_deployment.Apis[0].BaseAddress, _deployment.Apis[0].Name);
+        using var api = new ApiClient(_deployment.Apis[0].BaseAddress, _deployment.Apis[0].Name, _environment.ApiKey);
         Progress.Line(name, $"sending {options.BatchSize:N0} roles in one request");
         var prefix = $"Bench {runTag} {name} ";
         var runs = Enumerable.Range(0, options.BatchSize).Select(i => new WorkflowRun(i, string.Create(CultureInfo.InvariantCulture, $"{prefix}{i:D6}"))).ToList();
@@ -455,7 +455,7 @@ public sealed class DistributedBenchmark(BenchOptions options, BenchReport repor
         _quiet = null;
         _tables = null;
         var tracker = new WorkflowTracker();
-        var apis = _deployment.Apis.Select(p => new ApiClient(p.BaseAddress, p.Name)).ToList();
+        var apis = _deployment.Apis.Select(p => new ApiClient(p.BaseAddress, p.Name, _environment.ApiKey)).ToList();
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -547,8 +547,9 @@ public sealed class DistributedBenchmark(BenchOptions options, BenchReport repor
             result.PushApiMs = tracker.PushLatency.Summarize();
             _counters.CountOwnStatement();
             var rows = await SagaRows.ReadAsync(db, prefix, cancellationToken);
-            result.Completed = rows.Values.Count(r => r.CurrentState is "Ready" or "Failed" or "Degraded" or "Cancelled" or "ValidationError");
-            result.NotReady = result.Completed - rows.Values.Count(r => r.CurrentState == "Ready");
+            result.Completed = rows.Values.Count(r => r.CurrentState is nameof(OnboardingStateMachine.Ready) or nameof(OnboardingStateMachine.Failed) or nameof(OnboardingStateMachine.Degraded)
+                or nameof(OnboardingStateMachine.Cancelled) or nameof(OnboardingStateMachine.ValidationError));
+            result.NotReady = result.Completed - rows.Values.Count(r => r.CurrentState == nameof(OnboardingStateMachine.Ready));
             result.TimedOut = count - tracker.PushFailures - result.Completed;
             SagaRows.Analyze(result, tracker.Runs, rows);
             result.PushToReadyMs = null; // includes the deliberate hold; not a latency figure
@@ -575,7 +576,8 @@ public sealed class DistributedBenchmark(BenchOptions options, BenchReport repor
     {
         _counters.CountOwnStatement();
         await using var command = new NpgsqlCommand(
-            "SELECT count(*) FILTER (WHERE current_state = 'Processing' AND ai_assessment_status = 'pending'), count(*), count(*) FILTER (WHERE current_state = 'Ready') FROM onboarding_state WHERE role_name LIKE @prefix",
+            $"SELECT count(*) FILTER (WHERE current_state = '{nameof(OnboardingStateMachine.Processing)}' AND ai_assessment_status = 'pending'), count(*), "
+            + $"count(*) FILTER (WHERE current_state = '{nameof(OnboardingStateMachine.Ready)}') FROM onboarding_state WHERE role_name LIKE @prefix",
             db);
         command.Parameters.AddWithValue("prefix", prefix + "%");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Etter.Benchmarks.Infrastructure;
 using Etter.Benchmarks.Reporting;
+using Etter.TestSupport;
 using Npgsql;
 using NpgsqlTypes;
 

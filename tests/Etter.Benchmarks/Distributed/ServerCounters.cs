@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Etter.Benchmarks.Infrastructure;
 using Etter.Benchmarks.Measurement;
+using Etter.TestSupport;
 using Npgsql;
 
 namespace Etter.Benchmarks.Distributed;

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Etter.Orchestrator.Saga;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Etter.Benchmarks.Reporting;
 
@@ -87,7 +88,7 @@ public static class SagaRows
             }
 
             transitions.Add(row.Revision);
-            if (row.CurrentState != "Ready")
+            if (row.CurrentState != nameof(OnboardingStateMachine.Ready))
             {
                 continue;
             }

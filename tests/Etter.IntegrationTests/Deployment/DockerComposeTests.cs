@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Etter.IntegrationTests.Infrastructure;
@@ -273,8 +271,6 @@ public sealed partial class DockerComposeTests
         return JsonDocument.Parse(result.StdOut);
     }
 
-    sealed record ProcessResult(int ExitCode, string StdOut, string StdErr);
-
     const string InstallHint =
         "Install the docker CLI client (Debian package docker.io or docker-ce-cli; docker-cli on Debian 13) and its compose plugin: " +
         "`bash deploy/local/install-docker-cli.sh` installs both from apt, without a Docker engine.";
@@ -283,9 +279,9 @@ public sealed partial class DockerComposeTests
     /// Runs docker with the variables the compose file interpolates (and COMPOSE_*) removed from its
     /// environment, so that only the env file given decides their values, as in CI.
     /// </summary>
-    static async Task<ProcessResult> RunDockerAsync(IReadOnlyList<string> args)
+    static async Task<ToolResult> RunDockerAsync(IReadOnlyList<string> args)
     {
-        var docker = FindOnPath("docker");
+        var docker = ToolProcess.FindOnPath("docker");
         Assert.True(docker is not null, $"`docker` is not on PATH. {InstallHint}");
 
         if (args.Count == 0 || args[0] != "compose" || !await ComposeAvailableAsync(docker))
@@ -299,67 +295,23 @@ public sealed partial class DockerComposeTests
     static async Task<bool> ComposeAvailableAsync(string docker) =>
         (await RunAsync(docker, ["compose", "version"])).ExitCode == 0;
 
-    static async Task<ProcessResult> RunAsync(string executable, IReadOnlyList<string> args)
+    static async Task<ToolResult> RunAsync(string docker, IReadOnlyList<string> args)
     {
-        var info = new ProcessStartInfo(executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepositoryPaths.Root,
-        };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
         var interpolated = ReferencedVariables().Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var key in info.Environment.Keys.Where(k => interpolated.Contains(k) || k.StartsWith("COMPOSE_", StringComparison.Ordinal)).ToList())
-        {
-            info.Environment.Remove(key);
-        }
-
-        Process process;
         try
         {
-            process = Process.Start(info) ?? throw new InvalidOperationException($"{executable} did not start");
+            return await ToolProcess.RunAsync(docker, args, ProcessTimeout, RepositoryPaths.Root, environment =>
+            {
+                foreach (var key in environment.Keys.Where(k => interpolated.Contains(k) || k.StartsWith("COMPOSE_", StringComparison.Ordinal)).ToList())
+                {
+                    environment.Remove(key);
+                }
+            });
         }
-        catch (Win32Exception e)
+        catch (InvalidOperationException e)
         {
-            Assert.Fail($"Could not run {executable}: {e.Message}. {InstallHint}");
+            Assert.Fail($"{e.Message}. {InstallHint}");
             throw;
         }
-
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var cts = new CancellationTokenSource(ProcessTimeout);
-            try
-            {
-                await process.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                Assert.Fail($"docker {string.Join(' ', args)} did not finish within {ProcessTimeout.TotalSeconds:0} s. stderr: {await stderr}");
-            }
-
-            return new ProcessResult(process.ExitCode, await stdout, await stderr);
-        }
-    }
-
-    static string? FindOnPath(string name)
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(dir, name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Etter.IntegrationTests.Infrastructure;
+using Etter.TestSupport;
 
 namespace Etter.IntegrationTests.Distributed;
 

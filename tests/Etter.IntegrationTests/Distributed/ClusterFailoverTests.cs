@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Etter.IntegrationTests.Infrastructure;
+using Etter.Orchestrator.Saga;
+using Etter.TestSupport;
 using Xunit.Abstractions;
 
 namespace Etter.IntegrationTests.Distributed;
@@ -75,7 +77,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
         output.WriteLine($"{watch.Elapsed}: all {Workflows} terminal");
 
         Assert.Equal(Workflows, await _environment.ScalarAsync("select count(*) from onboarding_state"));
-        Assert.Equal(Workflows, await _environment.ScalarAsync("select count(*) from onboarding_state where current_state = 'Ready'"));
+        Assert.Equal(Workflows, await _environment.ScalarAsync($"select count(*) from onboarding_state where current_state = '{nameof(OnboardingStateMachine.Ready)}'"));
         Assert.Equal(Workflows, await _environment.ScalarAsync($"select count(*) from company_role where company_name = '{Company}'"));
         Assert.Equal(Workflows, await _environment.ScalarAsync("select count(*) from job_description"));
         Assert.Equal(Workflows, await _environment.ScalarAsync("select count(distinct company_role_id) from job_description"));

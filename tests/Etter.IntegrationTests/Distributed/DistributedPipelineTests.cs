@@ -1,6 +1,8 @@
 using System.Text;
+using Etter.Orchestrator.Saga;
 using Etter.StatusStore;
 using Etter.IntegrationTests.Infrastructure;
+using Etter.TestSupport;
 using Npgsql;
 using RabbitMQ.Client;
 
@@ -35,7 +37,7 @@ public sealed class DistributedPipelineTests : IAsyncLifetime
 
         Assert.Equal("ready", status.GetProperty("status").GetString());
         var (state, score) = await ReadSagaRowAsync(id);
-        Assert.Equal("Ready", state);
+        Assert.Equal(nameof(OnboardingStateMachine.Ready), state);
         Assert.NotNull(score);
         using var redis = await _environment.ConnectRedisAsync();
         var cached = await redis.GetDatabase().StringGetAsync(RedisWorkflowStatusStore.Key(Guid.Parse(id)));
@@ -60,7 +62,7 @@ public sealed class DistributedPipelineTests : IAsyncLifetime
         var steps = status.GetProperty("progress").GetProperty("steps");
         Assert.Equal("completed", steps[0].GetProperty("status").GetString());
         Assert.Equal("failed", steps[1].GetProperty("status").GetString());
-        Assert.Equal("Failed", (await ReadSagaRowAsync(id)).State);
+        Assert.Equal(nameof(OnboardingStateMachine.Failed), (await ReadSagaRowAsync(id)).State);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Etter.IntegrationTests.Infrastructure;
+using Etter.Orchestrator.Saga;
 using Etter.TestSupport;
 using Npgsql;
 
@@ -67,7 +68,7 @@ public sealed class DurabilityTests : IAsyncLifetime
         await WaitForAllTerminalAsync(deployment, 200, TimeSpan.FromMinutes(3), seed);
 
         await using var db = await _environment.OpenDatabaseAsync();
-        Assert.Equal(200L, await ScalarAsync(db, "select count(*) from onboarding_state where current_state = 'Ready'"));
+        Assert.Equal(200L, await ScalarAsync(db, $"select count(*) from onboarding_state where current_state = '{nameof(OnboardingStateMachine.Ready)}'"));
         Assert.Equal(200L, await ScalarAsync(db, "select count(*) from company_role where company_name = 'Crash Test Co'"));
         Assert.Equal(200L, await ScalarAsync(db, "select count(distinct company_role_id) from job_description"));
         Assert.Equal(200L, await ScalarAsync(db, "select count(*) from job_description"));
@@ -94,7 +95,7 @@ public sealed class DurabilityTests : IAsyncLifetime
 
         await WaitForAllTerminalAsync(deployment, 80, TimeSpan.FromMinutes(2), seed: 0);
         await using var db = await _environment.OpenDatabaseAsync();
-        Assert.Equal(80L, await ScalarAsync(db, "select count(*) from onboarding_state where current_state = 'Ready'"));
+        Assert.Equal(80L, await ScalarAsync(db, $"select count(*) from onboarding_state where current_state = '{nameof(OnboardingStateMachine.Ready)}'"));
         Assert.Equal(80, first.Concat(second).Distinct().Count());
         Assert.All(deployment.Processes, p => Assert.True(p.IsRunning, $"{p.Name} stopped"));
         Assert.Equal(pids.Count, deployment.Processes.Count);
@@ -109,7 +110,7 @@ public sealed class DurabilityTests : IAsyncLifetime
             try
             {
                 await using var db = await _environment.OpenDatabaseAsync();
-                terminal = await ScalarAsync(db, "select count(*) from onboarding_state where current_state in ('Ready', 'Failed', 'Degraded', 'ValidationError', 'Cancelled')");
+                terminal = await ScalarAsync(db, $"select count(*) from onboarding_state where current_state in {ScratchDatabase.TerminalStates}");
                 if (terminal >= expected)
                 {
                     return;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Etter.IntegrationTests.Infrastructure;
 using Etter.TestSupport;
 using Npgsql;
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Etter.IntegrationTests.Infrastructure;
+using Etter.TestSupport;
 using Npgsql;
 
 namespace Etter.IntegrationTests.Distributed;

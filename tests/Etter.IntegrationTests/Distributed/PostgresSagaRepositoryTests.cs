@@ -3,14 +3,14 @@ using Etter.Contracts;
 using Etter.IntegrationTests.Infrastructure;
 using Etter.Orchestrator;
 using Etter.Orchestrator.Persistence;
+using Etter.Orchestrator.Saga;
+using Etter.TestSupport;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Hosting.Internal;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Etter.IntegrationTests.Distributed;
@@ -35,13 +35,8 @@ public sealed class PostgresSagaRepositoryTests : IAsyncLifetime
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddSingleton<IHostApplicationLifetime>(sp =>
-        {
-            // No host here: report "started" at once so the outbox relay delivers.
-            var lifetime = new ApplicationLifetime(sp.GetRequiredService<ILogger<ApplicationLifetime>>());
-            lifetime.NotifyStarted();
-            return lifetime;
-        });
+        // No host here: report "started" at once so the outbox relay delivers.
+        services.AddSingleton<IHostApplicationLifetime, StartedLifetime>();
         services.AddOrchestrator(configuration);
         services.AddMassTransitTestHarness(bus =>
         {
@@ -87,8 +82,8 @@ public sealed class PostgresSagaRepositoryTests : IAsyncLifetime
         // instances a "started" may arrive after its "completed" and be ignored, so 3 to 5 changes each.
         await using var db = await _environment.OpenDatabaseAsync();
         await using var command = new NpgsqlCommand(
-            """
-            select count(*) filter (where current_state = 'Ready' and version >= revision and revision between 3 and 5
+            $"""
+            select count(*) filter (where current_state = '{nameof(OnboardingStateMachine.Ready)}' and version >= revision and revision between 3 and 5
                                       and role_setup_status = 'completed' and ai_assessment_status = 'completed'
                                       and final_score is not null and role_id is not null),
                    count(*)

@@ -1,4 +1,5 @@
 using Etter.IntegrationTests.Infrastructure;
+using Etter.TestSupport;
 
 namespace Etter.IntegrationTests.Distributed;
 

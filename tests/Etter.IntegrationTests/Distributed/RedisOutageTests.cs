@@ -1,5 +1,6 @@
 using Etter.StatusStore;
 using Etter.IntegrationTests.Infrastructure;
+using Etter.TestSupport;
 using StackExchange.Redis;
 
 namespace Etter.IntegrationTests.Distributed;

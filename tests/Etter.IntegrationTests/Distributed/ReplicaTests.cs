@@ -4,6 +4,8 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using Etter.IntegrationTests.Infrastructure;
+using Etter.Orchestrator.Saga;
+using Etter.TestSupport;
 using Xunit.Abstractions;
 
 namespace Etter.IntegrationTests.Distributed;
@@ -46,7 +48,7 @@ public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
         const int workflows = 2 * perBatch;
         await _environment.WaitForCountAsync(Terminal, workflows, TimeSpan.FromMinutes(3), deployment.DescribeServices);
 
-        Assert.Equal(workflows, await _environment.ScalarAsync("select count(*) from onboarding_state where current_state = 'Ready'"));
+        Assert.Equal(workflows, await _environment.ScalarAsync($"select count(*) from onboarding_state where current_state = '{nameof(OnboardingStateMachine.Ready)}'"));
         Assert.Equal(workflows, await _environment.ScalarAsync("select count(*) from company_role"));
         Assert.Equal(workflows, await _environment.ScalarAsync("select count(*) from job_description"));
         Assert.Equal(workflows, await _environment.ScalarAsync("select count(*) from role_setup_inbox where attempt = 1"));
@@ -119,7 +121,7 @@ public sealed class ReplicaTests(ITestOutputHelper output) : IAsyncLifetime
 
             await _environment.WaitForCountAsync(Terminal, workflows, TimeSpan.FromMinutes(2), deployment.DescribeServices);
 
-            Assert.Equal(workflows, await _environment.ScalarAsync("select count(*) from onboarding_state where current_state = 'Failed' and error_code = 'STEP_TIMEOUT'"));
+            Assert.Equal(workflows, await _environment.ScalarAsync($"select count(*) from onboarding_state where current_state = '{nameof(OnboardingStateMachine.Failed)}' and error_code = 'STEP_TIMEOUT'"));
             Assert.Equal(workflows, await _environment.ScalarAsync("select count(distinct workflow_id) from onboarding_history where error_code = 'STEP_TIMEOUT'"));
             Assert.Equal(workflows, await _environment.ScalarAsync("select count(*) from onboarding_history where error_code = 'STEP_TIMEOUT'"));
 

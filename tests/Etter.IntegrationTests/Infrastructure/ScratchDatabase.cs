@@ -1,3 +1,5 @@
+using Etter.Orchestrator.Saga;
+using Etter.TestSupport;
 using Npgsql;
 
 namespace Etter.IntegrationTests.Infrastructure;
@@ -5,7 +7,10 @@ namespace Etter.IntegrationTests.Infrastructure;
 /// <summary>Counting queries against a scratch database, and waiting on them instead of sleeping.</summary>
 public static class ScratchDatabase
 {
-    public const string TerminalStates = "('Ready', 'Failed', 'Degraded', 'ValidationError', 'Cancelled')";
+    /// <summary>The states a workflow ends in, as a SQL list, named through the state machine.</summary>
+    public const string TerminalStates =
+        $"('{nameof(OnboardingStateMachine.Ready)}', '{nameof(OnboardingStateMachine.Failed)}', '{nameof(OnboardingStateMachine.Degraded)}', "
+        + $"'{nameof(OnboardingStateMachine.ValidationError)}', '{nameof(OnboardingStateMachine.Cancelled)}')";
 
     public static async Task<long> ScalarAsync(this ScratchEnvironment environment, string sql)
     {

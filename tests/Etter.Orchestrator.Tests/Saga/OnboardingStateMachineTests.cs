@@ -1,0 +1,245 @@
+using Etter.Messaging.Bus;
+using Etter.Contracts;
+using Etter.Orchestrator.Saga;
+using Etter.TestSupport;
+using Etter.Orchestrator.Tests.Support;
+using MassTransit;
+using MassTransit.Testing;
+
+namespace Etter.Orchestrator.Tests.Saga;
+
+public sealed class OnboardingStateMachineTests : IAsyncLifetime
+{
+    SagaHarness _saga = null!;
+
+    public async Task InitializeAsync() => _saga = await SagaHarness.StartAsync();
+
+    public async Task DisposeAsync() => await _saga.DisposeAsync();
+
+    ITestHarness Harness => _saga.Harness;
+
+    /// <summary>Plays the RoleSetup service: answers the saga's command the way the real consumer does, in order.</summary>
+    async Task CompleteRoleSetupAsync(Guid id, bool withJd = true)
+    {
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
+        await Harness.Bus.Publish(new RoleSetupStarted { WorkflowId = id, Attempt = 1, StartedAt = DateTimeOffset.UtcNow });
+        await _saga.WaitForAsync(id, s => s.RoleSetup.Status == StepStatuses.Running);
+        await Harness.Bus.Publish(Messages.RoleSetupCompleted(id, withJd: withJd));
+        await _saga.WaitForAsync(id, s => s.RoleSetup.Status == StepStatuses.Completed);
+    }
+
+    [Fact]
+    public async Task HappyPath_EndsReadyWithScoreAndStepTimings()
+    {
+        var id = Guid.NewGuid();
+        await Harness.Bus.Publish(Messages.Onboard(id));
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
+        Assert.NotEmpty(await _saga.SentAsync<SetUpRole>(m => m.WorkflowId == id && m.Attempt == 1));
+
+        await Harness.Bus.Publish(new RoleSetupStarted { WorkflowId = id, Attempt = 1, StartedAt = DateTimeOffset.UtcNow });
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Processing.Name);
+        await Harness.Bus.Publish(Messages.RoleSetupCompleted(id));
+        await _saga.WaitForAsync(id, s => s.AiAssessment.Attempt == 1);
+        Assert.NotEmpty(await _saga.SentAsync<AssessRole>(m => m.WorkflowId == id));
+        await Harness.Bus.Publish(new AiAssessmentStarted { WorkflowId = id, Attempt = 1, Engine = "mock", StartedAt = DateTimeOffset.UtcNow });
+        await _saga.WaitForAsync(id, s => s.AiAssessment.Status == StepStatuses.Running);
+        await Harness.Bus.Publish(Messages.AssessmentCompleted(id, score: 61));
+
+        var state = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Ready.Name);
+        Assert.Equal(61, state.FinalScore);
+        Assert.Equal("role-1", state.RoleId);
+        Assert.Equal(StepStatuses.Completed, state.RoleSetup.Status);
+        Assert.Equal(StepStatuses.Completed, state.AiAssessment.Status);
+        Assert.NotNull(state.RoleSetup.StartedAt);
+        Assert.NotNull(state.AiAssessment.CompletedAt);
+        Assert.Null(state.ErrorCode);
+    }
+
+    [Fact]
+    public async Task EveryTransition_PublishesStateChangedWithRisingRevision()
+    {
+        var id = Guid.NewGuid();
+        await Harness.Bus.Publish(Messages.Onboard(id));
+        await CompleteRoleSetupAsync(id);
+        await Harness.Bus.Publish(Messages.AssessmentCompleted(id));
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Ready.Name);
+
+        await _saga.DrainOutboxAsync();
+        var changes = Harness.Published.Select<OnboardingStateChanged>(x => x.Context.Message.WorkflowId == id)
+            .Select(x => x.Context.Message)
+            .OrderBy(x => x.Status.Revision)
+            .ToList();
+        Assert.Equal(["queued", "processing", "processing", "ready"], changes.Select(c => c.Status.Status));
+        Assert.Equal([1L, 2L, 3L, 4L], changes.Select(c => c.Status.Revision));
+        Assert.Equal("processing", changes[^1].PreviousStatus);
+    }
+
+    [Fact]
+    public async Task RoleSetupFailsNonRecoverably_EndsFailedAtRoleSetupWithItsErrorWithoutRetry()
+    {
+        var id = Guid.NewGuid();
+        await Harness.Bus.Publish(Messages.Onboard(id));
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
+        await Harness.Bus.Publish(new RoleSetupStarted { WorkflowId = id, Attempt = 1, StartedAt = DateTimeOffset.UtcNow });
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Processing.Name);
+        await Harness.Bus.Publish(new RoleSetupFailed { WorkflowId = id, Attempt = 1, Error = Messages.Error("GRAPH_DOWN", recoverable: false), FailedAt = DateTimeOffset.UtcNow });
+
+        var state = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Failed.Name);
+        Assert.Equal(OnboardingSteps.RoleSetup, state.FailedStep);
+        Assert.Equal(StepStatuses.Failed, state.RoleSetup.Status);
+        Assert.Equal("GRAPH_DOWN", state.ErrorCode);
+        Assert.False(state.ErrorRecoverable);
+        Assert.Equal(StepStatuses.Pending, state.AiAssessment.Status);
+        Assert.Empty(await _saga.SentAsync<AssessRole>(m => m.WorkflowId == id));
+    }
+
+    [Fact]
+    public async Task AiAssessmentFails_EndsFailedAtAssessmentWithoutResendingRoleSetup()
+    {
+        var id = Guid.NewGuid();
+        await Harness.Bus.Publish(Messages.Onboard(id));
+        await CompleteRoleSetupAsync(id);
+        await Harness.Bus.Publish(new AiAssessmentStarted { WorkflowId = id, Attempt = 1, Engine = "mock", StartedAt = DateTimeOffset.UtcNow });
+        await _saga.WaitForAsync(id, s => s.AiAssessment.Status == StepStatuses.Running);
+        await Harness.Bus.Publish(new AiAssessmentFailed { WorkflowId = id, Attempt = 1, Error = Messages.Error("LLM_UNAUTHORIZED", recoverable: false), FailedAt = DateTimeOffset.UtcNow });
+
+        var state = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Failed.Name);
+        Assert.Equal(OnboardingSteps.AiAssessment, state.FailedStep);
+        Assert.Equal(StepStatuses.Completed, state.RoleSetup.Status);
+        Assert.Equal(StepStatuses.Failed, state.AiAssessment.Status);
+        Assert.False(state.ErrorRecoverable);
+        Assert.Single(await _saga.SentAsync<SetUpRole>(m => m.WorkflowId == id));
+    }
+
+    [Fact]
+    public async Task OverlongRoleName_EndsInValidationErrorThatCannotBeRetried()
+    {
+        // Sent straight to the saga: it validates again because plain-JSON publishers bypass the API.
+        var id = Guid.NewGuid();
+        var saga = await Harness.Bus.GetSendEndpoint(CommandQueues.OnboardingSaga);
+        await saga.Send(Messages.Onboard(id) with { RoleName = new string('r', 400) });
+
+        var state = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.ValidationError.Name);
+        Assert.Equal(ErrorCodes.ValidationError, state.ErrorCode);
+        Assert.False(state.ErrorRecoverable);
+        Assert.Contains("role_name", state.ErrorMessage, StringComparison.Ordinal);
+        Assert.Empty(await _saga.SentAsync<SetUpRole>(m => m.WorkflowId == id));
+    }
+
+    [Fact]
+    public async Task StatusQueryForUnknownId_AnswersNotFound()
+    {
+        var client = Harness.GetRequestClient<GetOnboardingStatus>();
+        var response = await client.GetResponse<OnboardingStatus, OnboardingNotFound>(new GetOnboardingStatus { WorkflowId = Guid.NewGuid() });
+
+        Assert.True(response.Is(out Response<OnboardingNotFound>? _));
+    }
+
+    [Fact]
+    public async Task StatusQueryForKnownId_AnswersCurrentStatusWithoutChangingIt()
+    {
+        var id = Guid.NewGuid();
+        await Harness.Bus.Publish(Messages.Onboard(id));
+        var before = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
+
+        var client = Harness.GetRequestClient<GetOnboardingStatus>();
+        var response = await client.GetResponse<OnboardingStatus, OnboardingNotFound>(new GetOnboardingStatus { WorkflowId = id });
+
+        Assert.True(response.Is(out Response<OnboardingStatus>? found));
+        Assert.Equal("queued", found!.Message.Status);
+        Assert.Equal("Claims Adjuster", found.Message.RoleName);
+        var after = await _saga.LoadAsync(id);
+        Assert.Equal(before.Version, after!.Version);
+    }
+
+    [Fact]
+    public async Task DuplicateRoleSetupCompleted_SendsAssessmentOnce()
+    {
+        var id = Guid.NewGuid();
+        await Harness.Bus.Publish(Messages.Onboard(id));
+        await CompleteRoleSetupAsync(id);
+        await Harness.Bus.Publish(Messages.RoleSetupCompleted(id));
+        await Harness.Bus.Publish(Messages.AssessmentCompleted(id));
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Ready.Name);
+        Assert.True(await Harness.Consumed.Any<RoleSetupCompleted>(x => x.Context.Message.WorkflowId == id));
+        await Harness.InactivityTask;
+
+        Assert.Single(await _saga.SentAsync<AssessRole>(m => m.WorkflowId == id));
+    }
+
+    [Fact]
+    public async Task EventFromAnotherAttempt_IsIgnored()
+    {
+        var id = Guid.NewGuid();
+        await Harness.Bus.Publish(Messages.Onboard(id));
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
+
+        await Harness.Bus.Publish(new RoleSetupFailed { WorkflowId = id, Attempt = 7, Error = Messages.Error("STALE", true), FailedAt = DateTimeOffset.UtcNow });
+        Assert.True(await Harness.Consumed.Any<RoleSetupFailed>(x => x.Context.Message.WorkflowId == id));
+        await Harness.InactivityTask;
+
+        var state = await _saga.LoadAsync(id);
+        Assert.Equal(_saga.Machine.Queued.Name, state!.CurrentState);
+        Assert.Null(state.ErrorCode);
+    }
+
+    [Fact]
+    public async Task LateEventAfterReady_LeavesResultUntouched()
+    {
+        var id = Guid.NewGuid();
+        await Harness.Bus.Publish(Messages.Onboard(id));
+        await CompleteRoleSetupAsync(id);
+        await Harness.Bus.Publish(Messages.AssessmentCompleted(id, score: 61));
+        var ready = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Ready.Name);
+
+        await Harness.Bus.Publish(new AiAssessmentFailed { WorkflowId = id, Attempt = 1, Error = Messages.Error("LATE", true), FailedAt = DateTimeOffset.UtcNow });
+        await Harness.Bus.Publish(Messages.AssessmentCompleted(id, score: 12));
+        await Harness.InactivityTask;
+
+        var state = await _saga.LoadAsync(id);
+        Assert.Equal(_saga.Machine.Ready.Name, state!.CurrentState);
+        Assert.Equal(61, state.FinalScore);
+        Assert.Equal(ready.Revision, state.Revision);
+    }
+
+    [Fact]
+    public async Task NoJobDescription_SkipsAssessmentAndEndsDegraded()
+    {
+        var id = Guid.NewGuid();
+        await Harness.Bus.Publish(Messages.Onboard(id));
+        await CompleteRoleSetupAsync(id, withJd: false);
+
+        var state = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Degraded.Name);
+        Assert.Equal(StepStatuses.Skipped, state.AiAssessment.Status);
+        Assert.Equal(OnboardingStateMachine.NoJobDescriptionReason, state.AiAssessment.SkipReason);
+        Assert.Null(state.FinalScore);
+        Assert.Empty(await _saga.SentAsync<AssessRole>(m => m.WorkflowId == id));
+    }
+
+    [Fact]
+    public async Task Draft_WaitsForSubmitThenQueues()
+    {
+        var id = Guid.NewGuid();
+        await Harness.Bus.Publish(Messages.Onboard(id, draft: true));
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Draft.Name);
+        Assert.Empty(await _saga.SentAsync<SetUpRole>(m => m.WorkflowId == id));
+
+        await Harness.Bus.Publish(new SubmitOnboarding { WorkflowId = id, RequestedBy = "tests" });
+
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
+        Assert.NotEmpty(await _saga.SentAsync<SetUpRole>(m => m.WorkflowId == id));
+    }
+
+    [Fact]
+    public async Task SameWorkflowIdPublishedManyTimesAtOnce_MakesOneWorkflow()
+    {
+        var id = Guid.NewGuid();
+        var request = Messages.Onboard(id);
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Harness.Bus.Publish(request)));
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
+        await Harness.InactivityTask;
+
+        Assert.Single(await _saga.SentAsync<SetUpRole>(m => m.WorkflowId == id));
+        Assert.Equal(1, (await _saga.LoadAsync(id))!.RoleSetup.Attempt);
+    }
+}

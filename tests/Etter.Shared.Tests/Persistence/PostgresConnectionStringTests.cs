@@ -1,0 +1,30 @@
+using Etter.Persistence;
+using Npgsql;
+
+namespace Etter.Shared.Tests.Persistence;
+
+/// <summary>Pooled connections are handed back without Npgsql's DISCARD ALL unless the operator asks for it.</summary>
+public sealed class PostgresConnectionStringTests
+{
+    [Fact]
+    public void PlainConnectionString_TurnsOffTheResetOnClose()
+    {
+        var options = new PostgresOptions { ConnectionString = "Host=127.0.0.1;Database=etter;Username=etter;Password=x" };
+
+        var effective = new NpgsqlConnectionStringBuilder(options.EffectiveConnectionString());
+
+        Assert.True(effective.NoResetOnClose);
+        Assert.Equal("etter", effective.Database);
+        Assert.Equal("x", effective.Password);
+    }
+
+    [Theory]
+    [InlineData("Host=127.0.0.1;Database=etter;No Reset On Close=false")]
+    [InlineData("Host=127.0.0.1;Database=etter;NoResetOnClose=false")]
+    public void OperatorSetsResetOnClose_TheirChoiceStands(string connectionString)
+    {
+        var options = new PostgresOptions { ConnectionString = connectionString };
+
+        Assert.False(new NpgsqlConnectionStringBuilder(options.EffectiveConnectionString()).NoResetOnClose);
+    }
+}

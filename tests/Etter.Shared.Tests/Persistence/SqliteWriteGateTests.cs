@@ -1,0 +1,108 @@
+using Etter.Persistence.Sqlite;
+using Etter.TestSupport;
+using Microsoft.EntityFrameworkCore;
+
+namespace Etter.Shared.Tests.Persistence;
+
+/// <summary>
+/// The in-process write queue of embedded mode's SQLite files: one transaction per file at a time, and a
+/// file is never left held, whichever way a transaction ends.
+/// </summary>
+public sealed class SqliteWriteGateTests : IDisposable
+{
+    // Longer than any healthy hand-over, far shorter than the gate's own 30 s give-up.
+    static readonly TimeSpan HandOver = TimeSpan.FromSeconds(10);
+    readonly TempDirectory _directory = new();
+
+    [Fact]
+    public async Task SecondWriterOfAFile_StartsOnlyAfterTheFirstCommits()
+    {
+        await using var first = await OpenAsync("one.db");
+        await using var second = Open("one.db");
+        await using var held = await first.Database.BeginTransactionAsync();
+        first.Notes.Add(new Note { Text = "first" });
+        await first.SaveChangesAsync();
+
+        var waiting = Task.Run(() => second.Database.BeginTransactionAsync());
+        await Task.Delay(200);
+        Assert.False(waiting.IsCompleted);
+
+        await held.CommitAsync();
+        await using var next = await waiting.WaitAsync(HandOver);
+        second.Notes.Add(new Note { Text = "second" });
+        await second.SaveChangesAsync();
+        await next.CommitAsync();
+        Assert.Equal(2, await second.Notes.CountAsync());
+    }
+
+    [Fact]
+    public async Task WritersOfDifferentFiles_DoNotWaitForEachOther()
+    {
+        await using var one = await OpenAsync("one.db");
+        await using var other = await OpenAsync("other.db");
+        await using var held = await one.Database.BeginTransactionAsync();
+
+        await using var independent = await other.Database.BeginTransactionAsync().WaitAsync(HandOver);
+        other.Notes.Add(new Note { Text = "not blocked" });
+        await other.SaveChangesAsync();
+        await independent.CommitAsync();
+    }
+
+    [Fact]
+    public async Task RolledBackTransaction_ReleasesTheFile()
+    {
+        await using var first = await OpenAsync("one.db");
+        await using (var abandoned = await first.Database.BeginTransactionAsync())
+        {
+            await abandoned.RollbackAsync();
+        }
+
+        await using var second = Open("one.db");
+        await using var next = await second.Database.BeginTransactionAsync().WaitAsync(HandOver);
+        await next.CommitAsync();
+    }
+
+    [Fact]
+    public async Task TransactionDisposedWithoutCommit_ReleasesTheFileWhenItsConnectionCloses()
+    {
+        await using (var first = await OpenAsync("one.db"))
+        {
+            // Disposed unfinished, as after an exception: no commit or rollback event reaches the gate.
+            var forgotten = await first.Database.BeginTransactionAsync();
+            await forgotten.DisposeAsync();
+        }
+
+        await using var second = Open("one.db");
+        await using var next = await second.Database.BeginTransactionAsync().WaitAsync(HandOver);
+        second.Notes.Add(new Note { Text = "after" });
+        await second.SaveChangesAsync();
+        await next.CommitAsync();
+        Assert.Equal(1, await second.Notes.CountAsync());
+    }
+
+    public void Dispose() => _directory.Dispose();
+
+    NotesContext Open(string file) => new(new DbContextOptionsBuilder<NotesContext>()
+        .UseSqlite($"Data Source={Path.Combine(_directory.Path, file)}")
+        .AddInterceptors(SqliteWriteGate.Instance, SqliteConnectionSetup.Instance)
+        .Options);
+
+    async Task<NotesContext> OpenAsync(string file)
+    {
+        var db = Open(file);
+        await db.Database.EnsureCreatedAsync();
+        return db;
+    }
+
+    public sealed class Note
+    {
+        public int Id { get; set; }
+
+        public string Text { get; set; } = "";
+    }
+
+    public sealed class NotesContext(DbContextOptions<NotesContext> options) : DbContext(options)
+    {
+        public DbSet<Note> Notes => Set<Note>();
+    }
+}

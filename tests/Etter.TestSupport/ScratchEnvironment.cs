@@ -1,0 +1,237 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace Etter.TestSupport;
+
+/// <summary>
+/// A private slice of the local servers for one integration test or benchmark run: its own RabbitMQ
+/// virtual host and PostgreSQL database (Redis keys are per workflow id, so Redis is shared). Removed at
+/// the end unless <see cref="Keep"/> is set.
+/// </summary>
+public sealed class ScratchEnvironment : IAsyncDisposable
+{
+    readonly HttpClient _management;
+
+    ScratchEnvironment(InfrastructureSettings settings, string name, ClusterSettings? cluster)
+    {
+        Settings = settings;
+        Cluster = cluster;
+        VirtualHost = name;
+        Database = name.Replace('-', '_');
+        _management = new HttpClient { BaseAddress = new Uri($"http://{settings.RabbitHost}:{settings.RabbitManagementPort}/api/"), Timeout = TimeSpan.FromSeconds(30) };
+        _management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{settings.RabbitAdminUser}:{settings.RabbitAdminPassword}")));
+        PostgresConnectionString = new NpgsqlConnectionStringBuilder(settings.PostgresConnectionString) { Database = Database }.ConnectionString;
+    }
+
+    public InfrastructureSettings Settings { get; }
+
+    /// <summary>Set when the vhost lives on the local 3-node cluster instead of the single node.</summary>
+    public ClusterSettings? Cluster { get; }
+
+    /// <summary>A key made for this slice only: the API requires one in distributed mode, and no real key is needed.</summary>
+    public string ApiKey { get; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+
+    public string VirtualHost { get; }
+
+    public string Database { get; }
+
+    public string PostgresConnectionString { get; }
+
+    /// <summary>The RabbitMQ management API, relative to /api/, as the admin user.</summary>
+    public HttpClient Management => _management;
+
+    /// <summary>Maximum Pool Size put into the services' connection string; null leaves Npgsql's default (100).</summary>
+    public int? ServicePoolSize { get; set; }
+
+    /// <summary>Leave the vhost and database in place at the end (for a look afterwards).</summary>
+    public bool Keep { get; set; }
+
+    /// <summary>
+    /// A scratch vhost and database on the servers of <paramref name="settings"/> (by default
+    /// <see cref="InfrastructureSettings.Load"/>), named <paramref name="prefix"/> and a random suffix.
+    /// </summary>
+    public static async Task<ScratchEnvironment> CreateAsync(InfrastructureSettings? settings = null, string prefix = "etter-it")
+    {
+        settings ??= InfrastructureSettings.Load();
+        await RequireReachableAsync("RabbitMQ", settings.RabbitHost, settings.RabbitPort);
+        await RequireReachableAsync("RabbitMQ management", settings.RabbitHost, settings.RabbitManagementPort);
+        return await CreateAsync(settings, prefix, cluster: null);
+    }
+
+    /// <summary>
+    /// A scratch vhost on the local 3-node cluster (every node reachable), with the services told about all
+    /// nodes and quorum queues on; the database is on the usual PostgreSQL.
+    /// </summary>
+    public static async Task<ScratchEnvironment> CreateOnClusterAsync(string prefix = "etter-it")
+    {
+        var cluster = ClusterSettings.Load();
+        var first = cluster.Nodes[0].Split(':');
+        var settings = InfrastructureSettings.Load() with
+        {
+            RabbitHost = first[0],
+            RabbitPort = int.Parse(first[1], CultureInfo.InvariantCulture),
+            RabbitManagementPort = cluster.ManagementPorts[0],
+            RabbitUser = cluster.User,
+            RabbitPassword = cluster.Password,
+            RabbitAdminUser = cluster.AdminUser,
+            RabbitAdminPassword = cluster.AdminPassword,
+        };
+        foreach (var node in cluster.Nodes)
+        {
+            await RequireReachableAsync($"RabbitMQ cluster node {node}", node.Split(':')[0], int.Parse(node.Split(':')[1], CultureInfo.InvariantCulture), ClusterSettings.HowToStart);
+        }
+
+        return await CreateAsync(settings, prefix, cluster);
+    }
+
+    static async Task<ScratchEnvironment> CreateAsync(InfrastructureSettings settings, string prefix, ClusterSettings? cluster)
+    {
+        var postgres = new NpgsqlConnectionStringBuilder(settings.PostgresConnectionString);
+        await RequireReachableAsync("PostgreSQL", postgres.Host ?? "127.0.0.1", postgres.Port);
+
+        var environment = new ScratchEnvironment(settings, $"{prefix}-{Guid.NewGuid():N}"[..20], cluster);
+        await environment.CreateVirtualHostAsync();
+        await environment.CreateDatabaseAsync();
+        return environment;
+    }
+
+    /// <summary>Environment variables that point a service process at this slice.</summary>
+    public Dictionary<string, string> ServiceEnvironment()
+    {
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["Etter__Mode"] = "Distributed",
+            ["Etter__RabbitMq__Host"] = Settings.RabbitHost,
+            ["Etter__RabbitMq__Port"] = Settings.RabbitPort.ToString(CultureInfo.InvariantCulture),
+            ["Etter__RabbitMq__VirtualHost"] = VirtualHost,
+            ["Etter__RabbitMq__Username"] = Settings.RabbitUser,
+            ["Etter__RabbitMq__Password"] = Settings.RabbitPassword,
+            ["Etter__RabbitMq__ManagementPort"] = Settings.RabbitManagementPort.ToString(CultureInfo.InvariantCulture),
+            ["Etter__Postgres__ConnectionString"] = ServicePoolSize is { } pool
+                ? new NpgsqlConnectionStringBuilder(PostgresConnectionString) { MaxPoolSize = pool }.ConnectionString
+                : PostgresConnectionString,
+            ["Etter__Redis__Configuration"] = Settings.RedisConfiguration,
+            ["Etter__Api__Keys__0"] = ApiKey,
+            ["MASSTRANSIT_USAGE_TELEMETRY"] = "false",
+        };
+        if (Cluster is not null)
+        {
+            // Host is the first node; the client tries the others too and moves to one when its node dies.
+            foreach (var (node, i) in Cluster.Nodes.Skip(1).Select((n, i) => (n, i)))
+            {
+                settings[$"Etter__RabbitMq__ClusterNodes__{i}"] = node;
+            }
+
+            settings["Etter__RabbitMq__QuorumQueues"] = "true";
+        }
+
+        return settings;
+    }
+
+    public async Task<NpgsqlConnection> OpenDatabaseAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = new NpgsqlConnection(PostgresConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    /// <summary>A connection to the servers' own database (not the scratch one), for server-wide statistics.</summary>
+    public async Task<NpgsqlConnection> OpenAdminDatabaseAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = new NpgsqlConnection(Settings.PostgresConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    public async Task<ConnectionMultiplexer> ConnectRedisAsync() => await ConnectionMultiplexer.ConnectAsync(Settings.RedisConfiguration);
+
+    /// <summary>GET on the management API, relative to /api/, with {vhost} replaced by this virtual host; null unless it succeeds.</summary>
+    public async Task<JsonElement?> ManagementGetAsync(string path, CancellationToken cancellationToken = default)
+    {
+        using var response = await _management.GetAsync(new Uri(path.Replace("{vhost}", Uri.EscapeDataString(VirtualHost), StringComparison.Ordinal), UriKind.Relative), cancellationToken);
+        return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken) : null;
+    }
+
+    /// <summary>A queue of this virtual host as the management API describes it (message counts and more); null if it does not exist.</summary>
+    public Task<JsonElement?> GetQueueAsync(string queue) => ManagementGetAsync($"queues/{{vhost}}/{Uri.EscapeDataString(queue)}");
+
+    /// <summary>Peeks at up to <paramref name="count"/> messages of a queue (requeued, so nothing is consumed).</summary>
+    public async Task<JsonElement> PeekMessagesAsync(string queue, int count)
+    {
+        var response = await _management.PostAsJsonAsync(
+            $"queues/{Uri.EscapeDataString(VirtualHost)}/{Uri.EscapeDataString(queue)}/get",
+            new { count, ackmode = "ack_requeue_true", encoding = "auto", truncate = 50000 });
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    async Task CreateVirtualHostAsync()
+    {
+        var vhost = Uri.EscapeDataString(VirtualHost);
+        using var created = await _management.PutAsync(new Uri($"vhosts/{vhost}", UriKind.Relative), null);
+        if (created.StatusCode == System.Net.HttpStatusCode.Unauthorized)
+        {
+            throw new InvalidOperationException(
+                $"The RabbitMQ management API at {_management.BaseAddress} refused user '{Settings.RabbitAdminUser}' (401): the servers running on these ports were not started with these credentials (another checkout's up.sh?). {InfrastructureSettings.HowToStart}");
+        }
+
+        created.EnsureSuccessStatusCode();
+        (await _management.PutAsJsonAsync($"permissions/{vhost}/{Uri.EscapeDataString(Settings.RabbitUser)}",
+            new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+        (await _management.PutAsJsonAsync($"permissions/{vhost}/{Uri.EscapeDataString(Settings.RabbitAdminUser)}",
+            new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+    }
+
+    async Task CreateDatabaseAsync()
+    {
+        await using var admin = new NpgsqlConnection(Settings.PostgresConnectionString);
+        await admin.OpenAsync();
+        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{Database}\"", admin);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    static async Task RequireReachableAsync(string what, string host, int port, string howToStart = InfrastructureSettings.HowToStart)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(host, port).WaitAsync(TimeSpan.FromSeconds(3));
+        }
+        catch (Exception ex) when (ex is SocketException or TimeoutException)
+        {
+            throw new InvalidOperationException($"{what} is not reachable at {host}:{port} ({ex.Message}). {howToStart}", ex);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!Keep)
+            {
+                await _management.DeleteAsync(new Uri($"vhosts/{Uri.EscapeDataString(VirtualHost)}", UriKind.Relative));
+                NpgsqlConnection.ClearAllPools();
+                await using var admin = new NpgsqlConnection(Settings.PostgresConnectionString);
+                await admin.OpenAsync();
+                await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Database}\" WITH (FORCE)", admin);
+                await command.ExecuteNonQueryAsync();
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or NpgsqlException)
+        {
+            // Best effort: a leftover scratch vhost or database does not affect other runs, but say so.
+            await Console.Error.WriteLineAsync($"Could not remove scratch vhost/database {VirtualHost}: {ex.Message}");
+        }
+        finally
+        {
+            _management.Dispose();
+        }
+    }
+}
