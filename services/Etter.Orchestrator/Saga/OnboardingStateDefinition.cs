@@ -1,6 +1,5 @@
 using Etter.Contracts;
 using Etter.Messaging.Bus;
-using Etter.ServiceDefaults.Configuration;
 using MassTransit;
 using MassTransit.RabbitMqTransport;
 using Microsoft.EntityFrameworkCore;
@@ -25,15 +24,10 @@ public sealed class OnboardingStateDefinition : SagaDefinition<OnboardingState>
     // Enough lanes that unrelated workflows rarely share one at the endpoint's default concurrency.
     const int Partitions = 64;
 
-    readonly bool _rabbitMq;
-
-    public OnboardingStateDefinition(IConfiguration configuration, IOptions<OrchestratorOptions> options)
+    public OnboardingStateDefinition(IOptions<OrchestratorOptions> options)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(options);
-        _rabbitMq = configuration.GetEtterOptions().Mode == EtterMode.Distributed;
-        var name = _rabbitMq ? CommandQueues.OnboardingSagaPartition(options.Value.Partition) : CommandQueues.OnboardingSagaName;
-        Endpoint(e => e.Name = name);
+        Endpoint(e => e.Name = CommandQueues.OnboardingSagaPartition(options.Value.Partition));
     }
 
     protected override void ConfigureSaga(
@@ -42,9 +36,15 @@ public sealed class OnboardingStateDefinition : SagaDefinition<OnboardingState>
         IRegistrationContext context)
     {
         ArgumentNullException.ThrowIfNull(endpointConfigurator);
-        if (_rabbitMq && endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
+        switch (endpointConfigurator)
         {
-            RouteByWorkflow(rabbit);
+            case IRabbitMqReceiveEndpointConfigurator rabbit:
+                RouteByWorkflow(rabbit);
+                break;
+            case IInMemoryReceiveEndpointConfigurator inMemory:
+                // One process, one partition: what is sent to the saga's address simply arrives here.
+                inMemory.Bind(CommandQueues.OnboardingSagaName);
+                break;
         }
 
         // Messages of one workflow (a step's result, a deadline, a status request) can arrive together. Run them one

@@ -10,7 +10,8 @@ public static class CommandQueues
     public const string AssessRoleName = "assess-role";
     /// <summary>
     /// Where everything for the onboarding saga is sent. On RabbitMQ it is a consistent-hash exchange that routes each
-    /// workflow's messages (routing key: the workflow id) to one orchestrator partition's queue; in memory, the queue.
+    /// workflow's messages (routing key: the workflow id) to one orchestrator partition's queue; in memory, an exchange
+    /// bound to the one partition.
     /// </summary>
     public const string OnboardingSagaName = "onboarding-saga";
     public const string IntakeName = "onboard-role-requested";
@@ -25,6 +26,6 @@ public static class CommandQueues
     /// <summary>The exchange type is part of the address, so a sender that declares the exchange declares it as the orchestrator does.</summary>
     public static Uri OnboardingSaga { get; } = new($"exchange:{OnboardingSagaName}?type=x-consistent-hash");
 
-    /// <summary>The queue of one orchestrator partition on RabbitMQ.</summary>
+    /// <summary>The queue of one orchestrator partition.</summary>
     public static string OnboardingSagaPartition(int partition) => $"{OnboardingSagaName}-{partition}";
 }

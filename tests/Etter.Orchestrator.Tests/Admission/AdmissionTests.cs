@@ -16,9 +16,11 @@ public sealed class AdmissionTests
         var batch = new List<Guid>();
         foreach (var i in Enumerable.Range(0, 5))
         {
+            // One after another, so who comes first is known: the first two are admitted as they are recorded.
             var id = Guid.NewGuid();
             batch.Add(id);
             await saga.Harness.Bus.Publish(Messages.Onboard(id, company: "Big Co", role: $"Role {i}") with { RequestedAt = DateTimeOffset.UtcNow.AddSeconds(i) });
+            await saga.WaitForAsync(id, s => s.Revision >= 1);
         }
 
         var single = Guid.NewGuid();

@@ -62,19 +62,21 @@ public sealed class EfSagaRepositoryTests
     [Fact]
     public async Task FiftyEventsForOneSagaAtOnce_NoUpdateIsLost()
     {
-        // Every RoleSetupStarted for the running attempt is accepted and bumps the revision, so the final
+        // Every AiAssessmentStarted for the running attempt is accepted and bumps the revision, so the final
         // revision counts exactly how many updates survived the races (conflicts are retried, not dropped).
         await using var saga = await SagaHarness.StartAsync(registerMore: bus =>
             bus.AddConfigureEndpointsCallback((_, _, endpoint) => endpoint.ConcurrentMessageLimit = 16));
         var id = Guid.NewGuid();
         await saga.Harness.Bus.Publish(Messages.Onboard(id));
-        var queued = await saga.WaitForAsync(id, s => s.CurrentState == saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
+        await saga.WaitForAsync(id, s => s.RoleSetup.Attempt >= 1);
+        await saga.Harness.Bus.Publish(Messages.RoleSetupCompleted(id));
+        var assessing = await saga.WaitForAsync(id, s => s.AiAssessment.Attempt == 1);
 
-        var started = new RoleSetupStarted { WorkflowId = id, Attempt = 1, StartedAt = DateTimeOffset.UtcNow };
+        var started = new AiAssessmentStarted { WorkflowId = id, Attempt = 1, Engine = "llm", StartedAt = DateTimeOffset.UtcNow };
         await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => saga.Harness.Bus.Publish(started)));
 
-        var final = await saga.WaitForAsync(id, s => s.Revision == queued.Revision + 50, TimeSpan.FromSeconds(30));
+        var final = await saga.WaitForAsync(id, s => s.Revision == assessing.Revision + 50, TimeSpan.FromSeconds(30));
         Assert.Equal(saga.Machine.Processing.Name, final.CurrentState);
-        Assert.False(await saga.Harness.Published.Any<Fault<RoleSetupStarted>>());
+        Assert.False(await saga.Harness.Published.Any<Fault<AiAssessmentStarted>>());
     }
 }

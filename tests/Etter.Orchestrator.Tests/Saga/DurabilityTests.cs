@@ -39,15 +39,14 @@ public sealed class DurabilityTests : IAsyncLifetime
     {
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(Messages.Onboard(id));
-        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Processing.Name && s.RoleSetup.Attempt >= 1);
         return id;
     }
 
     async Task RunRoleSetupAsync(Guid id, int attempt = 1)
     {
-        await Harness.Bus.Publish(new RoleSetupStarted { WorkflowId = id, Attempt = attempt, StartedAt = _time.GetUtcNow() });
-        await _saga.WaitForAsync(id, s => s.RoleSetup.Status == StepStatuses.Running && s.RoleSetup.Attempt == attempt);
-        await Harness.Bus.Publish(Messages.RoleSetupCompleted(id, attempt));
+        await _saga.WaitForAsync(id, s => s.RoleSetup.Attempt == attempt);
+        await Harness.Bus.Publish(Messages.RoleSetupCompleted(id, attempt) with { StartedAt = _time.GetUtcNow() });
         await _saga.WaitForAsync(id, s => s.AiAssessment.Attempt == 1);
     }
 
@@ -73,7 +72,7 @@ public sealed class DurabilityTests : IAsyncLifetime
         await Harness.Bus.Publish(new RoleSetupFailed { WorkflowId = id, Attempt = 1, Error = Messages.Error("GRAPH_BUSY", recoverable: true), FailedAt = _time.GetUtcNow() });
 
         var waiting = await _saga.WaitForAsync(id, s => s.Deadlines.RetryAt is not null);
-        Assert.Equal(_saga.Machine.Queued.Name, waiting.CurrentState);
+        Assert.Equal(_saga.Machine.Processing.Name, waiting.CurrentState);
         Assert.Equal(_time.GetUtcNow() + TimeSpan.FromSeconds(1), waiting.Deadlines.RetryAt);
         Assert.Equal(StepStatuses.Failed, waiting.RoleSetup.Status);
         Assert.Equal(0, await _saga.SweepAsync());
@@ -133,15 +132,20 @@ public sealed class DurabilityTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CommandNeverStartedByAWorker_IsPresumedLostAndSentAgain()
+    public async Task CommandNeverAnswered_IsPresumedLostFromItsDispatchTimeAndSentAgain()
     {
+        // No start event on this path: the attempt is bounded from when it was sent, by the start plus run timeouts.
         var id = await StartAsync();
+        var dispatched = (await _saga.LoadAsync(id))!;
+        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromMinutes(10) + TimeSpan.FromMinutes(5), dispatched.Deadlines.StepAt);
 
-        _time.Advance(TimeSpan.FromMinutes(10));
+        _time.Advance(TimeSpan.FromMinutes(15) - TimeSpan.FromSeconds(1));
+        Assert.Equal(0, await _saga.SweepAsync());
+        _time.Advance(TimeSpan.FromSeconds(1));
         await _saga.SweepAsync();
 
         var lost = await _saga.WaitForAsync(id, s => s.RoleSetup.ErrorCode == ErrorCodes.WorkerLost);
-        Assert.Contains("never started", lost.RoleSetup.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("of being sent", lost.RoleSetup.ErrorMessage, StringComparison.Ordinal);
         _time.Advance(TimeSpan.FromSeconds(1));
         await _saga.SweepAsync();
         await _saga.WaitForAsync(id, s => s.RoleSetup.Attempt == 2);
@@ -213,7 +217,7 @@ public sealed class DurabilityTests : IAsyncLifetime
 
         await Harness.Bus.Publish(new RetryOnboarding { WorkflowId = id, ForceRerun = true });
 
-        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Queued.Name && s.RoleSetup.Attempt == 2);
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Processing.Name && s.RoleSetup.Attempt == 2);
         Assert.Equal(1, await Sent<SetUpRole>(id, attempt: 2));
     }
 

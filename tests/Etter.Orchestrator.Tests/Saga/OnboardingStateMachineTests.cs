@@ -1,10 +1,12 @@
 using Etter.Messaging.Bus;
 using Etter.Contracts;
 using Etter.Orchestrator.Saga;
+using Etter.StatusStore;
 using Etter.TestSupport;
 using Etter.Orchestrator.Tests.Support;
 using MassTransit;
 using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Etter.Orchestrator.Tests.Saga;
 
@@ -18,60 +20,92 @@ public sealed class OnboardingStateMachineTests : IAsyncLifetime
 
     ITestHarness Harness => _saga.Harness;
 
-    /// <summary>Plays the RoleSetup service: answers the saga's command the way the real consumer does, in order.</summary>
+    /// <summary>Plays the RoleSetup service: answers the saga's command the way the real consumer does.</summary>
     async Task CompleteRoleSetupAsync(Guid id, bool withJd = true)
     {
-        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
-        await Harness.Bus.Publish(new RoleSetupStarted { WorkflowId = id, Attempt = 1, StartedAt = DateTimeOffset.UtcNow });
-        await _saga.WaitForAsync(id, s => s.RoleSetup.Status == StepStatuses.Running);
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Processing.Name && s.RoleSetup.Attempt >= 1);
         await Harness.Bus.Publish(Messages.RoleSetupCompleted(id, withJd: withJd));
         await _saga.WaitForAsync(id, s => s.RoleSetup.Status == StepStatuses.Completed);
     }
 
     [Fact]
-    public async Task HappyPath_EndsReadyWithScoreAndStepTimings()
+    public async Task HappyPath_EndsReadyInThreeTransitionsWithScoreAndStepTimings()
     {
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(Messages.Onboard(id));
-        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
+
+        // Admitted in the transaction that records the request: role_setup is on its way at once.
+        var requested = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Processing.Name && s.RoleSetup.Attempt == 1);
+        Assert.Equal(1, requested.Revision);
+        Assert.False(requested.AwaitingAdmission);
+        Assert.NotNull(requested.AdmissionSlot);
         Assert.NotEmpty(await _saga.SentAsync<SetUpRole>(m => m.WorkflowId == id && m.Attempt == 1));
 
-        await Harness.Bus.Publish(new RoleSetupStarted { WorkflowId = id, Attempt = 1, StartedAt = DateTimeOffset.UtcNow });
-        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Processing.Name);
-        await Harness.Bus.Publish(Messages.RoleSetupCompleted(id));
+        var roleSetupStarted = DateTimeOffset.UtcNow.AddMilliseconds(-250);
+        await Harness.Bus.Publish(Messages.RoleSetupCompleted(id) with { StartedAt = roleSetupStarted });
         await _saga.WaitForAsync(id, s => s.AiAssessment.Attempt == 1);
         Assert.NotEmpty(await _saga.SentAsync<AssessRole>(m => m.WorkflowId == id));
-        await Harness.Bus.Publish(new AiAssessmentStarted { WorkflowId = id, Attempt = 1, Engine = "mock", StartedAt = DateTimeOffset.UtcNow });
-        await _saga.WaitForAsync(id, s => s.AiAssessment.Status == StepStatuses.Running);
         await Harness.Bus.Publish(Messages.AssessmentCompleted(id, score: 61));
 
         var state = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Ready.Name);
+        Assert.Equal(3, state.Revision);
         Assert.Equal(61, state.FinalScore);
         Assert.Equal("role-1", state.RoleId);
         Assert.Equal(StepStatuses.Completed, state.RoleSetup.Status);
         Assert.Equal(StepStatuses.Completed, state.AiAssessment.Status);
-        Assert.NotNull(state.RoleSetup.StartedAt);
+        Assert.Equal(roleSetupStarted, state.RoleSetup.StartedAt);
+        Assert.Equal(roleSetupStarted, state.StartedAt);
         Assert.NotNull(state.AiAssessment.CompletedAt);
         Assert.Null(state.ErrorCode);
+
+        // A finished workflow gives back its company slot and its role's in-flight claim.
+        Assert.Null(state.AdmissionSlot);
+        Assert.Null(state.InFlightKey);
     }
 
     [Fact]
-    public async Task EveryTransition_PublishesStateChangedWithRisingRevision()
+    public async Task EveryTransition_ReachesTheStatusStoreWithRisingRevisionAndOneStateChangedAtTheEnd()
     {
         var id = Guid.NewGuid();
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<OnboardingStatus>();
+        _saga.Services.GetRequiredService<InMemoryWorkflowStatusStore>().Changed += status =>
+        {
+            if (status.WorkflowId == id)
+            {
+                seen.Enqueue(status);
+            }
+        };
         await Harness.Bus.Publish(Messages.Onboard(id));
         await CompleteRoleSetupAsync(id);
         await Harness.Bus.Publish(Messages.AssessmentCompleted(id));
         await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Ready.Name);
 
         await _saga.DrainOutboxAsync();
-        var changes = Harness.Published.Select<OnboardingStateChanged>(x => x.Context.Message.WorkflowId == id)
-            .Select(x => x.Context.Message)
-            .OrderBy(x => x.Status.Revision)
-            .ToList();
-        Assert.Equal(["queued", "processing", "processing", "ready"], changes.Select(c => c.Status.Status));
-        Assert.Equal([1L, 2L, 3L, 4L], changes.Select(c => c.Status.Revision));
-        Assert.Equal("processing", changes[^1].PreviousStatus);
+        var statuses = seen.OrderBy(s => s.Revision).ToList();
+        Assert.Equal(["processing", "processing", "ready"], statuses.Select(c => c.Status));
+        Assert.Equal([1L, 2L, 3L], statuses.Select(c => c.Revision));
+
+        // The public event is for outside subscribers, once, when the workflow ends (Etter:Orchestrator:StateChangedEvents).
+        var changed = Assert.Single(Harness.Published.Select<OnboardingStateChanged>(x => x.Context.Message.WorkflowId == id)).Context.Message;
+        Assert.Equal("ready", changed.Status.Status);
+        Assert.Equal("processing", changed.PreviousStatus);
+    }
+
+    [Fact]
+    public async Task StateChangedEventsAll_PublishesEveryChange()
+    {
+        await using var saga = await SagaHarness.StartAsync(settings: new Dictionary<string, string?> { ["Etter:Orchestrator:StateChangedEvents"] = "All" });
+        var id = Guid.NewGuid();
+        await saga.Harness.Bus.Publish(Messages.Onboard(id));
+        await saga.WaitForAsync(id, s => s.RoleSetup.Attempt == 1);
+        await saga.Harness.Bus.Publish(Messages.RoleSetupCompleted(id));
+        await saga.Harness.Bus.Publish(Messages.AssessmentCompleted(id));
+        await saga.WaitForAsync(id, s => s.CurrentState == saga.Machine.Ready.Name);
+
+        await saga.DrainOutboxAsync();
+        var revisions = saga.Harness.Published.Select<OnboardingStateChanged>(x => x.Context.Message.WorkflowId == id)
+            .Select(x => x.Context.Message.Status.Revision).Order().ToList();
+        Assert.Equal([1L, 2L, 3L], revisions);
     }
 
     [Fact]
@@ -79,9 +113,7 @@ public sealed class OnboardingStateMachineTests : IAsyncLifetime
     {
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(Messages.Onboard(id));
-        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
-        await Harness.Bus.Publish(new RoleSetupStarted { WorkflowId = id, Attempt = 1, StartedAt = DateTimeOffset.UtcNow });
-        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Processing.Name);
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Processing.Name && s.RoleSetup.Attempt >= 1);
         await Harness.Bus.Publish(new RoleSetupFailed { WorkflowId = id, Attempt = 1, Error = Messages.Error("GRAPH_DOWN", recoverable: false), FailedAt = DateTimeOffset.UtcNow });
 
         var state = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Failed.Name);
@@ -99,8 +131,6 @@ public sealed class OnboardingStateMachineTests : IAsyncLifetime
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(Messages.Onboard(id));
         await CompleteRoleSetupAsync(id);
-        await Harness.Bus.Publish(new AiAssessmentStarted { WorkflowId = id, Attempt = 1, Engine = "mock", StartedAt = DateTimeOffset.UtcNow });
-        await _saga.WaitForAsync(id, s => s.AiAssessment.Status == StepStatuses.Running);
         await Harness.Bus.Publish(new AiAssessmentFailed { WorkflowId = id, Attempt = 1, Error = Messages.Error("LLM_UNAUTHORIZED", recoverable: false), FailedAt = DateTimeOffset.UtcNow });
 
         var state = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Failed.Name);
@@ -140,13 +170,13 @@ public sealed class OnboardingStateMachineTests : IAsyncLifetime
     {
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(Messages.Onboard(id));
-        var before = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
+        var before = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Processing.Name && s.RoleSetup.Attempt >= 1);
 
         var client = Harness.GetRequestClient<GetOnboardingStatus>();
         var response = await client.GetResponse<OnboardingStatus, OnboardingNotFound>(new GetOnboardingStatus { WorkflowId = id });
 
         Assert.True(response.Is(out Response<OnboardingStatus>? found));
-        Assert.Equal("queued", found!.Message.Status);
+        Assert.Equal("processing", found!.Message.Status);
         Assert.Equal("Claims Adjuster", found.Message.RoleName);
         var after = await _saga.LoadAsync(id);
         Assert.Equal(before.Version, after!.Version);
@@ -172,14 +202,14 @@ public sealed class OnboardingStateMachineTests : IAsyncLifetime
     {
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(Messages.Onboard(id));
-        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Processing.Name && s.RoleSetup.Attempt >= 1);
 
         await Harness.Bus.Publish(new RoleSetupFailed { WorkflowId = id, Attempt = 7, Error = Messages.Error("STALE", true), FailedAt = DateTimeOffset.UtcNow });
         Assert.True(await Harness.Consumed.Any<RoleSetupFailed>(x => x.Context.Message.WorkflowId == id));
         await Harness.InactivityTask;
 
         var state = await _saga.LoadAsync(id);
-        Assert.Equal(_saga.Machine.Queued.Name, state!.CurrentState);
+        Assert.Equal(_saga.Machine.Processing.Name, state!.CurrentState);
         Assert.Null(state.ErrorCode);
     }
 
@@ -217,7 +247,7 @@ public sealed class OnboardingStateMachineTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Draft_WaitsForSubmitThenQueues()
+    public async Task Draft_WaitsForSubmitThenStarts()
     {
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(Messages.Onboard(id, draft: true));
@@ -226,7 +256,7 @@ public sealed class OnboardingStateMachineTests : IAsyncLifetime
 
         await Harness.Bus.Publish(new SubmitOnboarding { WorkflowId = id, RequestedBy = "tests" });
 
-        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Processing.Name && s.RoleSetup.Attempt >= 1);
         Assert.NotEmpty(await _saga.SentAsync<SetUpRole>(m => m.WorkflowId == id));
     }
 
@@ -236,7 +266,7 @@ public sealed class OnboardingStateMachineTests : IAsyncLifetime
         var id = Guid.NewGuid();
         var request = Messages.Onboard(id);
         await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Harness.Bus.Publish(request)));
-        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Processing.Name && s.RoleSetup.Attempt >= 1);
         await Harness.InactivityTask;
 
         Assert.Single(await _saga.SentAsync<SetUpRole>(m => m.WorkflowId == id));

@@ -1,4 +1,3 @@
-using Etter.StatusStore;
 using Etter.Orchestrator;
 using Etter.Orchestrator.Persistence;
 using Etter.Orchestrator.Saga;
@@ -37,8 +36,6 @@ public sealed class SagaHarness : IAsyncDisposable
         services.AddSingleton<IHostApplicationLifetime, StartedLifetime>();
         services.AddOrchestrator(configuration);
         services.AddWorkflowReadModel(configuration);
-        services.AddSingleton<InMemoryWorkflowStatusStore>();
-        services.AddSingleton<IWorkflowStatusStore>(sp => sp.GetRequiredService<InMemoryWorkflowStatusStore>());
         configure?.Invoke(services);
         services.AddMassTransitTestHarness(bus =>
         {
