@@ -5,6 +5,7 @@ using Etter.AiAssessment.Engines.Mock;
 using Etter.AiAssessment.Engines.Rubric;
 using Etter.AiAssessment.Persistence;
 using Etter.AiAssessment.Runs;
+using Etter.Messaging.Outbox;
 using Etter.ServiceDefaults.Configuration;
 using Etter.Persistence;
 using MassTransit;
@@ -16,13 +17,15 @@ public static class AiAssessmentRegistrationExtensions
 {
     public const string SqliteFileName = "assessment.db";
 
-    /// <summary>AiAssessment's services: the engines, the selector that picks one per request, the run log and the runner.</summary>
+    /// <summary>AiAssessment's services: the engines, the selector that picks one per request, the run log with its outbox, and the runner.</summary>
     public static IServiceCollection AddAiAssessment(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddAiAssessmentEngines(configuration);
         services.AddEtterDatabase<AssessmentDbContext, SqliteAssessmentDbContext, PostgresAssessmentDbContext>(configuration, SqliteFileName, "__ef_migrations_assessment");
         services.AddDatabaseMigration<AssessmentDbContext>();
+        services.AddTransactionalOutbox<AssessmentDbContext>();
         services.AddScoped<AssessmentRunStore>();
+        services.AddSingleton<AssessmentExecution>();
         services.AddSingleton<AssessmentRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<AssessmentRunner>());
         return services;

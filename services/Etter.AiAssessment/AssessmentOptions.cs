@@ -17,4 +17,10 @@ public sealed class AssessmentOptions
 
     /// <summary>How often a running assessment tells the orchestrator it is alive.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long a long-engine run may go before it reports <c>AiAssessmentStarted</c>; a run that finishes sooner
+    /// reports only its outcome, which says when it started.
+    /// </summary>
+    public TimeSpan StartedAfter { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -1,3 +1,4 @@
+using Etter.Messaging.Outbox;
 using Etter.Persistence;
 using Etter.RoleSetup.Taxonomy;
 using Etter.RoleSetup.Catalog;
@@ -16,14 +17,16 @@ public static class RoleSetupRegistrationExtensions
 {
     public const string SqliteFileName = "role-graph.db";
 
-    /// <summary>RoleSetup's services: the relational role graph (migrated at start), taxonomy and JD selection.</summary>
+    /// <summary>RoleSetup's services: the relational role graph with its inbox and outbox (migrated at start), taxonomy and JD selection.</summary>
     public static IServiceCollection AddRoleSetup(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddTaxonomy(configuration);
         services.AddEtterDatabase<RoleGraphDbContext, SqliteRoleGraphDbContext, PostgresRoleGraphDbContext>(configuration, SqliteFileName, "__ef_migrations_role_graph");
         services.AddDatabaseMigration<RoleGraphDbContext>();
-        // The relational database stays registered either way: it also holds RoleSetup's inbox.
+        services.AddTransactionalOutbox<RoleGraphDbContext>();
+
+        // The relational database stays registered either way: it also holds RoleSetup's inbox and outbox.
         if (Neo4jRoleGraphRegistration.IsSelected(configuration))
         {
             services.AddNeo4jRoleGraph(configuration);

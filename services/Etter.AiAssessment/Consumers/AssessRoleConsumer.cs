@@ -1,19 +1,19 @@
 using Etter.AiAssessment.Engines;
-using Etter.AiAssessment.Persistence;
 using Etter.AiAssessment.Runs;
-using Etter.Messaging.Bus;
 using Etter.Contracts;
 using MassTransit;
 
 namespace Etter.AiAssessment.Consumers;
 
 /// <summary>
-/// ai_assessment: claims the (workflow, attempt) run, reports it started and hands it to the
-/// <see cref="AssessmentRunner"/>. A redelivered or duplicated command never runs the engine again: a
-/// finished run is answered with its stored outcome, a running one is left to its worker.
+/// ai_assessment. A quick engine runs right here, and its finished run and outcome commit in one transaction. A long
+/// engine's run is claimed first and handed to the <see cref="AssessmentRunner"/>, so it never runs twice. Either
+/// way a redelivered or duplicated command is answered with the stored outcome of a finished run, and left alone
+/// while the run is still going elsewhere.
 /// </summary>
 public sealed class AssessRoleConsumer(
     AssessmentEngineSelector engines,
+    AssessmentExecution execution,
     AssessmentRunStore runs,
     AssessmentRunner runner,
     TimeProvider time,
@@ -23,6 +23,7 @@ public sealed class AssessRoleConsumer(
     {
         ArgumentNullException.ThrowIfNull(context);
         var command = context.Message;
+        var startedAt = time.GetUtcNow();
         using var scope = logger.BeginScope(new Dictionary<string, object>
         {
             ["workflow_id"] = command.WorkflowId,
@@ -37,36 +38,49 @@ public sealed class AssessRoleConsumer(
         }
         catch (AssessmentEngineException ex)
         {
-            await context.PublishBoundedAsync(new AiAssessmentFailed { WorkflowId = command.WorkflowId, Attempt = command.Attempt, Error = ex.Error, FailedAt = time.GetUtcNow() }, context.CancellationToken);
+            await runs.PublishAsync(execution.Failed(command, ex.Error, startedAt), context.CancellationToken);
             return;
         }
 
-        var existing = await runs.TryClaimAsync(command, engine.Name, context.CancellationToken);
-        if (existing is not null)
+        if (engine.RunsInline)
         {
-            if (existing.Status != AssessmentRunStatus.Running && AssessmentRunStore.Outcome(existing) is { } outcome)
-            {
-                await context.PublishBoundedAsync(outcome, outcome.GetType(), context.CancellationToken);
-            }
+            await AssessInlineAsync(command, engine, startedAt, context.CancellationToken);
+        }
+        else
+        {
+            await StartLongRunAsync(command, engine, startedAt, context.CancellationToken);
+        }
+    }
 
+    async Task AssessInlineAsync(AssessRole command, IAssessmentEngine engine, DateTimeOffset startedAt, CancellationToken cancellationToken)
+    {
+        // No claim before the run: it would cost a commit to save milliseconds of CPU. A redelivery or a concurrent
+        // duplicate may compute again, but only the first insert of the finished run succeeds, so exactly one outcome
+        // is recorded and every delivery answers with that one.
+        var outcome = await execution.RunAsync(command, engine, startedAt);
+        if (await runs.TryRecordFinishedAsync(command, engine.Name, startedAt, outcome, cancellationToken) is { } existing)
+        {
+            await runs.AnswerAgainAsync(existing, cancellationToken);
+        }
+    }
+
+    async Task StartLongRunAsync(AssessRole command, IAssessmentEngine engine, DateTimeOffset startedAt, CancellationToken cancellationToken)
+    {
+        if (await runs.TryClaimAsync(command, engine.Name, startedAt, cancellationToken) is { } existing)
+        {
+            // Finished: answered as before. Still running elsewhere: its worker reports the outcome.
+            await runs.AnswerAgainAsync(existing, cancellationToken);
             return;
         }
 
         try
         {
-            await context.PublishBoundedAsync(new AiAssessmentStarted
-            {
-                WorkflowId = command.WorkflowId,
-                Attempt = command.Attempt,
-                Engine = engine.Name,
-                StartedAt = time.GetUtcNow(),
-            }, context.CancellationToken);
-            await runner.StartAsync(command, engine, context.CancellationToken);
+            await runner.StartAsync(command, engine, startedAt, cancellationToken);
         }
         catch (Exception)
         {
-            // Nothing runs this attempt yet (typically the broker connection dropped): without the claim, the
-            // redelivered command starts it; with it, the command would be taken for one running elsewhere.
+            // Nothing runs this attempt (the service stopped while the command waited for a slot): without the claim,
+            // the redelivered command starts it; with it, the command would be taken for one running elsewhere.
             await runs.ReleaseAsync(command.WorkflowId, command.Attempt, CancellationToken.None);
             throw;
         }

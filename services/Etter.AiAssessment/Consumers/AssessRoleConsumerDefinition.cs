@@ -17,7 +17,7 @@ public sealed class AssessRoleConsumerDefinition : ConsumerDefinition<AssessRole
     {
         ArgumentNullException.ThrowIfNull(endpointConfigurator);
 
-        // No retry here: step-level retry belongs to the orchestrator. A crash becomes Fault<AssessRole>.
-        endpointConfigurator.UseInMemoryOutbox(context);
+        // No retry here: step-level retry belongs to the orchestrator. A crash becomes Fault<AssessRole>. No
+        // in-memory outbox either: outcomes go through the run log's transactional outbox.
     }
 }

@@ -1,8 +1,9 @@
+using Etter.Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
 
 namespace Etter.AiAssessment.Persistence;
 
-/// <summary>The AiAssessment service's own database: its run log (inbox). Owned and migrated by this service.</summary>
+/// <summary>The AiAssessment service's own database: its run log (inbox) and outbox. Owned and migrated by this service.</summary>
 public abstract class AssessmentDbContext(DbContextOptions options) : DbContext(options)
 {
     public DbSet<AssessmentRunEntity> Runs => Set<AssessmentRunEntity>();
@@ -24,6 +25,9 @@ public abstract class AssessmentDbContext(DbContextOptions options) : DbContext(
             run.Property(x => x.HeartbeatAt).HasColumnName("heartbeat_at");
             run.Property(x => x.FinishedAt).HasColumnName("finished_at");
         });
+
+        // Named for this service: it may share a PostgreSQL database with the others' outboxes.
+        modelBuilder.AddOutbox("assessment_outbox");
     }
 }
 

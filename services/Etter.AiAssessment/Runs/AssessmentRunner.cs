@@ -7,33 +7,30 @@ using Microsoft.Extensions.Options;
 namespace Etter.AiAssessment.Runs;
 
 /// <summary>
-/// Runs assessments off the message: the command is acknowledged as soon as its run is claimed and handed
+/// Runs long assessments off the message: the command is acknowledged as soon as its run is claimed and handed
 /// here, so an assessment longer than RabbitMQ's consumer-ack timeout is never cancelled or redelivered by
-/// the broker. Liveness is a lease instead: while it runs, the attempt sends heartbeats, and the orchestrator
-/// treats a heartbeat gap as a lost worker and retries the step per its policy.
+/// the broker. Liveness is a lease instead: a run still going after <see cref="AssessmentOptions.StartedAfter"/>
+/// reports that it started and then sends heartbeats, and the orchestrator treats a heartbeat gap as a lost worker
+/// and retries the step per its policy. The outcome is stored with its outbox row, so the outbox delivers it
+/// however long the broker refuses it; giving up on it would have the engine run again.
 /// </summary>
 public sealed class AssessmentRunner(
     IServiceScopeFactory scopes,
     IBus bus,
+    AssessmentExecution execution,
     TimeProvider time,
     IOptions<AssessmentOptions> options,
     ILogger<AssessmentRunner> logger) : IHostedService, IDisposable
 {
     readonly System.Collections.Concurrent.ConcurrentDictionary<Task, byte> _running = new();
 
-    static readonly System.Diagnostics.Metrics.Histogram<long> TokensPerRole =
-        Etter.ServiceDefaults.Observability.EtterTelemetry.Meter.CreateHistogram<long>("etter.assessment.tokens", "{token}", "LLM tokens used per role assessment.");
-
     readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentRuns, options.Value.MaxConcurrentRuns);
 
-    /// <summary>Cancelled when the host runs out of shutdown time; ends outcome retries that are still waiting.</summary>
-    readonly CancellationTokenSource _stopping = new();
-
-    /// <summary>Waits for a free slot, then starts the run in the background and returns.</summary>
-    public async Task StartAsync(AssessRole command, IAssessmentEngine engine, CancellationToken cancellationToken)
+    /// <summary>Waits for a free slot, then starts the claimed run in the background and returns.</summary>
+    public async Task StartAsync(AssessRole command, IAssessmentEngine engine, DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
         await _slots.WaitAsync(cancellationToken);
-        var run = Task.Run(() => RunAsync(command, engine), CancellationToken.None);
+        var run = Task.Run(() => RunAsync(command, engine, startedAt), CancellationToken.None);
         _running.TryAdd(run, 0);
         _ = run.ContinueWith(finished => _running.TryRemove(finished, out _), TaskScheduler.Default);
     }
@@ -57,12 +54,11 @@ public sealed class AssessmentRunner(
         catch (OperationCanceledException)
         {
             // Out of time: the orchestrator notices the silence and retries those attempts.
-            await _stopping.CancelAsync();
             logger.LogWarning("Stopped with assessment runs still in progress; they will be retried");
         }
     }
 
-    async Task RunAsync(AssessRole command, IAssessmentEngine engine)
+    async Task RunAsync(AssessRole command, IAssessmentEngine engine, DateTimeOffset startedAt)
     {
         using var logScope = logger.BeginScope(new Dictionary<string, object>
         {
@@ -71,105 +67,55 @@ public sealed class AssessmentRunner(
             ["step"] = OnboardingSteps.AiAssessment,
             ["attempt"] = command.Attempt,
         });
-        using var stopHeartbeats = new CancellationTokenSource();
-        Task? heartbeats = null;
+        using var stopSignals = new CancellationTokenSource();
+        Task signals = Task.CompletedTask;
         try
         {
-            heartbeats = SendHeartbeatsAsync(command, stopHeartbeats.Token);
-            var outcome = await AssessAsync(command, engine);
-            await stopHeartbeats.CancelAsync();
+            signals = SendSignalsAsync(command, engine, startedAt, stopSignals.Token);
+            var outcome = await execution.RunAsync(command, engine, startedAt);
+
+            // Quiet before the outcome is recorded, so no start or heartbeat of this run follows its outcome.
+            await StopSignalsAsync(stopSignals, signals);
             await using var scope = scopes.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<AssessmentRunStore>().FinishAsync(outcome, CancellationToken.None);
-            await PublishOutcomeAsync(outcome);
         }
         catch (Exception ex)
         {
-            // Nothing was published: the orchestrator sees the heartbeats stop and retries the attempt.
-            logger.LogError(ex, "Assessment run of workflow {WorkflowId} attempt {Attempt} could not report its outcome", command.WorkflowId, command.Attempt);
+            // Not recorded, so not reported: the orchestrator sees the heartbeats stop and retries the attempt.
+            logger.LogError(ex, "Assessment run of workflow {WorkflowId} attempt {Attempt} could not record its outcome", command.WorkflowId, command.Attempt);
         }
         finally
         {
-            await stopHeartbeats.CancelAsync();
-            if (heartbeats is not null)
-            {
-                await heartbeats.ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-
+            await StopSignalsAsync(stopSignals, signals);
             _slots.Release();
         }
     }
 
-    async Task<object> AssessAsync(AssessRole command, IAssessmentEngine engine)
+    static async Task StopSignalsAsync(CancellationTokenSource stop, Task signals)
     {
-        using var activity = Etter.ServiceDefaults.Observability.EtterTelemetry.Source.StartActivity($"assessment.engine {engine.Name}");
-        activity?.SetTag("etter.workflow_id", command.WorkflowId);
-        activity?.SetTag("etter.attempt", command.Attempt);
-        try
-        {
-            var result = await engine.AssessAsync(
-                new AssessmentRequest(command.CompanyId, command.RoleName, command.DraupRoleName, command.JobDescriptionMarkdown),
-                heartbeat: _ => Task.CompletedTask,
-                CancellationToken.None);
-            if (result.TokenUsage is { } usage)
-            {
-                TokensPerRole.Record(usage.TotalTokens, new KeyValuePair<string, object?>("engine", engine.Name));
-            }
-
-            return new AiAssessmentCompleted { WorkflowId = command.WorkflowId, Attempt = command.Attempt, Result = result, CompletedAt = time.GetUtcNow() };
-        }
-        catch (AssessmentEngineException ex)
-        {
-            logger.LogWarning("Assessment of workflow {WorkflowId} failed: {Code} {Message}", command.WorkflowId, ex.Error.Code, ex.Error.Message);
-            return new AiAssessmentFailed { WorkflowId = command.WorkflowId, Attempt = command.Attempt, Error = ex.Error, FailedAt = time.GetUtcNow() };
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            logger.LogError(ex, "Assessment engine {Engine} crashed for workflow {WorkflowId}", engine.Name, command.WorkflowId);
-            return new AiAssessmentFailed
-            {
-                WorkflowId = command.WorkflowId,
-                Attempt = command.Attempt,
-                Error = new OnboardingError { Code = ErrorCodes.AssessmentFailed, Message = $"The {engine.Name} engine crashed: {ex.Message}", Recoverable = true },
-                FailedAt = time.GetUtcNow(),
-            };
-        }
+        await stop.CancelAsync();
+        await signals.ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     /// <summary>
-    /// The outcome is stored, so publishing it again is safe (the saga ignores duplicates). It is retried until the
-    /// broker takes it or the service stops: a broker failover or a node restart can refuse publishes for minutes,
-    /// and giving up would leave the finished attempt to the orchestrator's heartbeat timeout, which runs the
-    /// engine again. Each try has the bounded-write deadline, so a confirm lost with a dead connection is retried
-    /// too instead of being waited on forever.
+    /// Best effort, straight to the bus: a run that ends within the grace never says it started (its outcome
+    /// carries the start time), and a lost start or beat is covered by the next beat or the outcome.
     /// </summary>
-    async Task PublishOutcomeAsync(object outcome)
+    async Task SendSignalsAsync(AssessRole command, IAssessmentEngine engine, DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
-        for (var retry = 0; ; retry++)
+        await Task.Delay(options.Value.StartedAfter, time, cancellationToken);
+        try
         {
-            try
-            {
-                await bus.PublishBoundedAsync(outcome, outcome.GetType(), _stopping.Token);
-                if (retry > 0)
-                {
-                    logger.LogInformation("Published the assessment outcome after {Retries} retries", retry);
-                }
-
-                return;
-            }
-            catch (Exception ex) when (!_stopping.IsCancellationRequested)
-            {
-                var delay = OutcomePublishBackoff[Math.Min(retry, OutcomePublishBackoff.Length - 1)];
-                logger.LogWarning("Publishing the assessment outcome failed, retrying in {Delay}: {Reason}", delay, ex.Message);
-                await Task.Delay(delay, time, _stopping.Token);
-            }
+            await bus.PublishBoundedAsync(
+                new AiAssessmentStarted { WorkflowId = command.WorkflowId, Attempt = command.Attempt, Engine = engine.Name, StartedAt = startedAt },
+                cancellationToken);
         }
-    }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("Reporting the start of workflow {WorkflowId} failed: {Reason}", command.WorkflowId, ex.Message);
+        }
 
-    static readonly TimeSpan[] OutcomePublishBackoff =
-        [TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(15)];
-
-    async Task SendHeartbeatsAsync(AssessRole command, CancellationToken cancellationToken)
-    {
+        // The orchestrator's heartbeat deadline runs from the start event, so the beats are timed from it too.
         using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, time);
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
@@ -179,7 +125,7 @@ public sealed class AssessmentRunner(
                 await scope.ServiceProvider.GetRequiredService<AssessmentRunStore>().HeartbeatAsync(command.WorkflowId, command.Attempt, cancellationToken);
                 await bus.PublishBoundedAsync(new AiAssessmentHeartbeat { WorkflowId = command.WorkflowId, Attempt = command.Attempt, At = time.GetUtcNow() }, cancellationToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 // A missed beat is tolerated: the orchestrator's gap allows several.
                 logger.LogWarning("Heartbeat for workflow {WorkflowId} failed: {Reason}", command.WorkflowId, ex.Message);
@@ -187,9 +133,5 @@ public sealed class AssessmentRunner(
         }
     }
 
-    public void Dispose()
-    {
-        _slots.Dispose();
-        _stopping.Dispose();
-    }
+    public void Dispose() => _slots.Dispose();
 }

@@ -20,6 +20,5 @@ public sealed class SetUpRoleConsumerDefinition : ConsumerDefinition<SetUpRoleCo
         // Only immediate retries for blips (a lost upsert race, a dropped connection). Step-level retry
         // with backoff is the orchestrator's job; a crash past these becomes Fault<SetUpRole>, which fails the step.
         endpointConfigurator.UseMessageRetry(r => r.Immediate(2));
-        endpointConfigurator.UseInMemoryOutbox(context);
     }
 }

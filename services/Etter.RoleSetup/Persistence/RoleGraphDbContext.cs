@@ -1,8 +1,12 @@
+using Etter.Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
 
 namespace Etter.RoleSetup.Persistence;
 
-/// <summary>The relational role graph: company roles and the job descriptions linked to them. Owned by RoleSetup.</summary>
+/// <summary>
+/// The relational role graph (company roles and the job descriptions linked to them) with RoleSetup's inbox and
+/// outbox, so one transaction covers all three. Owned by RoleSetup.
+/// </summary>
 public abstract class RoleGraphDbContext(DbContextOptions options) : DbContext(options)
 {
     public DbSet<CompanyRoleEntity> CompanyRoles => Set<CompanyRoleEntity>();
@@ -54,5 +58,8 @@ public abstract class RoleGraphDbContext(DbContextOptions options) : DbContext(o
             inbox.Property(x => x.ResultJson).HasColumnName("result_json");
             inbox.Property(x => x.ProcessedAt).HasColumnName("processed_at");
         });
+
+        // Named for this service: it may share a PostgreSQL database with the others' outboxes.
+        modelBuilder.AddOutbox("role_setup_outbox");
     }
 }

@@ -6,6 +6,12 @@ namespace Etter.RoleSetup.RoleGraph;
 /// </summary>
 public interface IRoleGraph
 {
+    /// <summary>
+    /// True when the writes go through the scoped <see cref="Persistence.RoleGraphDbContext"/>, so they commit or
+    /// roll back with role_setup's transaction (its inbox and outbox rows); false for a store of its own (Neo4j).
+    /// </summary>
+    bool JoinsRoleSetupTransaction { get; }
+
     Task UpsertCompanyRoleAsync(CompanyRoleRecord role, CancellationToken cancellationToken);
 
     Task UpsertJobDescriptionAsync(JobDescriptionRecord jobDescription, CancellationToken cancellationToken);

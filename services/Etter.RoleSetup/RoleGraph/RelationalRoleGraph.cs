@@ -9,6 +9,8 @@ namespace Etter.RoleSetup.RoleGraph;
 /// </summary>
 public sealed class RelationalRoleGraph(RoleGraphDbContext db) : IRoleGraph
 {
+    public bool JoinsRoleSetupTransaction => true;
+
     public Task UpsertCompanyRoleAsync(CompanyRoleRecord role, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(role);
@@ -106,7 +108,9 @@ public sealed class RelationalRoleGraph(RoleGraphDbContext db) : IRoleGraph
             }
             catch (DbUpdateException) when (existing is null && attempt == 0)
             {
-                // Someone inserted the same key between our read and write: read it again and update it.
+                // Someone inserted the same key between our read and write: read it again and update it. Inside
+                // role_setup's transaction EF Core has rolled the failed insert back to the savepoint it took before
+                // saving, so the transaction is still usable (PostgreSQL would otherwise reject every later statement).
             }
         }
     }

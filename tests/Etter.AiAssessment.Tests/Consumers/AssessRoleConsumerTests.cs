@@ -1,9 +1,13 @@
 using Etter.AiAssessment.Engines;
+using Etter.AiAssessment.Persistence;
 using Etter.Contracts;
+using Etter.Messaging.Outbox;
 using Etter.TestSupport;
 using Etter.AiAssessment.Tests.Support;
 using MassTransit;
 using MassTransit.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Etter.AiAssessment.Tests.Consumers;
 
@@ -14,7 +18,7 @@ public sealed class AssessRoleConsumerTests : IAsyncLifetime
 
     ITestHarness Harness => _assessment.Harness;
 
-    /// <summary>An engine that runs until the test lets it finish, and counts its runs.</summary>
+    /// <summary>A long engine (as an LLM is) that runs until the test lets it finish, and counts its runs.</summary>
     sealed class BlockingEngine : IAssessmentEngine
     {
         public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -22,6 +26,8 @@ public sealed class AssessRoleConsumerTests : IAsyncLifetime
         public int Runs;
 
         public string Name => "slow";
+
+        public bool RunsInline => false;
 
         public async Task<AssessmentResult> AssessAsync(AssessmentRequest request, Func<CancellationToken, Task>? heartbeat, CancellationToken cancellationToken)
         {
@@ -51,19 +57,45 @@ public sealed class AssessRoleConsumerTests : IAsyncLifetime
         Engine = engine,
     };
 
+    List<T> Published<T>(Guid id)
+        where T : class =>
+        [.. Harness.Published.Select<T>(x => x.Exception is null && WorkflowOf(x.Context.Message) == id).Select(x => x.Context.Message)];
+
+    static Guid WorkflowOf(object message) => message switch
+    {
+        AiAssessmentCompleted m => m.WorkflowId,
+        AiAssessmentFailed m => m.WorkflowId,
+        AiAssessmentStarted m => m.WorkflowId,
+        AiAssessmentHeartbeat m => m.WorkflowId,
+        _ => Guid.Empty,
+    };
+
+    async Task<T> InDbAsync<T>(Func<AssessmentDbContext, Task<T>> query)
+    {
+        await using var scope = _assessment.Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<AssessmentDbContext>());
+    }
+
     [Fact]
-    public async Task MockEngine_ReportsStartedThenLabelledResultForTheSameAttempt()
+    public async Task QuickEngine_ReportsOneLabelledOutcomeWithItsStartTimeAndNoStart()
     {
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(Command(id));
 
-        var started = (await Harness.Published.SelectAsync<AiAssessmentStarted>(x => x.Context.Message.WorkflowId == id).First()).Context.Message;
-        var completed = (await Harness.Published.SelectAsync<AiAssessmentCompleted>(x => x.Context.Message.WorkflowId == id).First()).Context.Message;
-        Assert.Equal("mock", started.Engine);
+        var completed = await Harness.PublishedAsync<AiAssessmentCompleted>(x => x.WorkflowId == id);
         Assert.Equal(2, completed.Attempt);
         Assert.True(completed.Result.IsMock);
         Assert.Equal(3, completed.Result.TaskAnalysis.TaskCount);
         Assert.InRange(completed.Result.FinalScore, 0, 100);
+        Assert.Equal(_assessment.Time.GetUtcNow(), completed.StartedAt);
+
+        await WaitForAsync(async () => await InDbAsync(db => db.Set<OutboxMessage>().CountAsync()) == 0);
+        Assert.Single(Published<AiAssessmentCompleted>(id));
+        Assert.False(await Harness.Published.Any<AiAssessmentStarted>(x => x.Context.Message.WorkflowId == id));
+        Assert.Empty(Published<AiAssessmentHeartbeat>(id));
+        var run = await InDbAsync(db => db.Runs.AsNoTracking().SingleAsync(r => r.WorkflowId == id));
+        Assert.Equal(AssessmentRunStatus.Completed, run.Status);
+        Assert.NotNull(run.FinishedAt);
     }
 
     [Fact]
@@ -72,55 +104,107 @@ public sealed class AssessRoleConsumerTests : IAsyncLifetime
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(Command(id, engine: "crystal-ball"));
 
-        var failed = (await Harness.Published.SelectAsync<AiAssessmentFailed>(x => x.Context.Message.WorkflowId == id).First()).Context.Message;
+        var failed = await Harness.PublishedAsync<AiAssessmentFailed>(x => x.WorkflowId == id);
         Assert.False(failed.Error.Recoverable);
         Assert.Contains("crystal-ball", failed.Error.Message, StringComparison.Ordinal);
+        Assert.NotEqual(default, failed.StartedAt);
     }
 
     [Fact]
-    public async Task SameAttemptDeliveredAgain_RunsTheEngineOnceAndRepeatsTheAnswer()
+    public async Task QuickEngineDeliveredAgain_AnswersWithTheRecordedOutcome()
     {
         var id = Guid.NewGuid();
-        await Harness.Bus.Publish(Command(id, engine: "slow"));
-        await Harness.Bus.Publish(Command(id, engine: "slow"));
-        Assert.True(await Harness.Consumed.Any<AssessRole>(x => x.Context.Message.WorkflowId == id));
-        _slowEngine.Release.TrySetResult();
-        var first = (await Harness.Published.SelectAsync<AiAssessmentCompleted>(x => x.Context.Message.WorkflowId == id).First()).Context.Message;
+        await Harness.Bus.Publish(Command(id));
+        var first = await Harness.PublishedAsync<AiAssessmentCompleted>(x => x.WorkflowId == id);
 
-        await Harness.Bus.Publish(Command(id, engine: "slow"));
+        // Later, so an outcome computed again would carry other times.
+        _assessment.Time.Advance(TimeSpan.FromMinutes(1));
+        await Harness.Bus.Publish(Command(id));
 
-        await WaitForAsync(() => Harness.Published.Select<AiAssessmentCompleted>(x => x.Context.Message.WorkflowId == id).Count() >= 2);
-        var answers = Harness.Published.Select<AiAssessmentCompleted>(x => x.Context.Message.WorkflowId == id).Select(x => x.Context.Message).ToList();
-        Assert.Equal(1, _slowEngine.Runs);
-        Assert.Single(Harness.Published.Select<AiAssessmentStarted>(x => x.Context.Message.WorkflowId == id));
-        Assert.All(answers, a => Assert.Equal(first.Result.FinalScore, a.Result.FinalScore));
+        await WaitForAsync(() => Task.FromResult(Published<AiAssessmentCompleted>(id).Count >= 2));
+        Assert.All(Published<AiAssessmentCompleted>(id), answer =>
+        {
+            Assert.Equal(first.StartedAt, answer.StartedAt);
+            Assert.Equal(first.CompletedAt, answer.CompletedAt);
+        });
+        Assert.Equal(1, await InDbAsync(db => db.Runs.CountAsync(r => r.WorkflowId == id)));
     }
 
     [Fact]
-    public async Task LongRun_AcknowledgesTheCommandAndSendsHeartbeatsUntilDone()
+    public async Task LongRun_ReportsStartedAfterTheGraceThenHeartbeatsThenItsOutcome()
     {
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(Command(id, engine: "slow"));
 
         // The consumer has finished (the message is acknowledged) while the engine still runs.
         Assert.True(await Harness.Consumed.Any<AssessRole>(x => x.Context.Message.WorkflowId == id));
-        await WaitForAsync(() => _slowEngine.Runs == 1);
+        await WaitForAsync(() => Task.FromResult(_slowEngine.Runs == 1));
+        Assert.Empty(Published<AiAssessmentStarted>(id));
+
+        await AdvanceUntilAsync(TimeSpan.FromSeconds(1), () => Published<AiAssessmentStarted>(id).Count == 1);
+        var started = Published<AiAssessmentStarted>(id).Single();
+        Assert.Equal("slow", started.Engine);
         for (var beat = 1; beat <= 3; beat++)
         {
-            _assessment.Time.Advance(TimeSpan.FromSeconds(15));
             var expected = beat;
-            await WaitForAsync(() => Harness.Published.Select<AiAssessmentHeartbeat>(x => x.Context.Message.WorkflowId == id).Count() >= expected);
+            await AdvanceUntilAsync(TimeSpan.FromSeconds(15), () => Published<AiAssessmentHeartbeat>(id).Count >= expected);
         }
 
         _slowEngine.Release.TrySetResult();
-        await WaitForAsync(() => Harness.Published.Select<AiAssessmentCompleted>(x => x.Context.Message.WorkflowId == id).Any());
+        await WaitForAsync(() => Task.FromResult(Published<AiAssessmentCompleted>(id).Count == 1));
+        Assert.Equal(started.StartedAt, Published<AiAssessmentCompleted>(id).Single().StartedAt);
         Assert.Equal(1, _slowEngine.Runs);
+        Assert.Single(Published<AiAssessmentStarted>(id));
     }
 
-    static async Task WaitForAsync(Func<bool> condition)
+    [Fact]
+    public async Task LongRunEndingWithinTheGrace_NeverReportsStarted()
+    {
+        _slowEngine.Release.TrySetResult();
+        var id = Guid.NewGuid();
+        await Harness.Bus.Publish(Command(id, engine: "slow"));
+
+        await WaitForAsync(() => Task.FromResult(Published<AiAssessmentCompleted>(id).Count == 1));
+        _assessment.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.False(await Harness.Published.Any<AiAssessmentStarted>(x => x.Context.Message.WorkflowId == id));
+        Assert.Empty(Published<AiAssessmentHeartbeat>(id));
+    }
+
+    [Fact]
+    public async Task LongRunDeliveredAgain_RunsTheEngineOnceAndRepeatsTheAnswer()
+    {
+        var id = Guid.NewGuid();
+        await Harness.Bus.Publish(Command(id, engine: "slow"));
+        await Harness.Bus.Publish(Command(id, engine: "slow"));
+        Assert.True(await Harness.Consumed.Any<AssessRole>(x => x.Context.Message.WorkflowId == id));
+        _slowEngine.Release.TrySetResult();
+        var first = await Harness.PublishedAsync<AiAssessmentCompleted>(x => x.WorkflowId == id);
+
+        await Harness.Bus.Publish(Command(id, engine: "slow"));
+
+        await WaitForAsync(() => Task.FromResult(Published<AiAssessmentCompleted>(id).Count >= 2));
+        Assert.Equal(1, _slowEngine.Runs);
+        Assert.All(Published<AiAssessmentCompleted>(id), a => Assert.Equal(first.Result.FinalScore, a.Result.FinalScore));
+    }
+
+    /// <summary>
+    /// Moves the fake clock a step at a time until <paramref name="condition"/> holds: a step made before the runner
+    /// set its timer would be lost, so one step is never enough.
+    /// </summary>
+    async Task AdvanceUntilAsync(TimeSpan step, Func<bool> condition)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         while (!condition())
+        {
+            _assessment.Time.Advance(step);
+            await Task.Delay(20, cts.Token);
+        }
+    }
+
+    static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!await condition())
         {
             await Task.Delay(10, cts.Token);
         }

@@ -1,5 +1,7 @@
+using Etter.AiAssessment.Engines;
 using Etter.AiAssessment.Persistence;
 using Etter.Contracts;
+using Etter.Messaging.Outbox;
 using Etter.TestSupport;
 using Etter.AiAssessment.Tests.Support;
 using MassTransit;
@@ -10,32 +12,34 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Etter.AiAssessment.Tests.Runs;
 
 /// <summary>
-/// A finished assessment keeps offering its outcome to the broker until it is taken, however long the broker
-/// refuses it: giving up would leave the attempt to the orchestrator's heartbeat timeout, which runs the
-/// engine again. Time is fake; each refusal is observed before the clock moves on, so nothing sleeps.
+/// A finished long run's outcome is stored with its outbox row, so a broker that refuses it (as during a node
+/// failover) only delays it: the relay delivers it later. Losing it would leave the attempt to the orchestrator's
+/// heartbeat timeout, which runs the engine again. The relay follows the fake clock, which the test moves.
 /// </summary>
 public sealed class AssessmentOutcomeRetryTests : IAsyncLifetime
 {
-    /// <summary>More refusals than the runner has backoff steps, so a runner that gave up would fail this.</summary>
-    const int Refusals = 9;
+    /// <summary>The hand-off's delivery and the relay's first pass are both refused.</summary>
+    const int Refusals = 2;
 
     readonly RefuseOutcomes _refuse = new(Refusals);
+    readonly LongEngine _engine = new();
     AiAssessmentHarness _assessment = null!;
 
     ITestHarness Harness => _assessment.Harness;
 
-    /// <summary>Plays a broker that rejects the first few outcome publishes, as during a node failover.</summary>
+    /// <summary>Plays a broker that rejects the first few outcome publishes.</summary>
     sealed class RefuseOutcomes(int count) : IFilter<PublishContext>
     {
         int _left = count;
+        int _refused;
 
-        public SemaphoreSlim Refused { get; } = new(0);
+        public int Refused => Volatile.Read(ref _refused);
 
         public Task Send(PublishContext context, IPipe<PublishContext> next)
         {
             if (context is PublishContext<AiAssessmentCompleted> && Interlocked.Decrement(ref _left) >= 0)
             {
-                Refused.Release();
+                Interlocked.Increment(ref _refused);
                 throw new InvalidOperationException("Message rejected by broker.");
             }
 
@@ -45,15 +49,37 @@ public sealed class AssessmentOutcomeRetryTests : IAsyncLifetime
         public void Probe(ProbeContext context) => context.CreateFilterScope("refuse-outcomes");
     }
 
+    /// <summary>An engine run off the message (as an LLM is) that happens to answer at once.</summary>
+    sealed class LongEngine : IAssessmentEngine
+    {
+        public int Runs;
+
+        public string Name => "long";
+
+        public bool RunsInline => false;
+
+        public Task<AssessmentResult> AssessAsync(AssessmentRequest request, Func<CancellationToken, Task>? heartbeat, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Runs);
+            return Task.FromResult(new AssessmentResult { AiAutomationScore = 42, FinalScore = 42, Engine = Name });
+        }
+    }
+
     public async Task InitializeAsync() =>
         _assessment = await AiAssessmentHarness.StartAsync(
             TimeSpan.FromMinutes(10),
-            configureBus: (_, cfg) => cfg.ConfigurePublish(publish => publish.UseFilter(_refuse)));
+            [_engine],
+            configureBus: (_, cfg) => cfg.ConfigurePublish(publish => publish.UseFilter(_refuse)),
+            settings: new Dictionary<string, string?>
+            {
+                ["Etter:Outbox:HandoffGrace"] = "00:00:02",
+                ["Etter:Outbox:PollInterval"] = "00:00:01",
+            });
 
     public async Task DisposeAsync() => await _assessment.DisposeAsync();
 
     [Fact]
-    public async Task BrokerRefusesTheOutcomeManyTimes_ItIsPublishedOnceTheBrokerTakesIt()
+    public async Task BrokerRefusesTheOutcome_TheOutboxDeliversItLater()
     {
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(new AssessRole
@@ -64,33 +90,28 @@ public sealed class AssessmentOutcomeRetryTests : IAsyncLifetime
             CompanyId = "Liberty Mutual",
             RoleName = "Claims Adjuster",
             JobDescriptionMarkdown = Messages.SampleJd,
-            Engine = "mock",
+            Engine = "long",
         });
 
-        for (var refusal = 1; refusal <= Refusals; refusal++)
+        // The clock moves a second at a time: the relay polls and ages rows by it.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!Harness.Published.Select<AiAssessmentCompleted>(x => x.Context.Message.WorkflowId == id && x.Exception is null).Any())
         {
-            // The clock moves a second at a time until the next offer comes: the runner may not have started its
-            // backoff wait yet when the refusal is seen, and a jump made before that wait began would be lost.
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            while (!await _refuse.Refused.WaitAsync(TimeSpan.FromMilliseconds(20)))
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"refusal {refusal} never came: the runner stopped offering the outcome");
-                _assessment.Time.Advance(TimeSpan.FromSeconds(1));
-            }
-        }
-
-        // The next offer is taken.
-        var taken = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!_assessment.Harness.Published.Select<AiAssessmentCompleted>(x => x.Context.Message.WorkflowId == id && x.Exception is null).Any())
-        {
-            Assert.True(DateTime.UtcNow < taken, "the outcome was never published once the broker took it");
+            Assert.True(DateTime.UtcNow < deadline, $"the outcome was never delivered ({_refuse.Refused} refusals seen)");
             _assessment.Time.Advance(TimeSpan.FromSeconds(1));
             await Task.Delay(20);
         }
 
-        Assert.True(await Harness.Published.Any<AiAssessmentCompleted>(x => x.Context.Message.WorkflowId == id && x.Exception is null));
+        Assert.Equal(Refusals, _refuse.Refused);
+        Assert.Equal(1, _engine.Runs);
         await using var scope = _assessment.Services.CreateAsyncScope();
-        var run = await scope.ServiceProvider.GetRequiredService<AssessmentDbContext>().Set<AssessmentRunEntity>().SingleAsync(r => r.WorkflowId == id);
+        var db = scope.ServiceProvider.GetRequiredService<AssessmentDbContext>();
+        var run = await db.Runs.AsNoTracking().SingleAsync(r => r.WorkflowId == id);
         Assert.Equal(AssessmentRunStatus.Completed, run.Status);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (await db.Set<OutboxMessage>().CountAsync(cts.Token) > 0)
+        {
+            await Task.Delay(20, cts.Token);
+        }
     }
 }

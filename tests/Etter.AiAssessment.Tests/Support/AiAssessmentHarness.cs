@@ -1,7 +1,6 @@
 using Etter.AiAssessment;
 using Etter.AiAssessment.Engines;
 using Etter.AiAssessment.Persistence;
-using Etter.AiAssessment.Runs;
 using Etter.TestSupport;
 using MassTransit;
 using MassTransit.Testing;
@@ -13,20 +12,26 @@ using Microsoft.Extensions.Time.Testing;
 namespace Etter.AiAssessment.Tests.Support;
 
 /// <summary>
-/// The AiAssessment service's consumer and runner on MassTransit's in-memory test harness, with a migrated
-/// throwaway SQLite run log and a fake clock. Tests add engines and, if they need to, shape the bus.
+/// The AiAssessment service's consumer, runner and outbox on MassTransit's in-memory test harness, with a migrated
+/// throwaway SQLite run log and a fake clock (which the runner's grace and heartbeats and the outbox relay follow).
+/// Tests add engines and, if they need to, shape the bus or add settings.
 /// </summary>
 public sealed class AiAssessmentHarness : IAsyncDisposable
 {
     readonly TempDirectory _directory = new();
     readonly ServiceProvider _provider;
 
-    AiAssessmentHarness(TimeSpan heartbeatInterval, IEnumerable<IAssessmentEngine> engines, Action<IBusRegistrationContext, IInMemoryBusFactoryConfigurator>? configureBus)
+    AiAssessmentHarness(
+        TimeSpan heartbeatInterval,
+        IEnumerable<IAssessmentEngine> engines,
+        Action<IBusRegistrationContext, IInMemoryBusFactoryConfigurator>? configureBus,
+        IDictionary<string, string?>? settings)
     {
-        var configuration = EmbeddedConfiguration.For(_directory.Path, new Dictionary<string, string?>
+        var values = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["Etter:Assessment:HeartbeatInterval"] = heartbeatInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
-        });
+        };
+        var configuration = EmbeddedConfiguration.For(_directory.Path, values);
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IConfiguration>(configuration);
@@ -63,9 +68,10 @@ public sealed class AiAssessmentHarness : IAsyncDisposable
     public static async Task<AiAssessmentHarness> StartAsync(
         TimeSpan heartbeatInterval,
         IEnumerable<IAssessmentEngine>? engines = null,
-        Action<IBusRegistrationContext, IInMemoryBusFactoryConfigurator>? configureBus = null)
+        Action<IBusRegistrationContext, IInMemoryBusFactoryConfigurator>? configureBus = null,
+        IDictionary<string, string?>? settings = null)
     {
-        var harness = new AiAssessmentHarness(heartbeatInterval, engines ?? [], configureBus);
+        var harness = new AiAssessmentHarness(heartbeatInterval, engines ?? [], configureBus, settings);
         await using (var scope = harness._provider.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<AssessmentDbContext>().Database.MigrateAsync();
@@ -77,8 +83,6 @@ public sealed class AiAssessmentHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // No host runs here to stop the runner, so end its outcome retries ourselves: none may outlive the test.
-        await _provider.GetRequiredService<AssessmentRunner>().StopAsync(new CancellationToken(canceled: true));
         await Harness.Stop();
         await _provider.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

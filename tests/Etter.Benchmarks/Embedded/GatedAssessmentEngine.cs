@@ -18,6 +18,8 @@ public sealed class GatedAssessmentEngine : IAssessmentEngine
 
     public string Name => EngineName;
 
+    public bool RunsInline => false;
+
     /// <summary>Runs currently held at the gate.</summary>
     public int Waiting => Volatile.Read(ref _waiting);
 

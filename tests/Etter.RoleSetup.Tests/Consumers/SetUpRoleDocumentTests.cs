@@ -6,7 +6,9 @@ using Etter.RoleSetup.Tests.Documents;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Etter.RoleSetup.Tests.Consumers;
 
@@ -20,13 +22,16 @@ public sealed class SetUpRoleDocumentTests(LocalDocumentServer server) : IClassF
 
     public async Task InitializeAsync()
     {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddRoleSetup(EmbeddedConfiguration.For(_directory.Path, new Dictionary<string, string?>
+        var configuration = EmbeddedConfiguration.For(_directory.Path, new Dictionary<string, string?>
         {
             ["Etter:Documents:AllowedHosts:0"] = "127.0.0.1",
             ["Etter:Documents:ReadTimeout"] = "00:00:02",
-        }));
+        });
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton<IHostApplicationLifetime, StartedLifetime>();
+        services.AddRoleSetup(configuration);
         services.AddMassTransitTestHarness(bus =>
         {
             bus.AddRoleSetupComponents();
@@ -65,7 +70,7 @@ public sealed class SetUpRoleDocumentTests(LocalDocumentServer server) : IClassF
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(Command(id, $"{server.Url}/jd.docx"));
 
-        var completed = (await Harness.Published.SelectAsync<RoleSetupCompleted>(x => x.Context.Message.WorkflowId == id).First()).Context.Message;
+        var completed = await Harness.PublishedAsync<RoleSetupCompleted>(x => x.WorkflowId == id);
         Assert.Equal("uri:127.0.0.1", completed.JobDescription!.Source);
         Assert.Contains("## Key Responsibilities", completed.JobDescription.Markdown, StringComparison.Ordinal);
     }
@@ -78,9 +83,10 @@ public sealed class SetUpRoleDocumentTests(LocalDocumentServer server) : IClassF
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(Command(id, $"{server.Url}{path}"));
 
-        var failed = (await Harness.Published.SelectAsync<RoleSetupFailed>(x => x.Context.Message.WorkflowId == id).First()).Context.Message;
+        var failed = await Harness.PublishedAsync<RoleSetupFailed>(x => x.WorkflowId == id);
         Assert.Equal("DOCUMENT_FETCH_FAILED", failed.Error.Code);
         Assert.Equal(recoverable, failed.Error.Recoverable);
+        Assert.NotEqual(default, failed.StartedAt);
         Assert.False(await Harness.Published.Any<RoleSetupCompleted>(x => x.Context.Message.WorkflowId == id));
     }
 
@@ -90,7 +96,7 @@ public sealed class SetUpRoleDocumentTests(LocalDocumentServer server) : IClassF
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(new SetUpRole { WorkflowId = id, Attempt = 1, CompanyId = "Liberty Mutual", RoleName = "Claims Adjuster", Documents = [], RequestedBy = "tests" });
 
-        var completed = (await Harness.Published.SelectAsync<RoleSetupCompleted>(x => x.Context.Message.WorkflowId == id).First()).Context.Message;
+        var completed = await Harness.PublishedAsync<RoleSetupCompleted>(x => x.WorkflowId == id);
         Assert.Equal("provider:sample", completed.JobDescription!.Source);
     }
 }

@@ -47,6 +47,8 @@ public sealed class LlmAssessmentEngine : IAssessmentEngine
 
     public string Name => EngineName;
 
+    public bool RunsInline => false;
+
     /// <summary>The configured model; results carry the model the server reports, when it reports one.</summary>
     public string Model => _invoker.Model;
 

@@ -17,6 +17,8 @@ public sealed class MockAssessmentEngine : IAssessmentEngine
 
     public string Name => EngineName;
 
+    public bool RunsInline => true;
+
     public Task<AssessmentResult> AssessAsync(AssessmentRequest request, Func<CancellationToken, Task>? heartbeat, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -29,6 +29,8 @@ public sealed class RubricAssessmentEngine : IAssessmentEngine
 
     public string Name => EngineName;
 
+    public bool RunsInline => true;
+
     /// <summary>The lexicon's version, e.g. <c>rubric-2026.11</c>; reported on every result.</summary>
     public string Version => Lexicon.Version;
 

@@ -10,6 +10,8 @@ namespace Etter.RoleSetup.RoleGraph.Neo4j;
 /// </summary>
 public sealed class Neo4jRoleGraph(Neo4jCypherClient cypher, Neo4jSchema schema) : IRoleGraph
 {
+    public bool JoinsRoleSetupTransaction => false;
+
     public async Task UpsertCompanyRoleAsync(CompanyRoleRecord role, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(role);
