@@ -26,7 +26,7 @@ public sealed class SetUpRoleConsumerTests : IAsyncLifetime
     ITestHarness Harness => _provider.GetRequiredService<ITestHarness>();
 
     /// <summary>The relational role graph, whose JD write can be made to fail.</summary>
-    sealed class FaultyRoleGraph(RelationalRoleGraph inner, SetUpRoleConsumerSpecs test) : IRoleGraph
+    sealed class FaultyRoleGraph(RelationalRoleGraph inner, SetUpRoleConsumerTests test) : IRoleGraph
     {
         public bool JoinsRoleSetupTransaction => inner.JoinsRoleSetupTransaction;
 
