@@ -217,6 +217,9 @@ wait_for() {
     done
 }
 
+# port_released PORT: true once nothing accepts TCP connections on 127.0.0.1:PORT.
+port_released() { ! tcp_open "$1"; }
+
 # tcp_open PORT: true if something accepts TCP connections on 127.0.0.1:PORT.
 tcp_open() {
     timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null

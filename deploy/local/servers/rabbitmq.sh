@@ -267,7 +267,13 @@ restart_rabbitmq_app() {
     rmq_running || die "RabbitMQ of this checkout is not running (start it with deploy/local/up.sh)"
     log "Restarting the RabbitMQ application"
     rmqctl -q stop_app
-    rmqctl -q start_app
+    # On a busy machine the AMQP listener can outlive stop_app for a moment; starting then fails with eaddrinuse.
+    wait_for 30 port_released "$RMQ_AMQP_PORT" || true
+    if ! rmqctl -q start_app; then
+        warn "start_app failed; retrying once"
+        sleep 2
+        rmqctl -q start_app
+    fi
     rmqctl -q await_startup --timeout 60
     log "RabbitMQ is back"
 }
