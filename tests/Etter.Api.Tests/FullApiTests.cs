@@ -145,7 +145,8 @@ public sealed class FullApiTests(EmbeddedApiFactory factory) : IClassFixture<Emb
         var history = await GetJsonAsync($"/api/v1/pipeline/history/{id}");
 
         var entries = history.GetProperty("entries").EnumerateArray().ToList();
-        Assert.Equal("queued", entries[0].GetProperty("to_status").GetString());
+        // Admitted in the transaction that records it, the workflow's first status is processing.
+        Assert.Equal("processing", entries[0].GetProperty("to_status").GetString());
         Assert.Equal("api", entries[0].GetProperty("actor").GetString());
         Assert.Equal("degraded", entries[^1].GetProperty("to_status").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/api/v1/pipeline/history/{Guid.NewGuid()}")).StatusCode);

@@ -82,7 +82,8 @@ public sealed class TracingTests(TracedApiFactory factory) : IClassFixture<Trace
             await Task.Delay(50, CancellationToken.None);
         }
 
-        Assert.Contains(trace, n => n.Contains("OnboardRoleRequested", StringComparison.Ordinal));
+        // The push goes straight to the saga's address.
+        Assert.Contains(trace, n => n.Contains(Etter.Messaging.Bus.CommandQueues.OnboardingSagaName, StringComparison.Ordinal));
         Assert.Contains(trace, n => n.Contains("SetUpRole", StringComparison.Ordinal));
         Assert.Contains("role_graph.upsert", trace);
         Assert.Contains(trace, n => n.Contains("AssessRole", StringComparison.Ordinal));

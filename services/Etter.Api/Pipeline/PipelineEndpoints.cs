@@ -70,8 +70,9 @@ public static class PipelineEndpoints
             SubmissionOutcome.AlreadyReady { Answer: var a } => Results.Ok(new PushResponse(
                 a.WorkflowId, a.RoleId, a.Status, 0, PositionInQueue: null,
                 $"{role} is already onboarded with identical inputs; returning that result. Set options.force_rerun to run it again.")),
+            // The old API answered every accepted push with "queued"; clients key on it, whatever step is already running.
             SubmissionOutcome.Queued { Answer: var a } => Results.Ok(new PushResponse(
-                a.WorkflowId, RoleId: null, a.Status, FullRunEstimateSeconds, PositionInQueue: null,
+                a.WorkflowId, RoleId: null, OnboardingStatuses.Queued, FullRunEstimateSeconds, PositionInQueue: null,
                 a.Supersedes is { } old
                     ? $"{role} queued for onboarding; its inputs changed, so workflow {old} is now stale."
                     : $"{role} queued for onboarding.")),

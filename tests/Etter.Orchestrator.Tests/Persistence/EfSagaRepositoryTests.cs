@@ -19,7 +19,7 @@ public sealed class EfSagaRepositoryTests
         var id = Guid.NewGuid();
         await using var first = await SagaHarness.StartAsync(dataDirectory: directory.Path);
         await first.Harness.Bus.Publish(Messages.Onboard(id));
-        await first.WaitForAsync(id, s => s.CurrentState == first.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
+        await first.WaitForAsync(id, s => s.CurrentState == first.Machine.Processing.Name && s.RoleSetup.Attempt >= 1);
 
         // MassTransit keeps a process-wide log context, so the first provider stays undisposed; its bus is gone.
         await first.Harness.Stop();
@@ -27,7 +27,7 @@ public sealed class EfSagaRepositoryTests
         await using var second = await SagaHarness.StartAsync(dataDirectory: directory.Path);
         var reloaded = await second.LoadAsync(id);
         Assert.NotNull(reloaded);
-        Assert.Equal(second.Machine.Queued.Name, reloaded.CurrentState);
+        Assert.Equal(second.Machine.Processing.Name, reloaded.CurrentState);
         Assert.Equal("Claims Adjuster", reloaded.RoleName);
         Assert.Equal(1, reloaded.RoleSetup.Attempt);
 
@@ -42,7 +42,7 @@ public sealed class EfSagaRepositoryTests
         await using var saga = await SagaHarness.StartAsync();
         var id = Guid.NewGuid();
         await saga.Harness.Bus.Publish(Messages.Onboard(id));
-        await saga.WaitForAsync(id, s => s.CurrentState == saga.Machine.Queued.Name && s.RoleSetup.Attempt >= 1);
+        await saga.WaitForAsync(id, s => s.CurrentState == saga.Machine.Processing.Name && s.RoleSetup.Attempt >= 1);
 
         await using var scopeA = saga.Services.CreateAsyncScope();
         await using var scopeB = saga.Services.CreateAsyncScope();
