@@ -60,10 +60,10 @@ public sealed class WorkflowReader(WorkflowReadDbContext db)
             .ToDictionary(g => g.Key, g => g.OrderByDescending(x => x.QueuedAt).First().WorkflowId, StringComparer.Ordinal);
     }
 
-    /// <summary>Every workflow of a batch, from the authoritative store (right even when Redis lost keys).</summary>
+    /// <summary>Every workflow of a batch, from the authoritative store (right even when Redis lost keys); duplicates left out.</summary>
     public async Task<List<OnboardingStatus>> FindBatchAsync(string batchId, CancellationToken cancellationToken)
     {
-        var rows = await db.Workflows.AsNoTracking().Where(x => x.BatchId == batchId)
+        var rows = await db.Workflows.AsNoTracking().Where(x => x.BatchId == batchId && x.CurrentState != WorkflowStates.Duplicate)
             .Select(x => new { x.QueuedAt, x.RoleName, x.StatusJson })
             .ToListAsync(cancellationToken);
         return rows.OrderBy(x => x.QueuedAt).ThenBy(x => x.RoleName, StringComparer.Ordinal).Select(x => Status(x.StatusJson)).OfType<OnboardingStatus>().ToList();
@@ -77,10 +77,9 @@ public sealed class WorkflowReader(WorkflowReadDbContext db)
     {
         ArgumentNullException.ThrowIfNull(query);
         var rows = db.Workflows.AsNoTracking();
-        if (query.State is { } state)
-        {
-            rows = rows.Where(x => x.CurrentState == state);
-        }
+
+        // Duplicates are pointers to the workflow doing the work: listed only when asked for.
+        rows = query.State is { } state ? rows.Where(x => x.CurrentState == state) : rows.Where(x => x.CurrentState != WorkflowStates.Duplicate);
 
         if (query.CompanyId is { } company)
         {

@@ -99,15 +99,15 @@ public static class BatchEndpoints
             accepted.Add(request);
         }
 
-        var submitted = await submitter.SubmitBatchAsync(accepted, http.RequestAborted);
+        var submitted = await submitter.SubmitBatchAsync(accepted, body.Options?.ForceRerun == true, http.RequestAborted);
         if (submitted.NothingQueued)
         {
-            return ApiErrors.Unavailable("The onboarding service confirmed none of the batch in time; pushing it again is safe.");
+            return ApiErrors.Unavailable("The message bus is unreachable; no role of the batch was queued. Try again shortly.");
         }
 
         foreach (var request in submitted.NotQueued)
         {
-            rejected.Add(new RejectedRole(request.RoleName, body.Roles.ToList().FindIndex(r => r?.RoleName == request.RoleName), "Not confirmed by the onboarding service in time; pushing it again is safe."));
+            rejected.Add(new RejectedRole(request.RoleName, body.Roles.ToList().FindIndex(r => r?.RoleName == request.RoleName), "Could not be queued (message bus error); push it again."));
         }
 
         var workflowIds = submitted.WorkflowIds;

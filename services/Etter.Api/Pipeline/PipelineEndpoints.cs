@@ -76,7 +76,10 @@ public static class PipelineEndpoints
                 a.Supersedes is { } old
                     ? $"{role} queued for onboarding; its inputs changed, so workflow {old} is now stale."
                     : $"{role} queued for onboarding.")),
-            _ => ApiErrors.Unavailable("The onboarding service did not confirm the push in time; the role may or may not be queued. Pushing it again is safe: a role in flight is returned, not started twice."),
+            SubmissionOutcome.Unconfirmed { WorkflowId: var id } => Results.Ok(new PushResponse(
+                id, RoleId: null, OnboardingStatuses.Queued, FullRunEstimateSeconds, PositionInQueue: null,
+                $"{role} accepted; the orchestrator has not confirmed it yet (it may be restarting). Follow it by its workflow id; should the role already be in flight, this id will point to that workflow.")),
+            _ => ApiErrors.Unavailable("The message bus is unreachable; the role was not queued. Try again shortly."),
         };
     }
 

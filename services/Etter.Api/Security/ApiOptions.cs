@@ -21,4 +21,10 @@ public sealed class ApiOptions
     /// <summary>Largest body of <c>/push-batch</c>.</summary>
     [Range(1024, 1L << 31)]
     public long MaxBatchBodyBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>
+    /// How long a push waits for the saga's answer (which workflow does the work). Past it a push the broker took is
+    /// accepted unconfirmed under its own id; a healthy orchestrator answers in milliseconds.
+    /// </summary>
+    public TimeSpan SubmitTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

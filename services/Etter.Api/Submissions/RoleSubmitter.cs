@@ -1,16 +1,28 @@
+using System.Collections.Concurrent;
 using Etter.Contracts;
+using Etter.Messaging.Bus;
+using Etter.Onboarding;
+using Etter.ReadModel;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace Etter.Api.Submissions;
 
 /// <summary>
-/// Puts validated requests on their way: each is sent straight to the onboarding saga as a request, and the saga
-/// answers once the outcome is committed: a new workflow, the role's workflow already in flight, or its finished
-/// result when the inputs are identical. HTTP concerns stay in the endpoints.
+/// Puts validated requests on their way, straight to the onboarding saga. A single push is a request: the saga answers
+/// once the outcome is committed (a new workflow, the role's workflow already in flight, or its finished result when
+/// the inputs are identical), so the answer names the workflow that does the work. If the saga does not answer in
+/// time (an orchestrator restarting) but the broker took the request, the push is still accepted under its own id,
+/// which stays findable whatever the saga decides. HTTP concerns stay in the endpoints.
 /// </summary>
-public sealed class RoleSubmitter(IRequestClient<OnboardRoleRequested> saga, ILogger<RoleSubmitter> logger)
+public sealed class RoleSubmitter(
+    IRequestClient<OnboardRoleRequested> saga,
+    ISendEndpointProvider send,
+    WorkflowReader workflows,
+    IOptions<Security.ApiOptions> options,
+    ILogger<RoleSubmitter> logger)
 {
-    /// <summary>Requests of a batch in flight at once: enough to keep the broker busy, bounded so a huge batch cannot flood it.</summary>
+    /// <summary>Sends of a batch in flight at once: enough to keep the broker's confirms pipelined, bounded so a huge batch cannot flood it.</summary>
     const int BatchParallelism = 64;
 
     public async Task<SubmissionOutcome> SubmitAsync(OnboardRoleRequested request, CancellationToken cancellationToken)
@@ -18,7 +30,7 @@ public sealed class RoleSubmitter(IRequestClient<OnboardRoleRequested> saga, ILo
         ArgumentNullException.ThrowIfNull(request);
         try
         {
-            var answer = (await saga.GetResponse<OnboardingAccepted>(request, cancellationToken)).Message;
+            var answer = (await saga.GetResponse<OnboardingAccepted>(request, cancellationToken, RequestTimeout.After(ms: (int)options.Value.SubmitTimeout.TotalMilliseconds))).Message;
             return answer.Outcome switch
             {
                 SubmissionOutcomes.InFlight => new SubmissionOutcome.AlreadyInFlight(answer),
@@ -26,26 +38,47 @@ public sealed class RoleSubmitter(IRequestClient<OnboardRoleRequested> saga, ILo
                 _ => new SubmissionOutcome.Queued(answer),
             };
         }
-        catch (Exception ex) when (ex is RequestTimeoutException or RequestException && !cancellationToken.IsCancellationRequested)
+        catch (RequestTimeoutException) when (!cancellationToken.IsCancellationRequested)
         {
-            // Not confirmed, not necessarily lost: pushing again is safe, the saga returns the workflow if it exists.
-            logger.LogError(ex, "No answer to OnboardRoleRequested for {WorkflowId}", request.WorkflowId);
+            // The broker took it (a failed send throws otherwise); the saga records it when it is back.
+            logger.LogWarning("No answer yet to OnboardRoleRequested for {WorkflowId}; accepted unconfirmed", request.WorkflowId);
+            return new SubmissionOutcome.Unconfirmed(request.WorkflowId);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogError(ex, "Could not send OnboardRoleRequested for {WorkflowId}", request.WorkflowId);
             return new SubmissionOutcome.Unavailable();
         }
     }
 
-    /// <summary>Submits the accepted roles of a batch; roles already in flight keep their workflow.</summary>
-    public async Task<BatchSubmission> SubmitBatchAsync(IReadOnlyList<OnboardRoleRequested> accepted, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues the accepted roles of a batch without waiting for each answer: roles already in flight keep their
+    /// workflow (one read for all), the rest are sent to the saga, which records a duplicate should a role become
+    /// in flight meanwhile.
+    /// </summary>
+    public async Task<BatchSubmission> SubmitBatchAsync(IReadOnlyList<OnboardRoleRequested> accepted, bool forceRerun, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(accepted);
-        var outcomes = new SubmissionOutcome[accepted.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, accepted.Count), new ParallelOptions { MaxDegreeOfParallelism = BatchParallelism, CancellationToken = cancellationToken }, async (i, token) =>
-            outcomes[i] = await SubmitAsync(accepted[i], token));
-        var queued = outcomes.OfType<SubmissionOutcome.Queued>().Select(o => o.Answer.WorkflowId);
-        var reused = outcomes.OfType<SubmissionOutcome.AlreadyInFlight>().Select(o => o.Answer.WorkflowId)
-            .Concat(outcomes.OfType<SubmissionOutcome.AlreadyReady>().Select(o => o.Answer.WorkflowId))
-            .ToList();
-        var notQueued = accepted.Where((_, i) => outcomes[i] is SubmissionOutcome.Unavailable).ToList();
-        return new BatchSubmission([.. queued, .. reused], reused.Count, notQueued);
+        var keys = accepted.ToDictionary(r => r, r => CompanyRoleId.For(r.CompanyId, r.RoleName));
+        var inFlight = forceRerun ? [] : await workflows.InFlightByRoleKeyAsync(keys.Values.ToList(), cancellationToken);
+        var toSend = accepted.Where(r => !inFlight.ContainsKey(keys[r])).ToList();
+        var notQueued = new ConcurrentBag<OnboardRoleRequested>();
+        var endpoint = await send.GetSendEndpoint(CommandQueues.OnboardingSaga);
+        await Parallel.ForEachAsync(toSend, new ParallelOptions { MaxDegreeOfParallelism = BatchParallelism }, async (request, _) =>
+        {
+            try
+            {
+                await endpoint.SendBoundedAsync(request, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogError(ex, "Could not send {WorkflowId} of {BatchId}", request.WorkflowId, request.BatchId);
+                notQueued.Add(request);
+            }
+        });
+
+        var sent = toSend.Except(notQueued).Select(r => r.WorkflowId);
+        var reused = accepted.Where(r => inFlight.ContainsKey(keys[r])).Select(r => inFlight[keys[r]]).ToList();
+        return new BatchSubmission([.. sent, .. reused], reused.Count, [.. notQueued]);
     }
 }

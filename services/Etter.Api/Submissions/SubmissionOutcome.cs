@@ -18,6 +18,9 @@ public abstract record SubmissionOutcome
     /// <summary>The role is already onboarded with identical inputs; that result stands.</summary>
     public sealed record AlreadyReady(OnboardingAccepted Answer) : SubmissionOutcome;
 
-    /// <summary>The saga did not confirm in time (bus or orchestrator unreachable); pushing again is safe.</summary>
+    /// <summary>The broker took the request but the saga has not answered yet (an orchestrator restarting).</summary>
+    public sealed record Unconfirmed(Guid WorkflowId) : SubmissionOutcome;
+
+    /// <summary>The request could not be sent (bus unreachable); nothing was queued.</summary>
     public sealed record Unavailable : SubmissionOutcome;
 }

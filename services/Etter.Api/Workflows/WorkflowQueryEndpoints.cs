@@ -17,6 +17,7 @@ public static class WorkflowQueryEndpoints
     [
         OnboardingStatuses.Draft, OnboardingStatuses.Queued, OnboardingStatuses.Processing, OnboardingStatuses.Ready,
         OnboardingStatuses.Failed, OnboardingStatuses.ValidationError, OnboardingStatuses.Degraded, OnboardingStatuses.Cancelled,
+        OnboardingStatuses.Stale, OnboardingStatuses.Duplicate,
     ];
 
     public static RouteGroupBuilder MapWorkflowQueries(this RouteGroupBuilder pipeline)

@@ -87,7 +87,8 @@ public sealed class OnboardingStateDefinition : SagaDefinition<OnboardingState>
             hash.RoutingKey = "1";
             foreach (var type in PublishedToSaga)
             {
-                hash.Bind(names.GetMessageName(type));
+                // Declared as every publisher declares a message type's exchange; it would otherwise take the hash type.
+                hash.Bind(names.GetMessageName(type), messageType => messageType.ExchangeType = RabbitMQ.Client.ExchangeType.Fanout);
             }
         });
     }

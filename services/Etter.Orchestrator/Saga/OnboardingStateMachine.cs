@@ -65,41 +65,34 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
         // Late and duplicate events reach states that no longer expect them; they are dropped, not faulted.
         OnUnhandledEvent(context => context.Ignore());
 
-        // A request answered with another workflow records nothing: the new instance is dropped, the answer kept.
-        SetCompletedWhenFinalized();
-
         Initially(
             When(Requested)
                 .Then(context => context.Saga.TakeRequest(context.Message, time.GetUtcNow()))
                 .Then(context => context.Remember(SubmissionRules.Decide(context.Message, context.Facts(), context.HasRequester())))
-                .IfElse(
-                    context => context.Recall<SubmissionDecision>() is SubmissionDecision.ReturnExisting,
-                    existing => existing.RespondAccepted().Finalize(),
-                    recorded => recorded
-                        .If(context => context.Recall<SubmissionDecision>() is SubmissionDecision.Invalid,
-                            invalid => invalid
-                                .Then(context => context.Saga.Fail(((SubmissionDecision.Invalid)context.Recall<SubmissionDecision>()).Error, step: null, time.GetUtcNow()))
-                                .TransitionTo(ValidationError))
-                        .If(context => context.Recall<SubmissionDecision>() is SubmissionDecision.Duplicate,
-                            duplicate => duplicate
-                                .Then(context => context.Saga.DuplicateOf = ((SubmissionDecision.Duplicate)context.Recall<SubmissionDecision>()).Of)
-                                .TransitionTo(Duplicate))
-                        .If(context => context.Recall<SubmissionDecision>() is SubmissionDecision.Draft,
-                            draft => draft
-                                .Then(context => context.Saga.ClaimRole())
-                                .TransitionTo(Draft)
-                                .MarkSuperseded())
-                        .If(context => context.Recall<SubmissionDecision>() is SubmissionDecision.Start,
-                            start => start
-                                .Then(context =>
-                                {
-                                    context.Saga.ClaimRole();
-                                    context.Saga.StartWorkflowClock(time.GetUtcNow(), policy.WorkflowTimeout);
-                                })
-                                .AdmitOrQueue(this, OnboardingSteps.RoleSetup, time)
-                                .MarkSuperseded())
-                        .RecordStatus()
-                        .RespondAccepted()));
+                .If(context => context.Recall<SubmissionDecision>() is SubmissionDecision.Invalid,
+                    invalid => invalid
+                        .Then(context => context.Saga.Fail(((SubmissionDecision.Invalid)context.Recall<SubmissionDecision>()).Error, step: null, time.GetUtcNow()))
+                        .TransitionTo(ValidationError))
+                .If(context => context.Recall<SubmissionDecision>() is SubmissionDecision.Duplicate,
+                    duplicate => duplicate
+                        .Then(context => context.Saga.DuplicateOf = ((SubmissionDecision.Duplicate)context.Recall<SubmissionDecision>()).Of.WorkflowId)
+                        .TransitionTo(Duplicate))
+                .If(context => context.Recall<SubmissionDecision>() is SubmissionDecision.Draft,
+                    draft => draft
+                        .Then(context => context.Saga.ClaimRole())
+                        .TransitionTo(Draft)
+                        .MarkSuperseded())
+                .If(context => context.Recall<SubmissionDecision>() is SubmissionDecision.Start,
+                    start => start
+                        .Then(context =>
+                        {
+                            context.Saga.ClaimRole();
+                            context.Saga.StartWorkflowClock(time.GetUtcNow(), policy.WorkflowTimeout);
+                        })
+                        .AdmitOrQueue(this, OnboardingSteps.RoleSetup, time)
+                        .MarkSuperseded())
+                .RecordStatus()
+                .RespondAccepted());
 
         During(Draft,
             When(Submitted)
@@ -222,7 +215,7 @@ public sealed class OnboardingStateMachine : MassTransitStateMachine<OnboardingS
 
     public State Stale { get; private set; } = null!;
 
-    /// <summary>Arrived (published, not requested) while another workflow of the same role was in flight.</summary>
+    /// <summary>Another workflow already does the work (the role's one in flight, or its identical finished result).</summary>
     public State Duplicate { get; private set; } = null!;
 
     public Event<OnboardRoleRequested> Requested { get; private set; } = null!;

@@ -18,10 +18,10 @@ public abstract record SubmissionDecision
     /// <summary>A new workflow: its first step starts now when <paramref name="Slot"/> is set, else it waits for a slot.</summary>
     public sealed record Start(int? Slot, Guid? Supersedes) : SubmissionDecision;
 
-    /// <summary>A requester is answered with an existing workflow and no new one is recorded.</summary>
+    /// <summary>
+    /// Another workflow already holds the answer (the role's one in flight, or, for a requester, its finished result
+    /// with identical inputs): the submission is recorded as a duplicate pointing to it, so its own id stays findable.
+    /// </summary>
     /// <param name="Outcome">One of <see cref="SubmissionOutcomes"/>.</param>
-    public sealed record ReturnExisting(ExistingWorkflow Workflow, string Outcome) : SubmissionDecision;
-
-    /// <summary>A published request (no requester to answer) is recorded as a duplicate of the in-flight workflow.</summary>
-    public sealed record Duplicate(Guid Of) : SubmissionDecision;
+    public sealed record Duplicate(ExistingWorkflow Of, string Outcome) : SubmissionDecision;
 }

@@ -10,8 +10,8 @@ namespace Etter.Orchestrator.Submission;
 /// </summary>
 public static class SubmissionRules
 {
-    /// <param name="hasRequester">The request expects an answer (the API): existing workflows are returned instead of
-    /// recorded again, and a finished result with identical inputs is reused or superseded.</param>
+    /// <param name="hasRequester">The request expects an answer (the API): a finished result with identical inputs is
+    /// reused, one with other inputs is superseded. Published requests always run (as the old service did).</param>
     public static SubmissionDecision Decide(OnboardRoleRequested request, SubmissionFacts facts, bool hasRequester)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -24,9 +24,7 @@ public static class SubmissionRules
         var forced = request.Options?.ForceRerun == true;
         if (!forced && facts.InFlight is { } inFlight)
         {
-            return hasRequester
-                ? new SubmissionDecision.ReturnExisting(inFlight, SubmissionOutcomes.InFlight)
-                : new SubmissionDecision.Duplicate(inFlight.WorkflowId);
+            return new SubmissionDecision.Duplicate(inFlight, SubmissionOutcomes.InFlight);
         }
 
         Guid? supersedes = null;
@@ -34,7 +32,7 @@ public static class SubmissionRules
         {
             if (finished.State == WorkflowStates.Ready && finished.InputHash == OnboardingInputHash.Compute(request))
             {
-                return new SubmissionDecision.ReturnExisting(finished, SubmissionOutcomes.AlreadyReady);
+                return new SubmissionDecision.Duplicate(finished, SubmissionOutcomes.AlreadyReady);
             }
 
             supersedes = finished.WorkflowId;

@@ -19,7 +19,8 @@ public sealed class RedisOutageTests : IAsyncLifetime
     {
         await using var redis = new PrivateRedis();
         await redis.StartAsync();
-        await using var deployment = await EtterDeployment.StartAsync(_environment, [("Api", "Etter__Redis__Configuration", redis.Configuration)]);
+        // The orchestrator writes the status store; the API reads it.
+        await using var deployment = await EtterDeployment.StartAsync(_environment, [("Api", "Etter__Redis__Configuration", redis.Configuration), ("Orchestrator", "Etter__Redis__Configuration", redis.Configuration)]);
         var before = await deployment.PushAsync("Liberty Mutual", "Risk Analyst");
         await deployment.WaitForTerminalAsync(before);
 

@@ -240,9 +240,8 @@ public sealed class DecisionRulesTests
         Draft,
         StartAdmitted,
         StartQueued,
-        ReturnInFlight,
-        ReturnReady,
-        Duplicate,
+        DuplicateOfInFlight,
+        DuplicateOfReady,
     }
 
     public static TheoryData<string, bool, Submitted> SubmissionCases => new()
@@ -251,10 +250,10 @@ public sealed class DecisionRulesTests
         { "fresh role, slot free", true, Submitted.StartAdmitted },
         { "fresh role, no slot", true, Submitted.StartQueued },
         { "fresh role, slot free", false, Submitted.StartAdmitted },
-        { "in flight", true, Submitted.ReturnInFlight },
-        { "in flight", false, Submitted.Duplicate },
+        { "in flight", true, Submitted.DuplicateOfInFlight },
+        { "in flight", false, Submitted.DuplicateOfInFlight },
         { "in flight, forced", true, Submitted.StartAdmitted },
-        { "ready, same inputs", true, Submitted.ReturnReady },
+        { "ready, same inputs", true, Submitted.DuplicateOfReady },
         { "ready, same inputs", false, Submitted.StartAdmitted },
         { "ready, same inputs, forced", true, Submitted.StartAdmitted },
         { "ready, other inputs", true, Submitted.StartAdmitted },
@@ -278,9 +277,8 @@ public sealed class DecisionRulesTests
             SubmissionDecision.Draft => Submitted.Draft,
             SubmissionDecision.Start { Slot: not null } => Submitted.StartAdmitted,
             SubmissionDecision.Start => Submitted.StartQueued,
-            SubmissionDecision.ReturnExisting { Outcome: SubmissionOutcomes.InFlight } => Submitted.ReturnInFlight,
-            SubmissionDecision.ReturnExisting { Outcome: SubmissionOutcomes.AlreadyReady } => Submitted.ReturnReady,
-            SubmissionDecision.Duplicate => Submitted.Duplicate,
+            SubmissionDecision.Duplicate { Outcome: SubmissionOutcomes.InFlight } => Submitted.DuplicateOfInFlight,
+            SubmissionDecision.Duplicate { Outcome: SubmissionOutcomes.AlreadyReady } => Submitted.DuplicateOfReady,
             _ => throw new InvalidOperationException($"unexpected decision {decision}"),
         };
         Assert.Equal(expected, actual);

@@ -9,7 +9,8 @@ namespace Etter.Orchestrator.Saga.Activities;
 
 /// <summary>
 /// Answers a submitted role's requester (the API) with <see cref="OnboardingAccepted"/>, through the outbox, so the
-/// answer leaves only once what it announces is committed. Published requests have no requester and get no answer.
+/// answer leaves only once what it announces is committed: the workflow that does the work, which for a duplicate is
+/// the other one. Published requests have no requester and get no answer.
 /// </summary>
 public sealed class RespondAcceptedActivity(IOutbox<OrchestratorDbContext> outbox) : InstanceActivity
 {
@@ -25,13 +26,15 @@ public sealed class RespondAcceptedActivity(IOutbox<OrchestratorDbContext> outbo
         var decision = context.TryGetPayload(out SubmissionDecision? decided) ? decided : null;
         var answer = decision switch
         {
-            SubmissionDecision.ReturnExisting existing => new OnboardingAccepted
+            SubmissionDecision.Duplicate duplicate => new OnboardingAccepted
             {
-                WorkflowId = existing.Workflow.WorkflowId,
-                Outcome = existing.Outcome,
-                Status = WorkflowStates.ToWire(existing.Workflow.State),
-                RoleId = existing.Workflow.RoleId,
+                WorkflowId = duplicate.Of.WorkflowId,
+                Outcome = duplicate.Outcome,
+                Status = WorkflowStates.ToWire(duplicate.Of.State),
+                RoleId = duplicate.Of.RoleId,
             },
+            // A redelivered request of a recorded duplicate: point at the workflow doing the work again.
+            null when saga.DuplicateOf is { } of => new OnboardingAccepted { WorkflowId = of, Outcome = SubmissionOutcomes.InFlight, Status = OnboardingStatuses.Queued },
             _ => new OnboardingAccepted
             {
                 WorkflowId = saga.CorrelationId,
