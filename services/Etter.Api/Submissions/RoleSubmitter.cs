@@ -30,7 +30,11 @@ public sealed class RoleSubmitter(
         ArgumentNullException.ThrowIfNull(request);
         try
         {
-            var answer = (await saga.GetResponse<OnboardingAccepted>(request, cancellationToken, RequestTimeout.After(ms: (int)options.Value.SubmitTimeout.TotalMilliseconds))).Message;
+            var answer = (await saga.GetResponse<OnboardingAccepted>(
+                request,
+                pipe => pipe.UseExecute(context => context.TimeToLive = null), // a request must outlive the wait: the saga records it whenever it gets it
+                cancellationToken,
+                RequestTimeout.After(ms: (int)options.Value.SubmitTimeout.TotalMilliseconds))).Message;
             return answer.Outcome switch
             {
                 SubmissionOutcomes.InFlight => new SubmissionOutcome.AlreadyInFlight(answer),
