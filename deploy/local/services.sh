@@ -68,8 +68,12 @@ start_services() {
         [[ -f "$(service_dll "$svc")" ]] || die "$name: $(service_dll "$svc") not found (did the build produce it? is the project in Etter.sln?)"
         ensure_port_free "$port" "$name" "$(service_port_var "$svc")"
         log "$name: starting on http://127.0.0.1:$port (log: $logfile)"
-        # run-service.sh execs dotnet, so the PID recorded here is the service's own.
-        (exec setsid nohup bash "$ETTER_DEPLOY_DIR/run-service.sh" "$svc" --port "$port" >>"$logfile" 2>&1 </dev/null) &
+        # run-service.sh execs dotnet, so the PID recorded here is the service's own. Each orchestrator instance
+        # consumes its own saga partition (0, 1, ...), so every workflow lives on one instance.
+        (
+            [[ "$svc" == orchestrator ]] && export Etter__Orchestrator__Partition=$((i - 1))
+            exec setsid nohup bash "$ETTER_DEPLOY_DIR/run-service.sh" "$svc" --port "$port" >>"$logfile" 2>&1 </dev/null
+        ) &
         echo $! >"$pidfile"
     done
 

@@ -162,6 +162,27 @@ public sealed class ScratchEnvironment : IAsyncDisposable
     /// <summary>A queue of this virtual host as the management API describes it (message counts and more); null if it does not exist.</summary>
     public Task<JsonElement?> GetQueueAsync(string queue) => ManagementGetAsync($"queues/{{vhost}}/{Uri.EscapeDataString(queue)}");
 
+    /// <summary>
+    /// Waits until a message statistic of a queue (e.g. <c>deliver_get</c>) satisfies <paramref name="condition"/>; the
+    /// management API refreshes them every few seconds. False if it never does within 30 s.
+    /// </summary>
+    public async Task<bool> WaitForQueueStatAsync(string queue, string stat, Func<long, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var info = await GetQueueAsync(queue);
+            if (info?.TryGetProperty("message_stats", out var stats) == true && stats.TryGetProperty(stat, out var value) && condition(value.GetInt64()))
+            {
+                return true;
+            }
+
+            await Task.Delay(500);
+        }
+
+        return false;
+    }
+
     /// <summary>Peeks at up to <paramref name="count"/> messages of a queue (requeued, so nothing is consumed).</summary>
     public async Task<JsonElement> PeekMessagesAsync(string queue, int count)
     {

@@ -8,23 +8,30 @@ namespace Etter.Orchestrator.Admission;
 /// <summary>
 /// Claims and returns company slots inside the caller's transaction. On PostgreSQL a claim takes the lowest free
 /// slot that no concurrent transaction holds (<c>FOR UPDATE SKIP LOCKED</c>), so simultaneous admissions of one
-/// company never wait on each other and can never exceed the limit. Slots are created as a company first needs them.
+/// company never wait on each other and can never exceed the limit. Slots are created, a block at a time, as a company needs them.
 /// </summary>
 public static class CompanySlots
 {
     /// <summary>How often a claim retries when another transaction created the slot it tried to create.</summary>
     const int GrowAttempts = 3;
 
+    /// <summary>How many slots a company gains when it has no free one and is below its limit.</summary>
+    const int GrowBy = 32;
+
     /// <returns>The claimed slot, or null when the company is at its limit (or every free slot is being taken right now).</returns>
     public static async Task<int?> ClaimAsync(OrchestratorDbContext db, string companyId, Guid workflowId, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var postgres = db.Database.IsNpgsql();
-        var claimFree = postgres
+        // MATERIALIZED runs the locking pick once. As a plain subquery of UPDATE ... FROM, the planner may rescan it
+        // for every slot row of the company, and with SKIP LOCKED each rescan picks another free slot: one claim
+        // then took all of them.
+        var claimFree = db.Database.IsNpgsql()
             ? """
+              WITH free AS MATERIALIZED (
+                  SELECT slot FROM admission_slot WHERE company_id = @company AND slot < @limit AND workflow_id IS NULL
+                  ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED)
               UPDATE admission_slot s SET workflow_id = @workflow
-              FROM (SELECT slot FROM admission_slot WHERE company_id = @company AND slot < @limit AND workflow_id IS NULL
-                    ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED) free
+              FROM free
               WHERE s.company_id = @company AND s.slot = free.slot
               RETURNING s.slot
               """
@@ -35,14 +42,6 @@ public static class CompanySlots
               RETURNING slot
               """;
 
-        // A new slot after the highest; a concurrent creator of the same one wins and this attempt tries again.
-        const string grow = """
-            INSERT INTO admission_slot (company_id, slot, workflow_id)
-            SELECT @company, COALESCE(MAX(slot) + 1, 0), @workflow FROM admission_slot WHERE company_id = @company
-            HAVING COALESCE(MAX(slot) + 1, 0) < @limit
-            ON CONFLICT DO NOTHING
-            RETURNING slot
-            """;
         for (var attempt = 0; attempt < GrowAttempts; attempt++)
         {
             if (await ScalarAsync(db, claimFree, companyId, workflowId, limit, cancellationToken) is { } free)
@@ -50,12 +49,9 @@ public static class CompanySlots
                 return free;
             }
 
-            if (await ScalarAsync(db, grow, companyId, workflowId, limit, cancellationToken) is { } grown)
-            {
-                return grown;
-            }
-
-            if (!await AnyFreeOrRoomAsync(db, companyId, limit, cancellationToken))
+            // Slots are created a block at a time: one per claim made a burst of a new company's pushes race for
+            // the same next slot, and every loser fell back to waiting for admission although the company had room.
+            if (!await GrowAsync(db, companyId, limit, cancellationToken) && !await AnyFreeOrRoomAsync(db, companyId, limit, cancellationToken))
             {
                 return null;
             }
@@ -73,6 +69,43 @@ public static class CompanySlots
             .ExecuteUpdateAsync(x => x.SetProperty(s => s.WorkflowId, (Guid?)null), cancellationToken);
     }
 
+    /// <summary>
+    /// Adds the next <see cref="GrowBy"/> free slots below the limit. A concurrent grower of the same block makes this
+    /// one wait for its commit and then add nothing, after which its free slots can be claimed. False if at the limit.
+    /// </summary>
+    static async Task<bool> GrowAsync(OrchestratorDbContext db, string companyId, int limit, CancellationToken cancellationToken)
+    {
+        // The WHERE matters twice: it keeps the block below the limit, and without it SQLite would read ON CONFLICT
+        // as a join constraint of the SELECT.
+        const string grow = """
+            WITH RECURSIVE
+                first(slot) AS (SELECT COALESCE(MAX(slot) + 1, 0) FROM admission_slot WHERE company_id = @company),
+                next(slot) AS (SELECT slot FROM first UNION ALL SELECT next.slot + 1 FROM next, first WHERE next.slot + 1 < first.slot + @growBy)
+            INSERT INTO admission_slot (company_id, slot, workflow_id)
+            SELECT @company, slot, NULL FROM next WHERE slot < @limit
+            ON CONFLICT DO NOTHING
+            """;
+        var connection = await OpenAsync(db, cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = grow;
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        Add(command, "@company", companyId);
+        Add(command, "@limit", limit);
+        Add(command, "@growBy", GrowBy);
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    static async Task<DbConnection> OpenAsync(OrchestratorDbContext db, CancellationToken cancellationToken)
+    {
+        var connection = db.Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+        }
+
+        return connection;
+    }
+
     static async Task<bool> AnyFreeOrRoomAsync(OrchestratorDbContext db, string companyId, int limit, CancellationToken cancellationToken)
     {
         var slots = db.Slots.AsNoTracking().Where(x => x.CompanyId == companyId && x.Slot < limit);
@@ -81,12 +114,7 @@ public static class CompanySlots
 
     static async Task<int?> ScalarAsync(OrchestratorDbContext db, string sql, string companyId, Guid workflowId, int limit, CancellationToken cancellationToken)
     {
-        var connection = db.Database.GetDbConnection();
-        if (connection.State != System.Data.ConnectionState.Open)
-        {
-            await db.Database.OpenConnectionAsync(cancellationToken);
-        }
-
+        var connection = await OpenAsync(db, cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Etter.Contracts;
+using Etter.Messaging.Bus;
 using Etter.IntegrationTests.Infrastructure;
 using Etter.Orchestrator;
 using Etter.Orchestrator.Persistence;
@@ -31,6 +32,7 @@ public sealed class PostgresSagaRepositoryTests : IAsyncLifetime
         {
             ["Etter:Mode"] = "Distributed",
             ["Etter:Postgres:ConnectionString"] = _environment.PostgresConnectionString,
+            ["Etter:Redis:Configuration"] = _environment.Settings.RedisConfiguration,
         }).Build();
         var services = new ServiceCollection();
         services.AddLogging();
@@ -73,7 +75,7 @@ public sealed class PostgresSagaRepositoryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TwoOrchestratorsOnOneQueue_ShareTheWorkAndLoseNoUpdate()
+    public async Task TwoOrchestratorsOnTwoPartitions_EachWorkflowStaysOnOneAndNoUpdateIsLost()
     {
         await using var deployment = await EtterDeployment.StartAsync(_environment);
         var second = deployment.Add("Orchestrator", instanceName: "Orchestrator-2");
@@ -86,22 +88,70 @@ public sealed class PostgresSagaRepositoryTests : IAsyncLifetime
             Assert.Equal("ready", (await deployment.WaitForTerminalAsync(id, TimeSpan.FromSeconds(90))).GetProperty("status").GetString());
         }
 
-        // Every accepted event is one write (version; admission adds one) and at most one published change (revision); with competing
-        // instances a "started" may arrive after its "completed" and be ignored, so 3 to 5 changes each.
-        await using var db = await _environment.OpenDatabaseAsync();
-        await using var command = new NpgsqlCommand(
+        // Three transitions each (requested, role_setup completed, ready), every one a write of its own.
+        var shapes = await ShapesAsync();
+        Assert.True(40 == await CountAsync(
             $"""
-            select count(*) filter (where current_state = '{nameof(OnboardingStateMachine.Ready)}' and version >= revision and revision between 3 and 5
-                                      and role_setup_status = 'completed' and ai_assessment_status = 'completed'
-                                      and final_score is not null and role_id is not null),
-                   count(*)
-            from onboarding_state
+            select count(*) from onboarding_state
+            where current_state = '{nameof(OnboardingStateMachine.Ready)}' and version >= revision and revision = 3
+              and role_setup_status = 'completed' and ai_assessment_status = 'completed' and final_score is not null and role_id is not null
+            """), "state/version/revision: " + shapes);
+
+        // The consistent-hash exchange spread the workflows over both partitions, and no instance ever lost a race.
+        Assert.Equal(1, await ConsumerCountAsync(CommandQueues.OnboardingSagaPartition(0), expected: 1));
+        Assert.Equal(1, await ConsumerCountAsync(CommandQueues.OnboardingSagaPartition(1), expected: 1));
+        foreach (var orchestrator in new[] { deployment.Get("Orchestrator"), second })
+        {
+            Assert.True(await _environment.WaitForQueueStatAsync(CommandQueues.OnboardingSagaPartition(orchestrator == second ? 1 : 0), "deliver_get", n => n > 0));
+            Assert.Equal(0, orchestrator.RetryLines);
+        }
+    }
+
+    [Fact]
+    public async Task TwoOrchestratorsOnOnePartition_TheStandbyTakesOverWhenTheActiveDies()
+    {
+        // Same partition: one active consumer (single active consumer queue), the other waits as a hot standby.
+        await using var deployment = await EtterDeployment.StartAsync(_environment);
+        var active = deployment.Get("Orchestrator");
+        var standby = deployment.Add("Orchestrator", [("Orchestrator", "Etter__Orchestrator__Partition", "0")], instanceName: "Orchestrator-2");
+        standby.Start();
+        await standby.WaitHealthyAsync();
+        var before = await deployment.PushAsync("Walmart Inc.", "Store Manager");
+        Assert.Equal("ready", (await deployment.WaitForTerminalAsync(before)).GetProperty("status").GetString());
+
+        await active.KillAsync();
+        var after = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => deployment.PushAsync("Walmart Inc.", $"Supply Chain Analyst {i}")));
+
+        foreach (var id in after)
+        {
+            Assert.Equal("ready", (await deployment.WaitForTerminalAsync(id, TimeSpan.FromSeconds(90))).GetProperty("status").GetString());
+        }
+
+        Assert.False(active.IsRunning);
+    }
+
+    async Task<string> ShapesAsync()
+    {
+        await using var db = await _environment.OpenDatabaseAsync();
+        await using var command = new NpgsqlCommand("""
+            select s.current_state || '/' || s.version || '/' || s.revision || ' [' || coalesce((select string_agg(h.trigger, ',' order by h.id) from onboarding_history h where h.workflow_id = s.workflow_id), '') || ']', count(*)
+            from onboarding_state s group by 1
             """, db);
         await using var reader = await command.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        Assert.Equal(40, reader.GetInt64(1));
-        Assert.Equal(40, reader.GetInt64(0));
-        Assert.Equal(2, await ConsumerCountAsync("onboarding-state", expected: 2));
+        var shapes = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            shapes.Add($"{reader.GetString(0)} x{reader.GetInt64(1)}");
+        }
+
+        return string.Join(", ", shapes);
+    }
+
+    async Task<long> CountAsync(string sql)
+    {
+        await using var db = await _environment.OpenDatabaseAsync();
+        await using var command = new NpgsqlCommand(sql, db);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     /// <summary>The management API refreshes queue statistics every few seconds, so poll for the expected count.</summary>

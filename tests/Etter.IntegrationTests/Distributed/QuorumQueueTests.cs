@@ -20,7 +20,7 @@ public sealed class QuorumQueueTests : IAsyncLifetime
         var id = await deployment.PushAsync("Quorum Co", "Replicated Role");
 
         Assert.Equal("ready", (await deployment.WaitForTerminalAsync(id)).GetProperty("status").GetString());
-        foreach (var queue in new[] { "onboarding-state", "onboard-role-requested", "set-up-role", "assess-role" })
+        foreach (var queue in new[] { "onboarding-saga-0", "onboard-role-requested", "set-up-role", "assess-role" })
         {
             var info = await _environment.GetQueueAsync(queue);
             Assert.Equal("quorum", info!.Value.GetProperty("type").GetString());
@@ -36,7 +36,7 @@ public sealed class QuorumQueueTests : IAsyncLifetime
         var id = await deployment.PushAsync("Classic Co", "Single Node Role");
 
         Assert.Equal("ready", (await deployment.WaitForTerminalAsync(id)).GetProperty("status").GetString());
-        var info = await _environment.GetQueueAsync("onboarding-state");
+        var info = await _environment.GetQueueAsync("onboarding-saga-0");
         Assert.Equal("classic", info!.Value.GetProperty("type").GetString());
     }
 

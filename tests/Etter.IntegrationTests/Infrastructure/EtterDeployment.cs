@@ -67,6 +67,13 @@ public sealed class EtterDeployment : IAsyncDisposable
     public ServiceProcess Add(string service, IEnumerable<(string Service, string Key, string Value)>? overrides = null, string? instanceName = null)
     {
         var settings = Environment.ServiceEnvironment();
+
+        // As up.sh does: instance N of the orchestrator consumes saga partition N-1.
+        if (service == "Orchestrator" && instanceName?.Split('-') is [_, var number] && int.TryParse(number, System.Globalization.CultureInfo.InvariantCulture, out var instance))
+        {
+            settings["Etter__Orchestrator__Partition"] = (instance - 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         foreach (var (target, key, value) in overrides ?? [])
         {
             if (target == service)
