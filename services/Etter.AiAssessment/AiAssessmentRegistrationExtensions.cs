@@ -6,8 +6,8 @@ using Etter.AiAssessment.Engines.Rubric;
 using Etter.AiAssessment.Persistence;
 using Etter.AiAssessment.Runs;
 using Etter.Messaging.Outbox;
-using Etter.ServiceDefaults.Configuration;
 using Etter.Persistence;
+using Etter.ServiceDefaults.Configuration;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

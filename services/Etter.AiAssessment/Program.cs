@@ -1,6 +1,6 @@
 using Etter.AiAssessment;
-using Etter.ServiceDefaults.Hosting;
 using Etter.Messaging.Bus;
+using Etter.ServiceDefaults.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddEtterServiceDefaults("etter-ai-assessment");

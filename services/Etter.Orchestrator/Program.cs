@@ -1,8 +1,8 @@
-using Etter.ServiceDefaults.Hosting;
 using Etter.Messaging.Bus;
-using Etter.Persistence;
 using Etter.Orchestrator;
 using Etter.Orchestrator.Persistence;
+using Etter.Persistence;
+using Etter.ServiceDefaults.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddEtterServiceDefaults("etter-orchestrator");

@@ -1,6 +1,6 @@
-using Etter.ServiceDefaults.Hosting;
 using Etter.Messaging.Bus;
 using Etter.RoleSetup;
+using Etter.ServiceDefaults.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddEtterServiceDefaults("etter-role-setup");

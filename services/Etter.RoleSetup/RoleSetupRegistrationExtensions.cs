@@ -1,13 +1,12 @@
 using Etter.Messaging.Outbox;
 using Etter.Persistence;
-using Etter.RoleSetup.Taxonomy;
 using Etter.RoleSetup.Catalog;
 using Etter.RoleSetup.Consumers;
 using Etter.RoleSetup.Documents;
-using Etter.RoleSetup.JobDescriptions;
 using Etter.RoleSetup.Persistence;
 using Etter.RoleSetup.RoleGraph;
 using Etter.RoleSetup.RoleGraph.Neo4j;
+using Etter.RoleSetup.Taxonomy;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

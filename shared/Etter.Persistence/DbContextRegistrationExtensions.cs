@@ -1,5 +1,5 @@
-using Etter.ServiceDefaults.Configuration;
 using Etter.Persistence.Sqlite;
+using Etter.ServiceDefaults.Configuration;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Configuration;

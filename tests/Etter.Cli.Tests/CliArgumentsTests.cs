@@ -1,5 +1,3 @@
-using Etter.Cli;
-
 namespace Etter.Cli.Tests;
 
 public sealed class CliArgumentsTests

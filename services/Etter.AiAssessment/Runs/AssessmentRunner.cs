@@ -1,6 +1,6 @@
 using Etter.AiAssessment.Engines;
-using Etter.Messaging.Bus;
 using Etter.Contracts;
+using Etter.Messaging.Bus;
 using MassTransit;
 using Microsoft.Extensions.Options;
 

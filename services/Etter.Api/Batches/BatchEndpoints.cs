@@ -82,7 +82,8 @@ public static class BatchEndpoints
                 },
                 use_mock == true,
                 now,
-                requestedBy) with { BatchId = batchId };
+                requestedBy) with
+            { BatchId = batchId };
             if (OnboardingRequestValidator.Validate(request) is { } invalid)
             {
                 rejected.Add(new RejectedRole(role.RoleName, i, invalid.Message));

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Etter.ServiceDefaults.Configuration;
 using Etter.ReadModel;
+using Etter.ServiceDefaults.Configuration;
 using MassTransit;
 using StackExchange.Redis;
 

@@ -1,7 +1,7 @@
 using Etter.Api.Errors;
-using Etter.Messaging.Bus;
-using Etter.Contracts;
 using Etter.Api.Http;
+using Etter.Contracts;
+using Etter.Messaging.Bus;
 using Etter.ReadModel;
 using MassTransit;
 

@@ -1,13 +1,12 @@
-using Etter.ServiceDefaults.Configuration;
-using Etter.Messaging.Bus;
-using Etter.StatusStore;
 using Etter.Api.Status;
 using Etter.Cli.Hosting;
 using Etter.Contracts;
+using Etter.Messaging.Bus;
+using Etter.ServiceDefaults.Configuration;
+using Etter.StatusStore;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Etter.Cli.Commands;
 

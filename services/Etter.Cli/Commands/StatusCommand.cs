@@ -1,8 +1,7 @@
-using Etter.ServiceDefaults.Configuration;
-using Etter.Persistence;
 using Etter.Api.Status;
 using Etter.Cli.Hosting;
 using Etter.ReadModel;
+using Etter.ServiceDefaults.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

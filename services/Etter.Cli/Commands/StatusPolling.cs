@@ -1,11 +1,10 @@
-using Etter.Messaging.Bus;
 using Etter.Api.Status;
 using Etter.Cli.Hosting;
 using Etter.Contracts;
+using Etter.Messaging.Bus;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Etter.Cli.Commands;
 

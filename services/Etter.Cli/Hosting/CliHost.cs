@@ -1,7 +1,7 @@
-using Etter.ServiceDefaults.Configuration;
-using Etter.Messaging.Bus;
 using Etter.Contracts;
 using Etter.Embedded;
+using Etter.Messaging.Bus;
+using Etter.ServiceDefaults.Configuration;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using System.Data;
-using Etter.Messaging.Bus;
 using Etter.Contracts;
+using Etter.Messaging.Bus;
 using Etter.Orchestrator.Persistence;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;

@@ -1,5 +1,5 @@
-using Etter.Messaging.Bus;
 using Etter.Contracts;
+using Etter.Messaging.Bus;
 using MassTransit;
 
 namespace Etter.Orchestrator.Intake;

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
-using Etter.ServiceDefaults.Observability;
 using Etter.Contracts;
 using Etter.Orchestrator.Saga;
+using Etter.ServiceDefaults.Observability;
 
 namespace Etter.Orchestrator.Observability;
 

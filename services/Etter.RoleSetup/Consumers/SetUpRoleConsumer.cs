@@ -1,12 +1,12 @@
 using System.Diagnostics;
-using Etter.ServiceDefaults.Observability;
-using Etter.RoleSetup.Taxonomy;
-using Etter.Onboarding;
 using Etter.Contracts;
+using Etter.Onboarding;
 using Etter.RoleSetup.Documents;
 using Etter.RoleSetup.JobDescriptions;
 using Etter.RoleSetup.RoleGraph;
 using Etter.RoleSetup.RoleGraph.Neo4j;
+using Etter.RoleSetup.Taxonomy;
+using Etter.ServiceDefaults.Observability;
 using MassTransit;
 
 namespace Etter.RoleSetup.Consumers;

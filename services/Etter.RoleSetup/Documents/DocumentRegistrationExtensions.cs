@@ -1,5 +1,5 @@
-using Etter.ServiceDefaults.Configuration;
 using Etter.RoleSetup.JobDescriptions;
+using Etter.ServiceDefaults.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 

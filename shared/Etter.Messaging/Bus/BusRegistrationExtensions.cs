@@ -1,5 +1,4 @@
 using Etter.ServiceDefaults.Configuration;
-using Etter.Persistence;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,10 +1,9 @@
 using Etter.AiAssessment.Engines;
 using Etter.AiAssessment.Persistence;
+using Etter.AiAssessment.Tests.Support;
 using Etter.Contracts;
 using Etter.Messaging.Outbox;
 using Etter.TestSupport;
-using Etter.AiAssessment.Tests.Support;
-using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,3 @@
-using Etter.AiAssessment;
 using Etter.AiAssessment.Engines;
 using Etter.AiAssessment.Persistence;
 using Etter.TestSupport;

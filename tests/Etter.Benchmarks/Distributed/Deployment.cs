@@ -53,7 +53,7 @@ public sealed class Deployment : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts instance <paramref name="replica"/> (2, 3, ...) of every service and waits until all are healthy.</summary>
+    /// <summary>Starts instances 2 to <paramref name="replicas"/> of every service and waits until all are healthy.</summary>
     public async Task AddReplicasAsync(int replicas, CancellationToken cancellationToken)
     {
         var added = new List<ServiceProcess>();

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Text.Json;
 using Etter.Benchmarks.Embedded;
 using Etter.Benchmarks.Measurement;
@@ -542,7 +541,7 @@ public sealed class DistributedBenchmark(BenchOptions options, BenchReport repor
             var (processes, cpu) = await sampler.StopAsync(count);
             result.Processes.AddRange(processes);
             result.Cpu = cpu;
-        result.MachineCpuBusyPercent = cpu?.MachineBusyPercent;
+            result.MachineCpuBusyPercent = cpu?.MachineBusyPercent;
             result.PushErrors = tracker.PushFailures;
             result.PushApiMs = tracker.PushLatency.Summarize();
             _counters.CountOwnStatement();

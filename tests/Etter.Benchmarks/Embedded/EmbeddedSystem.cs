@@ -1,9 +1,8 @@
 using Etter.AiAssessment.Engines;
 using Etter.Benchmarks.Measurement;
-using Etter.StatusStore;
-using Etter.Api.Status;
 using Etter.Contracts;
 using Etter.Embedded;
+using Etter.StatusStore;
 using MassTransit;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;

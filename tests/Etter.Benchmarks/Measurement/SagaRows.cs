@@ -1,7 +1,7 @@
 using System.Data.Common;
+using Etter.Benchmarks.Reporting;
 using Etter.Orchestrator.Saga;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using Etter.Benchmarks.Reporting;
 
 namespace Etter.Benchmarks.Measurement;
 

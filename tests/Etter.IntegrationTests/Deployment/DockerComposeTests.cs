@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Etter.IntegrationTests.Infrastructure;
 using Etter.TestSupport;
 
 namespace Etter.IntegrationTests.Deployment;

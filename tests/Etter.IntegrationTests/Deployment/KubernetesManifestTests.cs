@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Etter.IntegrationTests.Infrastructure;
 using Etter.TestSupport;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;

@@ -1,7 +1,7 @@
 using System.Text;
+using Etter.IntegrationTests.Infrastructure;
 using Etter.Orchestrator.Saga;
 using Etter.StatusStore;
-using Etter.IntegrationTests.Infrastructure;
 using Etter.TestSupport;
 using Npgsql;
 using RabbitMQ.Client;

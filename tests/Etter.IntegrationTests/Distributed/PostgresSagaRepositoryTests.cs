@@ -1,7 +1,6 @@
-using System.Text.Json;
 using Etter.Contracts;
-using Etter.Messaging.Bus;
 using Etter.IntegrationTests.Infrastructure;
+using Etter.Messaging.Bus;
 using Etter.Orchestrator;
 using Etter.Orchestrator.Persistence;
 using Etter.Orchestrator.Saga;
@@ -58,7 +57,11 @@ public sealed class PostgresSagaRepositoryTests : IAsyncLifetime
         await WaitForRevisionAsync(id, r => r >= 1, admitted: true);
         await harness.Bus.Publish(new RoleSetupCompleted
         {
-            WorkflowId = id, Attempt = 1, RoleId = "r", StartedAt = DateTimeOffset.UtcNow, CompletedAt = DateTimeOffset.UtcNow,
+            WorkflowId = id,
+            Attempt = 1,
+            RoleId = "r",
+            StartedAt = DateTimeOffset.UtcNow,
+            CompletedAt = DateTimeOffset.UtcNow,
             JobDescription = new JobDescriptionSummary { Title = "Data Scientist", Markdown = "## Key Responsibilities\n- Build models", Source = "document" },
         });
         var assessing = await WaitForRevisionAsync(id, r => r >= 2);

@@ -1,5 +1,5 @@
-using Etter.StatusStore;
 using Etter.IntegrationTests.Infrastructure;
+using Etter.StatusStore;
 using Etter.TestSupport;
 using StackExchange.Redis;
 

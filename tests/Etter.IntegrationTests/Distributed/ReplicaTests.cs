@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using System.Text.Json;
 using Etter.IntegrationTests.Infrastructure;
 using Etter.Orchestrator.Saga;
 using Etter.TestSupport;

@@ -1,7 +1,7 @@
 using Etter.Contracts;
+using Etter.Orchestrator.Tests.Support;
 using Etter.ReadModel;
 using Etter.TestSupport;
-using Etter.Orchestrator.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Etter.Orchestrator.Tests.Admission;

@@ -1,5 +1,4 @@
 using Etter.Contracts;
-using Etter.Orchestrator;
 using Etter.Orchestrator.Saga;
 using Etter.Orchestrator.Saga.Decisions;
 using Etter.Orchestrator.Submission;

@@ -1,6 +1,6 @@
 using Etter.Contracts;
-using Etter.TestSupport;
 using Etter.Orchestrator.Tests.Support;
+using Etter.TestSupport;
 using MassTransit;
 using MassTransit.Testing;
 

@@ -1,7 +1,7 @@
 using Etter.Contracts;
 using Etter.Orchestrator.Persistence;
-using Etter.TestSupport;
 using Etter.Orchestrator.Tests.Support;
+using Etter.TestSupport;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;

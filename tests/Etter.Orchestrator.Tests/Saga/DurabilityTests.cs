@@ -1,8 +1,8 @@
-using Etter.Messaging.Outbox;
 using Etter.Contracts;
+using Etter.Messaging.Outbox;
 using Etter.Orchestrator.Persistence;
-using Etter.TestSupport;
 using Etter.Orchestrator.Tests.Support;
+using Etter.TestSupport;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,9 +1,9 @@
-using Etter.Messaging.Bus;
 using Etter.Contracts;
+using Etter.Messaging.Bus;
 using Etter.Orchestrator.Saga;
+using Etter.Orchestrator.Tests.Support;
 using Etter.StatusStore;
 using Etter.TestSupport;
-using Etter.Orchestrator.Tests.Support;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;

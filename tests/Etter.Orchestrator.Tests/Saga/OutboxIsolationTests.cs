@@ -1,6 +1,6 @@
+using Etter.Contracts;
 using Etter.Messaging.Bus;
 using Etter.Messaging.Outbox;
-using Etter.Contracts;
 using Etter.Orchestrator.Persistence;
 using Etter.Orchestrator.Tests.Support;
 using MassTransit;

@@ -1,7 +1,7 @@
-using Etter.Messaging.Bus;
 using Etter.Contracts;
-using Etter.TestSupport;
+using Etter.Messaging.Bus;
 using Etter.Orchestrator.Tests.Support;
+using Etter.TestSupport;
 using MassTransit.Testing;
 
 namespace Etter.Orchestrator.Tests.Saga;

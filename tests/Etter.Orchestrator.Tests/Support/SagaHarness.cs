@@ -1,4 +1,3 @@
-using Etter.Orchestrator;
 using Etter.Orchestrator.Persistence;
 using Etter.Orchestrator.Saga;
 using Etter.ReadModel;

@@ -1,9 +1,8 @@
 using Etter.Contracts;
 using Etter.Messaging.Outbox;
-using Etter.RoleSetup;
+using Etter.Onboarding;
 using Etter.RoleSetup.Consumers;
 using Etter.RoleSetup.Persistence;
-using Etter.Onboarding;
 using Etter.RoleSetup.RoleGraph;
 using Etter.TestSupport;
 using MassTransit;

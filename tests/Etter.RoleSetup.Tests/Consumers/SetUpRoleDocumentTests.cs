@@ -1,8 +1,7 @@
 using Etter.Contracts;
-using Etter.RoleSetup;
 using Etter.RoleSetup.Persistence;
-using Etter.TestSupport;
 using Etter.RoleSetup.Tests.Documents;
+using Etter.TestSupport;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;

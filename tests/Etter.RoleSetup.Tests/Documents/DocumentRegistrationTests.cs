@@ -1,6 +1,6 @@
-using Etter.RoleSetup.Taxonomy;
 using Etter.RoleSetup.Documents;
 using Etter.RoleSetup.JobDescriptions;
+using Etter.RoleSetup.Taxonomy;
 using Etter.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

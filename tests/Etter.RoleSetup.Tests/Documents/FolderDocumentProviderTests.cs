@@ -1,6 +1,6 @@
 using System.Text;
-using Etter.RoleSetup.Taxonomy;
 using Etter.RoleSetup.Documents;
+using Etter.RoleSetup.Taxonomy;
 using Etter.TestSupport;
 using static Etter.RoleSetup.Tests.Documents.TestDocuments;
 

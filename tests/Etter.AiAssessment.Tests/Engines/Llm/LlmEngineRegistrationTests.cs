@@ -1,4 +1,3 @@
-using Etter.AiAssessment;
 using Etter.AiAssessment.Engines;
 using Etter.AiAssessment.Engines.Llm;
 using Etter.AiAssessment.Engines.Mock;

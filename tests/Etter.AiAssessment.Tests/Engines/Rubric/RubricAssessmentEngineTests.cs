@@ -4,8 +4,8 @@ using System.Text.Json;
 using Etter.AiAssessment.Engines;
 using Etter.AiAssessment.Engines.Rubric;
 using Etter.AiAssessment.Engines.Scoring;
-using Etter.RoleSetup.Taxonomy;
 using Etter.Contracts;
+using Etter.RoleSetup.Taxonomy;
 using Xunit.Abstractions;
 
 namespace Etter.AiAssessment.Tests.Engines.Rubric;

@@ -1,4 +1,3 @@
-using Etter.RoleSetup;
 using Etter.RoleSetup.RoleGraph;
 using Etter.RoleSetup.RoleGraph.Neo4j;
 using Etter.TestSupport;

@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using Etter.RoleSetup.Taxonomy;
-using Etter.Onboarding;
 using Etter.Contracts;
+using Etter.Onboarding;
 using Etter.RoleSetup.RoleGraph;
 using Etter.RoleSetup.RoleGraph.Neo4j;
 using Microsoft.Extensions.Configuration;
