@@ -175,7 +175,9 @@ public sealed class AssessRoleConsumerTests : IAsyncLifetime
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(Command(id, engine: "slow"));
         await Harness.Bus.Publish(Command(id, engine: "slow"));
-        Assert.True(await Harness.Consumed.Any<AssessRole>(x => x.Context.Message.WorkflowId == id));
+
+        // Both deliveries handled while the first run still holds the engine (not the harness's 1 s inactivity guess).
+        await WaitForAsync(() => Task.FromResult(Harness.Consumed.Select<AssessRole>(x => x.Context.Message.WorkflowId == id).Count() == 2));
         _slowEngine.Release.TrySetResult();
         var first = await Harness.PublishedAsync<AiAssessmentCompleted>(x => x.WorkflowId == id);
 
