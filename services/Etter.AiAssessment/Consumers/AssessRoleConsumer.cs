@@ -1,6 +1,7 @@
 using Etter.AiAssessment.Engines;
 using Etter.AiAssessment.Runs;
 using Etter.Contracts;
+using Etter.ServiceDefaults.Logging;
 using MassTransit;
 
 namespace Etter.AiAssessment.Consumers;
@@ -24,13 +25,7 @@ public sealed class AssessRoleConsumer(
         ArgumentNullException.ThrowIfNull(context);
         var command = context.Message;
         var startedAt = time.GetUtcNow();
-        using var scope = logger.BeginScope(new Dictionary<string, object>
-        {
-            ["workflow_id"] = command.WorkflowId,
-            ["company_id"] = command.CompanyId,
-            ["step"] = OnboardingSteps.AiAssessment,
-            ["attempt"] = command.Attempt,
-        });
+        using var scope = logger.BeginStepScope(command.WorkflowId, command.CompanyId, OnboardingSteps.AiAssessment, command.Attempt);
         IAssessmentEngine engine;
         try
         {

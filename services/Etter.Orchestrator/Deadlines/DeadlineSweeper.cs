@@ -1,5 +1,4 @@
 using System.Data;
-using Etter.Contracts;
 using Etter.Messaging.Bus;
 using Etter.Orchestrator.Persistence;
 using MassTransit;

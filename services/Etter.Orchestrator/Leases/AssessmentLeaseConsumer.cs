@@ -1,4 +1,3 @@
-using Etter.Contracts;
 using Etter.Orchestrator.Persistence;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Etter.Contracts;
 using Etter.Orchestrator.Saga;
 using Etter.ServiceDefaults.Observability;
 

@@ -1,4 +1,3 @@
-using Etter.Contracts;
 using MassTransit;
 
 namespace Etter.Orchestrator.Saga;

@@ -1,4 +1,3 @@
-using Etter.Contracts;
 using Etter.Messaging.Bus;
 using MassTransit;
 using MassTransit.RabbitMqTransport;

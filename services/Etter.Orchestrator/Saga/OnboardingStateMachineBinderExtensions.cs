@@ -1,4 +1,3 @@
-using Etter.Contracts;
 using Etter.Orchestrator.Saga.Activities;
 using Etter.Orchestrator.Saga.Changes;
 using Etter.Orchestrator.Saga.Decisions;
@@ -11,24 +10,25 @@ namespace Etter.Orchestrator.Saga;
 static class OnboardingStateMachineBinderExtensions
 {
     public static EventActivityBinder<OnboardingState, T> RecordStatus<T>(this EventActivityBinder<OnboardingState, T> binder)
-        where T : class =>
-        binder.Activity(x => x.OfInstanceType<RecordStatusActivity>());
+        where T : class => binder.Run<T, RecordStatusActivity>();
 
     public static EventActivityBinder<OnboardingState, T> RespondAccepted<T>(this EventActivityBinder<OnboardingState, T> binder)
-        where T : class =>
-        binder.Activity(x => x.OfInstanceType<RespondAcceptedActivity>());
+        where T : class => binder.Run<T, RespondAcceptedActivity>();
 
     public static EventActivityBinder<OnboardingState, T> MarkSuperseded<T>(this EventActivityBinder<OnboardingState, T> binder)
-        where T : class =>
-        binder.Activity(x => x.OfInstanceType<MarkSupersededActivity>());
+        where T : class => binder.Run<T, MarkSupersededActivity>();
 
     public static EventActivityBinder<OnboardingState, T> SendRoleSetup<T>(this EventActivityBinder<OnboardingState, T> binder)
-        where T : class =>
-        binder.Activity(x => x.OfInstanceType<SendRoleSetupActivity>());
+        where T : class => binder.Run<T, SendRoleSetupActivity>();
 
     public static EventActivityBinder<OnboardingState, T> SendAssessment<T>(this EventActivityBinder<OnboardingState, T> binder)
-        where T : class =>
-        binder.Activity(x => x.OfInstanceType<SendAssessmentActivity>());
+        where T : class => binder.Run<T, SendAssessmentActivity>();
+
+    /// <summary>Runs an activity resolved from the message's scope, so it can take the scope's services.</summary>
+    static EventActivityBinder<OnboardingState, T> Run<T, TActivity>(this EventActivityBinder<OnboardingState, T> binder)
+        where T : class
+        where TActivity : class, IStateMachineActivity<OnboardingState> =>
+        binder.Activity(x => x.OfInstanceType<TActivity>());
 
     /// <summary>
     /// With the company slot the preparer claimed, <paramref name="step"/> is sent at once; without one, the workflow

@@ -1,4 +1,3 @@
-using Etter.Contracts;
 using Etter.Orchestrator.Saga.Changes;
 using Etter.ReadModel;
 

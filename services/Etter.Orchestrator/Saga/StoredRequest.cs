@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Etter.Contracts;
 
 namespace Etter.Orchestrator.Saga;
 

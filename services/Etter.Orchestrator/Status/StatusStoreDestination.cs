@@ -1,4 +1,3 @@
-using Etter.Contracts;
 using Etter.Messaging.Outbox;
 using Etter.StatusStore;
 

@@ -1,5 +1,3 @@
-using Etter.Contracts;
-
 namespace Etter.Orchestrator.Submission;
 
 /// <summary>What a submitted role leads to.</summary>

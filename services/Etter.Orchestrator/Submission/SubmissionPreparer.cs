@@ -1,4 +1,3 @@
-using Etter.Contracts;
 using Etter.Messaging.Sagas;
 using Etter.Onboarding;
 using Etter.Orchestrator.Admission;

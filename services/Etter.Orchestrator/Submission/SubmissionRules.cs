@@ -1,4 +1,3 @@
-using Etter.Contracts;
 using Etter.Onboarding;
 using Etter.ReadModel;
 

@@ -6,6 +6,7 @@ using Etter.RoleSetup.JobDescriptions;
 using Etter.RoleSetup.RoleGraph;
 using Etter.RoleSetup.RoleGraph.Neo4j;
 using Etter.RoleSetup.Taxonomy;
+using Etter.ServiceDefaults.Logging;
 using Etter.ServiceDefaults.Observability;
 using MassTransit;
 
@@ -31,13 +32,7 @@ public sealed class SetUpRoleConsumer(
         ArgumentNullException.ThrowIfNull(context);
         var command = context.Message;
         var startedAt = time.GetUtcNow();
-        using var scope = logger.BeginScope(new Dictionary<string, object>
-        {
-            ["workflow_id"] = command.WorkflowId,
-            ["company_id"] = command.CompanyId,
-            ["step"] = OnboardingSteps.RoleSetup,
-            ["attempt"] = command.Attempt,
-        });
+        using var scope = logger.BeginStepScope(command.WorkflowId, command.CompanyId, OnboardingSteps.RoleSetup, command.Attempt);
 
         // Checked before the JD is resolved: a redelivery must neither fetch documents again nor answer differently.
         if (await inbox.AnswerAgainAsync(command.WorkflowId, command.Attempt, context.CancellationToken))

@@ -330,7 +330,8 @@ public sealed class DocumentFetcher
         throw last!;
     }
 
-    static async ValueTask<Stream> DialAsync(IPEndPoint endPoint, CancellationToken cancellationToken)
+    /// <summary>Opens a TCP stream to an address already vetted.</summary>
+    internal static async ValueTask<Stream> DialAsync(IPEndPoint endPoint, CancellationToken cancellationToken)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try

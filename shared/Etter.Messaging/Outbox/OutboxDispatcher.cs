@@ -48,19 +48,9 @@ public sealed class OutboxDispatcher<TDbContext>(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Publishing before the bus has started loses messages; the host signals once every service is up.
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
-        await using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+        if (!await HostStart.WaitAsync(lifetime, stoppingToken))
         {
-            try
-            {
-                await started.Task;
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            return;
         }
 
         await Task.WhenAll(_lanes.Select(lane => DeliverLaneAsync(lane.Reader, stoppingToken)).Append(DeleteDeliveredAsync(stoppingToken)));

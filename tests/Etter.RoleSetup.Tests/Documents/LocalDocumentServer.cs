@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Etter.RoleSetup.Documents;
 using Etter.TestSupport;
 using Microsoft.AspNetCore.Http;
 
@@ -180,16 +181,6 @@ sealed class RecordingDialer
             await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
         }
 
-        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(endPoint, cancellationToken);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+        return await DocumentFetcher.DialAsync(endPoint, cancellationToken);
     }
 }

@@ -1,4 +1,3 @@
-using Etter.Contracts;
 using Etter.Messaging.Outbox;
 using Etter.Orchestrator.Persistence;
 using Etter.Orchestrator.Submission;

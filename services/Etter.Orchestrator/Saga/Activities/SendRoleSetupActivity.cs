@@ -1,22 +1,22 @@
-using Etter.Contracts;
 using Etter.Messaging.Bus;
 using Etter.Messaging.Outbox;
 using Etter.Orchestrator.Persistence;
-using Etter.Orchestrator.Saga.Changes;
-using MassTransit;
 using Microsoft.Extensions.Options;
 
 namespace Etter.Orchestrator.Saga.Activities;
 
 /// <summary>Starts a new attempt of role_setup and sends the command to the RoleSetup service.</summary>
-public sealed class SendRoleSetupActivity(IOutbox<OrchestratorDbContext> outbox, TimeProvider time, IOptions<OrchestratorOptions> options) : InstanceActivity
+public sealed class SendRoleSetupActivity(IOutbox<OrchestratorDbContext> outbox, TimeProvider time, IOptions<OrchestratorOptions> options)
+    : SendStepActivity<SetUpRole>(outbox, time, options)
 {
-    protected override Task RunAsync(BehaviorContext<OnboardingState> context, object? message)
+    protected override string Step => OnboardingSteps.RoleSetup;
+
+    protected override Uri Queue => CommandQueues.SetUpRole;
+
+    protected override SetUpRole Command(OnboardingState saga)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        var saga = context.Saga;
-        saga.BeginAttempt(OnboardingSteps.RoleSetup, time.GetUtcNow(), options.Value);
-        outbox.Send(saga.CorrelationId, CommandQueues.SetUpRole, new SetUpRole
+        ArgumentNullException.ThrowIfNull(saga);
+        return new SetUpRole
         {
             WorkflowId = saga.CorrelationId,
             Attempt = saga.RoleSetup.Attempt,
@@ -26,7 +26,6 @@ public sealed class SendRoleSetupActivity(IOutbox<OrchestratorDbContext> outbox,
             DraupRoleName = saga.DraupRoleName,
             Documents = saga.Request().Documents,
             RequestedBy = saga.RequestedBy,
-        });
-        return Task.CompletedTask;
+        };
     }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Etter.Contracts;
 using Etter.Onboarding;
 using Etter.Orchestrator.Saga.Decisions;
 

@@ -1,5 +1,3 @@
-using Etter.Contracts;
-
 namespace Etter.Orchestrator.Saga.Changes;
 
 /// <summary>How one step's bookkeeping moves through an attempt.</summary>

@@ -1,5 +1,3 @@
-using Etter.Contracts;
-
 namespace Etter.Orchestrator.Saga.Decisions;
 
 /// <summary>What the deadlines due at a moment call for.</summary>

@@ -1,5 +1,3 @@
-using Etter.Contracts;
-
 namespace Etter.Orchestrator.Saga.Decisions;
 
 /// <summary>Decides what a workflow's due deadlines mean. Reads the state, changes nothing.</summary>

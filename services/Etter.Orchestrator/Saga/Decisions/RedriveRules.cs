@@ -1,5 +1,3 @@
-using Etter.Contracts;
-
 namespace Etter.Orchestrator.Saga.Decisions;
 
 /// <summary>Where a redrive of a failed workflow starts: at the failed step, never repeating a completed role_setup unless forced.</summary>

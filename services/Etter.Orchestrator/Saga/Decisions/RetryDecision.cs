@@ -1,5 +1,3 @@
-using Etter.Contracts;
-
 namespace Etter.Orchestrator.Saga.Decisions;
 
 /// <summary>What a failed attempt leads to: another attempt later, or the end of the workflow at that step.</summary>
