@@ -22,7 +22,7 @@ public sealed partial class DockerComposeTests
     /// <summary>What each application service waits for, and in which state.</summary>
     static readonly Dictionary<string, Dictionary<string, string>> ExpectedDependencies = new(StringComparer.Ordinal)
     {
-        ["orchestrator"] = new(StringComparer.Ordinal) { ["rabbitmq"] = Healthy, ["postgres"] = Healthy },
+        ["orchestrator"] = new(StringComparer.Ordinal) { ["rabbitmq"] = Healthy, ["postgres"] = Healthy, ["redis"] = Healthy },
         ["role-setup"] = new(StringComparer.Ordinal) { ["rabbitmq"] = Healthy, ["postgres"] = Healthy, ["neo4j"] = Healthy },
         ["ai-assessment"] = new(StringComparer.Ordinal) { ["rabbitmq"] = Healthy, ["postgres"] = Healthy },
         ["api"] = new(StringComparer.Ordinal)
@@ -104,6 +104,30 @@ public sealed partial class DockerComposeTests
             Assert.Equal("Distributed", mode.GetString());
             Assert.Equal("rabbitmq", environment.GetProperty("Etter__RabbitMq__Host").GetString());
         }
+    }
+
+    [Fact]
+    public async Task ConfigWithExampleEnv_GivesRedisToTheServicesThatWriteOrReadStatus()
+    {
+        using var config = await ConfigWithExampleEnvAsync();
+
+        foreach (var name in new[] { "orchestrator", "api" })
+        {
+            var environment = Services(config).GetProperty(name).GetProperty("environment");
+            Assert.True(environment.TryGetProperty("Etter__Redis__Configuration", out var redis), $"{name} gets no Redis configuration");
+            Assert.StartsWith("redis:6379,", redis.GetString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task ConfigWithExampleEnv_RabbitMqLoadsTheConsistentHashExchange()
+    {
+        using var config = await ConfigWithExampleEnvAsync();
+
+        var plugins = Services(config).GetProperty("rabbitmq").GetProperty("volumes").EnumerateArray()
+            .Single(v => v.GetProperty("target").GetString() == "/etc/rabbitmq/enabled_plugins");
+        var file = plugins.GetProperty("source").GetString()!;
+        Assert.Contains("rabbitmq_consistent_hash_exchange", await File.ReadAllTextAsync(file), StringComparison.Ordinal);
     }
 
     [Fact]

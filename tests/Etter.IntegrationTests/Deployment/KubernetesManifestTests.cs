@@ -680,6 +680,22 @@ public sealed partial class KubernetesManifestTests
         }
     }
 
+    [Fact]
+    public void StatusWriters_TakeTheRedisConfigurationFromTheSecret()
+    {
+        // The orchestrator writes status to Redis through its outbox; the API reads it. Neither starts without it.
+        foreach (var name in new[] { "orchestrator", "api" })
+        {
+            var deployment = Assert.Single(Deployments(), d => d.Name == name);
+            foreach (var container in Containers(deployment))
+            {
+                var redis = Items(Node(container, "env")).SingleOrDefault(e => Text(e, "name") == "Etter__Redis__Configuration");
+                Assert.True(redis is not null, $"{deployment.Describe} gets no Etter__Redis__Configuration");
+                Assert.Equal("redis-configuration", Text(redis, "valueFrom", "secretKeyRef", "key"));
+            }
+        }
+    }
+
     // --- kubectl, when present ----------------------------------------------------------------------------
 
     [SkippableFact]
