@@ -59,6 +59,7 @@ public static class PipelineStatusMapper
             NextRetryAt = status.NextRetryAt,
             CancelReason = status.CancelReason,
             SupersededBy = status.SupersededBy,
+            DuplicateOf = status.DuplicateOf,
             Assessment = status.Assessment,
             UpdatedAt = status.UpdatedAt,
         };

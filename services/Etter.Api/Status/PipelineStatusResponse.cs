@@ -55,6 +55,12 @@ public sealed record PipelineStatusResponse
     /// <summary>When the workflow is stale: the newer workflow that re-ran the role.</summary>
     public Guid? SupersededBy { get; init; }
 
+    /// <summary>
+    /// When the workflow is a duplicate (status <c>duplicate</c>): the workflow of the same role that was already
+    /// in flight and does the work.
+    /// </summary>
+    public Guid? DuplicateOf { get; init; }
+
     public Contracts.AssessmentResult? Assessment { get; init; }
 
     public DateTimeOffset UpdatedAt { get; init; }

@@ -37,6 +37,7 @@ public static class OnboardingStatusSnapshot
             CancelReason = state.CancelReason,
             InputHash = state.InputHash,
             SupersededBy = state.SupersededBy,
+            DuplicateOf = state.DuplicateOf,
             Assessment = state.Assessment(),
         };
     }

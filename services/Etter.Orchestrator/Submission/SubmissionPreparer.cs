@@ -30,6 +30,7 @@ public sealed class SubmissionPreparer(IOptions<OrchestratorOptions> options) :
             var cancellationToken = context.CancellationToken;
             var key = CompanyRoleId.For(request.CompanyId, request.RoleName);
             var hasRequester = context.HasRequester();
+            await RoleSubmissionLock.AcquireAsync(db, key, cancellationToken);
             facts = new SubmissionFacts
             {
                 InFlight = await InFlightAsync(db, key, request.WorkflowId, cancellationToken),
@@ -73,6 +74,11 @@ public sealed class SubmissionPreparer(IOptions<OrchestratorOptions> options) :
         var facts = SubmissionFacts.None;
         if (row is not null && row.CurrentState == expectedState)
         {
+            if (checkInFlight)
+            {
+                await RoleSubmissionLock.AcquireAsync(db, row.RoleKey, cancellationToken);
+            }
+
             facts = new SubmissionFacts
             {
                 InFlight = checkInFlight ? await InFlightAsync(db, row.RoleKey, workflowId, cancellationToken) : null,

@@ -1,4 +1,6 @@
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using Etter.IntegrationTests.Infrastructure;
 using Etter.Orchestrator.Saga;
 using Etter.StatusStore;
@@ -150,6 +152,71 @@ public sealed class DistributedPipelineTests : IAsyncLifetime
         await reader.ReadAsync();
         Assert.Equal(1, reader.GetInt64(0));
         Assert.Equal(1, reader.GetInt32(1));
+    }
+
+    [Fact]
+    public async Task FiftyIdenticalPushesThroughTwoApis_MakeOneWorkflowAndEveryAnswerCarriesItsId()
+    {
+        await using var deployment = await EtterDeployment.StartAsync(_environment);
+        var second = deployment.Add("Api", instanceName: "Api-2");
+        second.Start();
+        await second.WaitHealthyAsync();
+        using var secondHttp = new HttpClient { BaseAddress = second.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        secondHttp.DefaultRequestHeaders.Add("X-Api-Key", _environment.ApiKey);
+        var body = new { company_id = "Race Co", role_name = "Claims Adjuster", documents = new[] { new { type = "job_description", content = "## Responsibilities\n- Enter claim data" } } };
+
+        // All fifty wait on one signal, so they reach the two APIs at the same instant.
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pushes = Enumerable.Range(0, 50).Select(async i =>
+        {
+            await go.Task;
+            using var response = await (i % 2 == 0 ? deployment.Http : secondHttp).PostAsJsonAsync("/api/v1/pipeline/push?use_mock=true", body);
+            response.EnsureSuccessStatusCode();
+            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("workflow_id").GetString()!;
+        }).ToList();
+        go.SetResult();
+        var answers = await Task.WhenAll(pushes);
+
+        Assert.True(answers.Distinct().Count() == 1, deployment.DescribeServices());
+        var id = answers[0];
+        Assert.Equal("ready", (await deployment.WaitForTerminalAsync(id)).GetProperty("status").GetString());
+        Assert.Equal(1, await _environment.ScalarAsync($"select count(*) from onboarding_state where company_id = 'Race Co' and current_state <> '{nameof(OnboardingStateMachine.Duplicate)}'"));
+        Assert.Equal(49, await _environment.ScalarAsync($"select count(*) from onboarding_state where company_id = 'Race Co' and current_state = '{nameof(OnboardingStateMachine.Duplicate)}' and duplicate_of = '{id}'"));
+    }
+
+    [Fact]
+    public async Task FiftyIdenticalRequestsOnTheBus_OneWorkflowWorksAndTheOthersPointToIt()
+    {
+        await using var deployment = await EtterDeployment.StartAsync(_environment);
+
+        // With RoleSetup down the first workflow stays in flight while all fifty arrive, whatever the machine's speed.
+        var roleSetup = deployment.Get("RoleSetup");
+        await roleSetup.KillAsync();
+        var ids = Enumerable.Range(0, 50).Select(_ => Guid.NewGuid()).ToList();
+        await Task.WhenAll(ids.Select(id => PublishRawAsync(
+            "Etter.Contracts:OnboardRoleRequested",
+            Encoding.UTF8.GetBytes($$"""{"workflowId": "{{id}}", "companyId": "Bus Race Co", "roleName": "Data Scientist", "documents": [{"type": "job_description", "content": "## Responsibilities\n- Build models"}], "options": {"useMockAssessment": true} }"""))));
+        await _environment.WaitForCountAsync("select count(*) from onboarding_state where company_id = 'Bus Race Co'", 50, TimeSpan.FromSeconds(60), deployment.DescribeServices);
+        roleSetup.Start();
+        await roleSetup.WaitHealthyAsync();
+
+        var working = await _environment.ScalarAsync($"select count(*) from onboarding_state where company_id = 'Bus Race Co' and current_state <> '{nameof(OnboardingStateMachine.Duplicate)}'");
+        Assert.Equal(1, working);
+        await using var db = await _environment.OpenDatabaseAsync();
+        await using var command = new NpgsqlCommand($"select workflow_id from onboarding_state where company_id = 'Bus Race Co' and current_state <> '{nameof(OnboardingStateMachine.Duplicate)}'", db);
+        var winner = (Guid)(await command.ExecuteScalarAsync())!;
+        Assert.Contains(winner, ids);
+        Assert.Equal("ready", (await deployment.WaitForTerminalAsync(winner.ToString(), TimeSpan.FromSeconds(90))).GetProperty("status").GetString());
+
+        // Each loser answers its own status query with the documented duplicate state and the winner's id.
+        foreach (var loser in ids.Where(i => i != winner).Take(5))
+        {
+            var status = (await deployment.StatusAsync(loser.ToString()))!.Value;
+            Assert.Equal("duplicate", status.GetProperty("status").GetString());
+            Assert.Equal(winner.ToString(), status.GetProperty("duplicate_of").GetString());
+        }
+
+        Assert.Equal(49, await _environment.ScalarAsync($"select count(*) from onboarding_state where company_id = 'Bus Race Co' and duplicate_of = '{winner}'"));
     }
 
     async Task PublishRawAsync(string exchange, byte[] body)

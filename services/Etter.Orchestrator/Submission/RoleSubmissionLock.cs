@@ -1,0 +1,24 @@
+using Etter.Orchestrator.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Etter.Orchestrator.Submission;
+
+/// <summary>
+/// Serialises the submissions of one role (company and role name) on PostgreSQL for the rest of the transaction.
+/// Without it, identical pushes arriving together all saw no workflow in flight, all claimed a company slot, and
+/// then queued on the unique in-flight index behind each other; a claimer that had just grown the company's slots
+/// and a claimer waiting on those new slots could wait on each other until PostgreSQL broke the deadlock, one
+/// second at a time. Taken first, the lock makes the second submission see the first one committed, so it is
+/// recorded as a duplicate straight away. SQLite has one writer at a time and needs nothing.
+/// </summary>
+public static class RoleSubmissionLock
+{
+    public static async Task AcquireAsync(OrchestratorDbContext db, string roleKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({roleKey}, 0))", cancellationToken);
+        }
+    }
+}
