@@ -2,6 +2,7 @@ using Etter.Messaging.Outbox;
 using MassTransit;
 using MassTransit.Saga;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Etter.Messaging.Sagas;
@@ -47,6 +48,25 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
         ArgumentNullException.ThrowIfNull(context);
         var preparer = _services.GetService<ISagaMessagePreparer<TDbContext, T>>();
         var strategy = _db.Database.CreateExecutionStrategy();
+        try
+        {
+            await RunInTransactionAsync(context, next, preparer, strategy);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && context.CancellationToken.IsCancellationRequested)
+        {
+            // The message's channel closed under it (a broker node died, the connection dropped): the transaction is
+            // rolled back and the broker delivers the message again once a consumer is back. Surfacing that as a
+            // cancellation of the message's own token keeps MassTransit from faulting it to the _error queue, where
+            // the state machine's wrapping of the database's cancellation would otherwise have sent it.
+            throw new OperationCanceledException("Abandoned: the message's channel closed while it was handled; it is delivered again.", ex, context.CancellationToken);
+        }
+
+        _handoff?.Committed(_db);
+    }
+
+    async Task RunInTransactionAsync<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next, ISagaMessagePreparer<TDbContext, T>? preparer, IExecutionStrategy strategy)
+        where T : class
+    {
         await strategy.ExecuteAsync(async () =>
         {
             // A retried message reuses the scope; start from a clean slate so the retry sees the winner's row.
@@ -72,7 +92,6 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
 
             await transaction.CommitAsync(context.CancellationToken);
         });
-        _handoff?.Committed(_db);
     }
 
     public async Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<TSaga> query, IPipe<SagaRepositoryQueryContext<TSaga, T>> next)

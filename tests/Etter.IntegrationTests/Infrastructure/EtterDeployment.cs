@@ -41,17 +41,22 @@ public sealed class EtterDeployment : IAsyncDisposable
         var deployment = new EtterDeployment(environment, Path.Combine(RepositoryPaths.Root, ".etter", "test-logs", $"{testName}-{DateTime.UtcNow:HHmmss}"));
         var list = overrides?.ToList() ?? [];
 
-        // The orchestrator first: it owns (and migrates) the saga schema the API reads.
-        var orchestrator = deployment.Add("Orchestrator", list);
-        orchestrator.Start();
-        await orchestrator.WaitHealthyAsync();
+        // The step services own their schemas, so they start beside the orchestrator; the API waits for the
+        // orchestrator, which owns (and migrates) the saga schema the API reads.
         var services = startApi ? new[] { "Orchestrator", "RoleSetup", "AiAssessment", "Api" } : ["Orchestrator", "RoleSetup", "AiAssessment"];
-        var others = new List<ServiceProcess>();
+        var first = new List<ServiceProcess>();
+        var afterOrchestrator = new List<ServiceProcess>();
         for (var i = 1; i <= replicas; i++)
         {
-            others.AddRange(services.Where(s => i > 1 || s != "Orchestrator").Select(s => deployment.Add(s, list, i == 1 ? null : $"{s}-{i}")));
+            foreach (var service in services)
+            {
+                var process = deployment.Add(service, list, i == 1 ? null : $"{service}-{i}");
+                (i == 1 && service != "Api" ? first : afterOrchestrator).Add(process);
+            }
         }
 
+        first.ForEach(p => p.Start());
+        await first[0].WaitHealthyAsync();
         if (startApi)
         {
             deployment.Api = deployment.Get("Api");
@@ -59,8 +64,8 @@ public sealed class EtterDeployment : IAsyncDisposable
             deployment.Http.DefaultRequestHeaders.Add("X-Api-Key", environment.ApiKey);
         }
 
-        others.ForEach(p => p.Start());
-        await Task.WhenAll(others.Select(p => p.WaitHealthyAsync()));
+        afterOrchestrator.ForEach(p => p.Start());
+        await Task.WhenAll(first.Skip(1).Concat(afterOrchestrator).Select(p => p.WaitHealthyAsync()));
         return deployment;
     }
 
