@@ -133,4 +133,22 @@ public sealed class RetryFailedWorkflowApiTests(BrokenEngineApiFactory factory) 
         Assert.Equal("completed", roleSetup.GetProperty("status").GetString());
         Assert.Equal(1, roleSetup.GetProperty("attempt").GetInt32());
     }
+
+    [Fact]
+    public async Task RetryWhileAnotherWorkflowOfTheRoleIsInFlight_Returns400NamingIt()
+    {
+        var push = await _client.PostAsync("/api/v1/pipeline/push", new StringContent("""{"company_id": "Walmart Inc.", "role_name": "Supply Chain Analyst"}""", Encoding.UTF8, "application/json"));
+        var failed = (await push.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("workflow_id").GetString()!;
+        await WaitForAssessmentAttemptFailedAsync(failed, attempt: 1);
+        var draft = await _client.PostAsync("/api/v1/pipeline/push", new StringContent("""{"company_id": "Walmart Inc.", "role_name": "Supply Chain Analyst", "options": {"draft": true} }""", Encoding.UTF8, "application/json"));
+        var inFlight = (await draft.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("workflow_id").GetString()!;
+        Assert.NotEqual(failed, inFlight);
+
+        var retry = await _client.PostAsync($"/api/v1/pipeline/retry/{failed}", null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, retry.StatusCode);
+        var detail = (await retry.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail");
+        Assert.Equal("VALIDATION_ERROR", detail.GetProperty("error").GetString());
+        Assert.Contains(inFlight, detail.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
 }

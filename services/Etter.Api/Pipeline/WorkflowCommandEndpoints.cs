@@ -36,6 +36,12 @@ public static class WorkflowCommandEndpoints
             return ApiErrors.Validation($"Only failed workflows can be retried; workflow {id} is {status.Status}.");
         }
 
+        // The saga drops a redrive while another workflow of the role is in flight; say so instead of accepting it.
+        if (await workflows.FindInFlightAsync(status.CompanyId, status.RoleName, cancellationToken) is { } other && other.WorkflowId != id)
+        {
+            return ApiErrors.Validation($"Workflow {other.WorkflowId} of the same role is {other.Status}; retry {id} once it has finished, or follow {other.WorkflowId}.");
+        }
+
         var force = body.Body?.ForceRerun ?? false;
         var endpoint = await send.GetSendEndpoint(CommandQueues.OnboardingSaga);
         await endpoint.SendBoundedAsync(new RetryOnboarding { WorkflowId = id, ForceRerun = force, RequestedBy = Actor(http) }, cancellationToken);
