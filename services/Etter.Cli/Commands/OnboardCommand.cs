@@ -32,6 +32,25 @@ static class OnboardCommand
             throw new CliUsageException("Use either --mock or --engine, not both.");
         }
 
+        var embedded = configuration.GetEtterOptions().Mode == EtterMode.Embedded;
+        if (engine is not null)
+        {
+            if (!embedded)
+            {
+                throw new CliUsageException("--engine picks the engine of the one-process pipeline; in distributed mode the AiAssessment service's default engine runs (use --mock for the mock).");
+            }
+
+            if (engine is not ("rubric" or "llm" or "mock"))
+            {
+                throw new CliUsageException($"--engine: '{engine}' is not one of rubric, llm, mock.");
+            }
+
+            configuration = new ConfigurationBuilder()
+                .AddConfiguration(configuration)
+                .AddInMemoryCollection(new Dictionary<string, string?> { ["Etter:Assessment:DefaultEngine"] = engine })
+                .Build();
+        }
+
         var documents = new List<RoleDocument>();
         if (jdFile is not null)
         {
@@ -62,7 +81,7 @@ static class OnboardCommand
         var progress = json ? stderr : stdout;
         progress.WriteLine($"Onboarding \"{role}\" at {company} (workflow {request.WorkflowId})");
 
-        var final = configuration.GetEtterOptions().Mode == EtterMode.Embedded
+        var final = embedded
             ? await RunEmbeddedAsync(configuration, request, progress, timeout)
             : await StatusPolling.PublishAndFollowAsync(configuration, request, progress, timeout);
         if (final is null)

@@ -59,6 +59,16 @@ public sealed class CliEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task OnboardWithEngine_RunsThatEngine()
+    {
+        var onboard = await CliRunner.RunAsync(["onboard", "--company", "Liberty Mutual", "--role", "Risk Analyst", "--engine", "mock", "--json"], workingDirectory: _workDirectory);
+
+        Assert.True(onboard.ExitCode == 0, $"exit {onboard.ExitCode}: {onboard.StdErr}");
+        var assessment = JsonDocument.Parse(onboard.StdOut).RootElement.GetProperty("assessment");
+        Assert.True(assessment.GetProperty("is_mock").GetBoolean());
+    }
+
+    [Fact]
     public async Task AssessJdFile_RunsOnlyTheEngineAndPrintsItsTable()
     {
         var jd = Path.Combine(_workDirectory, "clerk.md");
