@@ -192,7 +192,7 @@ public sealed class OnboardingStateMachineTests : IAsyncLifetime
         await Harness.Bus.Publish(Messages.RoleSetupCompleted(id));
         await Harness.Bus.Publish(Messages.AssessmentCompleted(id));
         await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Ready.Name);
-        Assert.True(await Harness.Consumed.Any<RoleSetupCompleted>(x => x.Context.Message.WorkflowId == id));
+        Assert.True(await Eventually.TrueAsync(() => Harness.Consumed.Select<RoleSetupCompleted>(x => x.Context.Message.WorkflowId == id).Any()));
         await Harness.InactivityTask;
 
         Assert.Single(await _saga.SentAsync<AssessRole>(m => m.WorkflowId == id));
@@ -206,7 +206,7 @@ public sealed class OnboardingStateMachineTests : IAsyncLifetime
         await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Processing.Name && s.RoleSetup.Attempt >= 1);
 
         await Harness.Bus.Publish(new RoleSetupFailed { WorkflowId = id, Attempt = 7, Error = Messages.Error("STALE", true), FailedAt = DateTimeOffset.UtcNow });
-        Assert.True(await Harness.Consumed.Any<RoleSetupFailed>(x => x.Context.Message.WorkflowId == id));
+        Assert.True(await Eventually.TrueAsync(() => Harness.Consumed.Select<RoleSetupFailed>(x => x.Context.Message.WorkflowId == id).Any()));
         await Harness.InactivityTask;
 
         var state = await _saga.LoadAsync(id);

@@ -3,6 +3,7 @@ using Etter.Messaging.Bus;
 using Etter.Messaging.Outbox;
 using Etter.Orchestrator.Persistence;
 using Etter.Orchestrator.Tests.Support;
+using Etter.TestSupport;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -56,8 +57,8 @@ public sealed class OutboxIsolationTests : IAsyncLifetime
 
         // The hand-off sends both commands at once while the status events wait for the relay. Delivered rows are
         // deleted in batches, so the refused two are what remains once the batch is gone.
-        Assert.True(await _saga.Harness.Sent.Any<SetUpRole>(m => m.Context.Message.WorkflowId == first));
-        Assert.True(await _saga.Harness.Sent.Any<SetUpRole>(m => m.Context.Message.WorkflowId == second));
+        Assert.True(await Eventually.TrueAsync(() => _saga.Harness.Sent.Select<SetUpRole>(m => m.Context.Message.WorkflowId == first).Any()));
+        Assert.True(await Eventually.TrueAsync(() => _saga.Harness.Sent.Select<SetUpRole>(m => m.Context.Message.WorkflowId == second).Any()));
         var settle = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (await OutboxRowsAsync(first) > 2 && DateTime.UtcNow < settle)
         {
