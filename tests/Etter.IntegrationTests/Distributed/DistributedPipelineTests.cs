@@ -157,8 +157,11 @@ public sealed class DistributedPipelineTests : IAsyncLifetime
     [Fact]
     public async Task FiftyIdenticalPushesThroughTwoApis_MakeOneWorkflowAndEveryAnswerCarriesItsId()
     {
-        await using var deployment = await EtterDeployment.StartAsync(_environment);
-        var second = deployment.Add("Api", instanceName: "Api-2");
+        // What is tested is who wins, not how fast: on a loaded CI machine fifty answers queued behind one role's lock
+        // can take longer than the default wait, after which an API answers with its own id ("unconfirmed").
+        (string, string, string)[] patientApis = [("Api", "Etter__Api__SubmitTimeout", "00:00:25")];
+        await using var deployment = await EtterDeployment.StartAsync(_environment, patientApis);
+        var second = deployment.Add("Api", patientApis, instanceName: "Api-2");
         second.Start();
         await second.WaitHealthyAsync();
         using var secondHttp = new HttpClient { BaseAddress = second.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
