@@ -59,10 +59,12 @@ summarize_trx() {
         aborted="$(trx_attr "$counters" aborted)"
         executed="$(trx_attr "$counters" executed)"
         not_executed="$(trx_attr "$counters" notExecuted)"
-        # Errors, time-outs and aborts are failures too, and so is a run cut short
-        # (e.g. a test that hung past --blame-hang-timeout: it is in no counter).
+        # Errors, time-outs and aborts are failures too.
         failed=$((failed + error + timeout + aborted))
-        if tr '\r\n' '  ' <"$f" | grep -q '<RunInfo[^>]*outcome="Error"'; then
+        # A run cut short (a test hung past --blame-hang-timeout, the host crashed) is a failure
+        # even though no counter shows it. A RunInfo of outcome "Error" alone is no sign of
+        # that: xUnit writes one for every failed test, which is already counted.
+        if tr '\r\n' '  ' <"$f" | grep -qiE '<RunInfo[^>]*outcome="Error"[^<]*<Text>[^<]*(test run was aborted|host process crashed)'; then
             warn "$(basename "$f"): the test run was aborted; the test that was running is named in the output above"
             failed=$((failed + 1))
         fi
