@@ -18,8 +18,8 @@ public static class EmbeddedRegistrationExtensions
     }
 
     /// <summary>
-    /// Every service of the pipeline, the status store and one bus carrying all their components (the API's status
-    /// projection and request clients included), without the HTTP endpoints: what the CLI runs.
+    /// Every service of the pipeline, the status store and one bus carrying all their components (the API's
+    /// request clients included), without the HTTP endpoints: what the CLI runs.
     /// </summary>
     public static IServiceCollection AddEtterPipeline(
         this IServiceCollection services,

@@ -7,7 +7,8 @@ namespace Etter.Api.Pipeline;
 
 /// <summary>
 /// Status lookup: the fast store (Redis) first; the saga store (authoritative) when the fast store lacks
-/// the key or is unreachable. A projection can only lag, so the fallback is never staler than Redis.
+/// the key or is unreachable. Redis gets each status from the orchestrator's outbox after the saga's commit, so it
+/// can only lag the saga store: the fallback is never staler than Redis.
 /// </summary>
 public sealed class WorkflowStatusQuery(IWorkflowStatusStore fastStore, WorkflowReader workflows, ILogger<WorkflowStatusQuery> logger)
 {

@@ -31,7 +31,7 @@ public sealed class RabbitMqOptions
 
     /// <summary>
     /// Declare every endpoint queue as a quorum queue (replicated across a RabbitMQ cluster). On by default:
-    /// measured on one node it cost nothing against classic queues (README, Scaling). Queues already declared
+    /// measured on one node it cost nothing against classic queues (deploy/k8s/README.md, the broker). Queues already declared
     /// as classic must be deleted to switch; set false to keep an existing vhost's classic queues.
     /// </summary>
     public bool QuorumQueues { get; set; } = true;
