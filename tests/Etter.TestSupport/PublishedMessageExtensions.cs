@@ -17,7 +17,7 @@ public static class PublishedMessageExtensions
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
         while (true)
         {
-            if (harness.Published.Select<T>(x => x.Exception is null && filter(x.Context.Message)).FirstOrDefault() is { } published)
+            if (harness.Published.SoFar<T>(x => x.Exception is null && filter(x.Context.Message)).FirstOrDefault() is { } published)
             {
                 return published.Context.Message;
             }

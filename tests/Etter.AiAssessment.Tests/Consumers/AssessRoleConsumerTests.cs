@@ -58,7 +58,7 @@ public sealed class AssessRoleConsumerTests : IAsyncLifetime
 
     List<T> Published<T>(Guid id)
         where T : class =>
-        [.. Harness.Published.Select<T>(x => x.Exception is null && WorkflowOf(x.Context.Message) == id).Select(x => x.Context.Message)];
+        [.. Harness.Published.SoFar<T>(x => x.Exception is null && WorkflowOf(x.Context.Message) == id).Select(x => x.Context.Message)];
 
     static Guid WorkflowOf(object message) => message switch
     {
@@ -177,7 +177,7 @@ public sealed class AssessRoleConsumerTests : IAsyncLifetime
         await Harness.Bus.Publish(Command(id, engine: "slow"));
 
         // Both deliveries handled while the first run still holds the engine (not the harness's 1 s inactivity guess).
-        await WaitForAsync(() => Task.FromResult(Harness.Consumed.Select<AssessRole>(x => x.Context.Message.WorkflowId == id).Count() == 2));
+        await WaitForAsync(() => Task.FromResult(Harness.Consumed.SoFar<AssessRole>(x => x.Context.Message.WorkflowId == id).Count() == 2));
         _slowEngine.Release.TrySetResult();
         var first = await Harness.PublishedAsync<AiAssessmentCompleted>(x => x.WorkflowId == id);
 

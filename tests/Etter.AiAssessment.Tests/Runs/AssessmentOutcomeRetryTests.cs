@@ -95,7 +95,7 @@ public sealed class AssessmentOutcomeRetryTests : IAsyncLifetime
 
         // The clock moves a second at a time: the relay polls and ages rows by it.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!Harness.Published.Select<AiAssessmentCompleted>(x => x.Context.Message.WorkflowId == id && x.Exception is null).Any())
+        while (!Harness.Published.SoFar<AiAssessmentCompleted>(x => x.Context.Message.WorkflowId == id && x.Exception is null).Any())
         {
             Assert.True(DateTime.UtcNow < deadline, $"the outcome was never delivered ({_refuse.Refused} refusals seen)");
             _assessment.Time.Advance(TimeSpan.FromSeconds(1));

@@ -19,8 +19,8 @@ public sealed class IntakeTests
 
         await saga.Harness.Bus.Publish(Messages.Onboard(id, company: company, role: role));
 
-        Assert.True(await Eventually.TrueAsync(() => saga.Harness.Published.Select<Fault<OnboardRoleRequested>>().Any()));
-        var fault = saga.Harness.Published.Select<Fault<OnboardRoleRequested>>().First().Context.Message;
+        Assert.True(await Eventually.TrueAsync(() => saga.Harness.Published.SoFar<Fault<OnboardRoleRequested>>().Any()));
+        var fault = saga.Harness.Published.SoFar<Fault<OnboardRoleRequested>>().First().Context.Message;
         Assert.Contains(field, fault.Exceptions[0].Message, StringComparison.Ordinal);
         Assert.Null(await saga.LoadAsync(id));
     }

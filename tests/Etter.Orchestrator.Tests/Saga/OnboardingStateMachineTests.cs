@@ -87,7 +87,7 @@ public sealed class OnboardingStateMachineTests : IAsyncLifetime
         Assert.Equal([1L, 2L, 3L], statuses.Select(c => c.Revision));
 
         // The public event is for outside subscribers, once, when the workflow ends (Etter:Orchestrator:StateChangedEvents).
-        var changed = Assert.Single(Harness.Published.Select<OnboardingStateChanged>(x => x.Context.Message.WorkflowId == id)).Context.Message;
+        var changed = Assert.Single(Harness.Published.SoFar<OnboardingStateChanged>(x => x.Context.Message.WorkflowId == id)).Context.Message;
         Assert.Equal("ready", changed.Status.Status);
         Assert.Equal("processing", changed.PreviousStatus);
     }
@@ -104,7 +104,7 @@ public sealed class OnboardingStateMachineTests : IAsyncLifetime
         await saga.WaitForAsync(id, s => s.CurrentState == saga.Machine.Ready.Name);
 
         await saga.DrainOutboxAsync();
-        var revisions = saga.Harness.Published.Select<OnboardingStateChanged>(x => x.Context.Message.WorkflowId == id)
+        var revisions = saga.Harness.Published.SoFar<OnboardingStateChanged>(x => x.Context.Message.WorkflowId == id)
             .Select(x => x.Context.Message.Status.Revision).Order().ToList();
         Assert.Equal([1L, 2L, 3L], revisions);
     }
@@ -192,7 +192,7 @@ public sealed class OnboardingStateMachineTests : IAsyncLifetime
         await Harness.Bus.Publish(Messages.RoleSetupCompleted(id));
         await Harness.Bus.Publish(Messages.AssessmentCompleted(id));
         await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Ready.Name);
-        Assert.True(await Eventually.TrueAsync(() => Harness.Consumed.Select<RoleSetupCompleted>(x => x.Context.Message.WorkflowId == id).Any()));
+        Assert.True(await Eventually.TrueAsync(() => Harness.Consumed.SoFar<RoleSetupCompleted>(x => x.Context.Message.WorkflowId == id).Any()));
         await Harness.InactivityTask;
 
         Assert.Single(await _saga.SentAsync<AssessRole>(m => m.WorkflowId == id));
@@ -206,7 +206,7 @@ public sealed class OnboardingStateMachineTests : IAsyncLifetime
         await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Processing.Name && s.RoleSetup.Attempt >= 1);
 
         await Harness.Bus.Publish(new RoleSetupFailed { WorkflowId = id, Attempt = 7, Error = Messages.Error("STALE", true), FailedAt = DateTimeOffset.UtcNow });
-        Assert.True(await Eventually.TrueAsync(() => Harness.Consumed.Select<RoleSetupFailed>(x => x.Context.Message.WorkflowId == id).Any()));
+        Assert.True(await Eventually.TrueAsync(() => Harness.Consumed.SoFar<RoleSetupFailed>(x => x.Context.Message.WorkflowId == id).Any()));
         await Harness.InactivityTask;
 
         var state = await _saga.LoadAsync(id);

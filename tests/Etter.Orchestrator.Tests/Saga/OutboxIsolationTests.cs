@@ -57,8 +57,8 @@ public sealed class OutboxIsolationTests : IAsyncLifetime
 
         // The hand-off sends both commands at once while the status events wait for the relay. Delivered rows are
         // deleted in batches, so the refused two are what remains once the batch is gone.
-        Assert.True(await Eventually.TrueAsync(() => _saga.Harness.Sent.Select<SetUpRole>(m => m.Context.Message.WorkflowId == first).Any()));
-        Assert.True(await Eventually.TrueAsync(() => _saga.Harness.Sent.Select<SetUpRole>(m => m.Context.Message.WorkflowId == second).Any()));
+        Assert.True(await Eventually.TrueAsync(() => _saga.Harness.Sent.SoFar<SetUpRole>(m => m.Context.Message.WorkflowId == first).Any()));
+        Assert.True(await Eventually.TrueAsync(() => _saga.Harness.Sent.SoFar<SetUpRole>(m => m.Context.Message.WorkflowId == second).Any()));
         var settle = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (await OutboxRowsAsync(first) > 2 && DateTime.UtcNow < settle)
         {
@@ -75,7 +75,7 @@ public sealed class OutboxIsolationTests : IAsyncLifetime
             await Task.Delay(50);
         }
 
-        var revisions = _saga.Harness.Published.Select<OnboardingStateChanged>(m => m.Context.Message.WorkflowId == first && m.Exception is null)
+        var revisions = _saga.Harness.Published.SoFar<OnboardingStateChanged>(m => m.Context.Message.WorkflowId == first && m.Exception is null)
             .Select(m => m.Context.Message.Status.Revision)
             .ToList();
         Assert.Equal([1L, 2L], revisions);

@@ -28,8 +28,8 @@ public sealed class WorkflowCorrelationTests
 
         await saga.Harness.Bus.Publish(Messages.Onboard(id));
 
-        Assert.True(await Eventually.TrueAsync(() => saga.Harness.Published.Select<OnboardRoleRequested>(m => m.Context.Message.WorkflowId == id).Any()));
-        var published = saga.Harness.Published.Select<OnboardRoleRequested>(m => m.Context.Message.WorkflowId == id).First();
+        Assert.True(await Eventually.TrueAsync(() => saga.Harness.Published.SoFar<OnboardRoleRequested>(m => m.Context.Message.WorkflowId == id).Any()));
+        var published = saga.Harness.Published.SoFar<OnboardRoleRequested>(m => m.Context.Message.WorkflowId == id).First();
         Assert.Equal(id, published.Context.CorrelationId);
     }
 }

@@ -127,7 +127,7 @@ public sealed class SagaHarness : IAsyncDisposable
         where T : class
     {
         await DrainOutboxAsync();
-        return Harness.Sent.Select<T>(x => filter(x.Context.Message)).Select(x => x.Context.Message).ToList();
+        return Harness.Sent.SoFar<T>(x => filter(x.Context.Message)).Select(x => x.Context.Message).ToList();
     }
 
     public async ValueTask DisposeAsync()

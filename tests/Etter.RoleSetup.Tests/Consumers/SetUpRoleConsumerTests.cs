@@ -84,7 +84,7 @@ public sealed class SetUpRoleConsumerTests : IAsyncLifetime
     };
 
     List<RoleSetupCompleted> Answers(Guid id) =>
-        [.. Harness.Published.Select<RoleSetupCompleted>(x => x.Context.Message.WorkflowId == id).Select(x => x.Context.Message)];
+        [.. Harness.Published.SoFar<RoleSetupCompleted>(x => x.Context.Message.WorkflowId == id).Select(x => x.Context.Message)];
 
     async Task<T> InDbAsync<T>(Func<RoleGraphDbContext, Task<T>> query)
     {
