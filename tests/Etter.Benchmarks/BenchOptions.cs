@@ -37,6 +37,9 @@ public sealed class BenchOptions
           --service-env KEY=VALUE       distributed: extra setting for every service process (repeatable), e.g.
                                         Logging__LogLevel__Microsoft.EntityFrameworkCore=Warning
           --json PATH                   where to write the JSON report (default: .etter/bench/latest.json)
+          --peer-result FILE            the JSON line another implementation's benchmark printed for the same
+                                        workflow (e.g. the Wolverine peer's run.sh stdout), run just before on the
+                                        same servers: the report adds throughput as a ratio of the peer's
           --keep                        keep the scratch vhost/database and the embedded data directory
           -h, --help                    this text
 
@@ -81,6 +84,9 @@ public sealed class BenchOptions
     public string? JsonPath { get; private set; }
 
     public bool Keep { get; private set; }
+
+    /// <summary>The peer's figures (--peer-result), read while parsing so a bad file is reported with the usage.</summary>
+    public Reporting.PeerResult? Peer { get; private set; }
 
     public bool ShowHelp { get; private set; }
 
@@ -183,6 +189,9 @@ public sealed class BenchOptions
                     break;
                 case "--keep":
                     options.Keep = true;
+                    break;
+                case "--peer-result":
+                    options.Peer = Reporting.PeerResult.Load(Value());
                     break;
                 default:
                     throw new ArgumentException($"Unknown argument '{args[i]}'. Try --help.");

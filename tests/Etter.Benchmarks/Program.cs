@@ -42,6 +42,7 @@ var report = new BenchReport
     CommandLine = "etter-bench " + string.Join(' ', args),
     Machine = MachineInfo.Collect(),
     GitCommit = RepositoryPaths.GitCommit(),
+    Peer = options.Peer,
 };
 report.Settings["workflows"] = options.ThroughputWorkflows;
 report.Settings["concurrency"] = options.Concurrency;

@@ -28,6 +28,9 @@ public sealed class BenchReport
     public List<ScenarioResult> Scenarios { get; } = [];
 
     public List<string> Notes { get; } = [];
+
+    /// <summary>The other implementation this run is compared with (--peer-result), if any.</summary>
+    public PeerResult? Peer { get; set; }
 }
 
 public sealed class Baselines

@@ -22,9 +22,15 @@ public static class ReportPrinter
         }
 
         sb.AppendLine("Command: " + report.CommandLine);
+        if (report.Peer is { } peer)
+        {
+            var minutesBefore = (report.StartedAt - peer.WrittenAt).TotalMinutes;
+            sb.AppendLine(Inv, $"Peer: {peer.Name} {peer.WorkflowsPerSecond:0.0} wf/s ({peer.Workflows?.ToString("N0", Inv) ?? "?"} workflows, {peer.Inflight?.ToString(Inv) ?? "?"} in flight, p99 {peer.P99Ms?.ToString("N0", Inv) ?? "?"} ms), its result written {minutesBefore:0} min before this run");
+        }
+
         sb.AppendLine();
         RenderBaselines(sb, report.Baselines);
-        RenderSummary(sb, report.Scenarios);
+        RenderSummary(sb, report.Scenarios, report.Peer);
         foreach (var scenario in report.Scenarios)
         {
             RenderScenario(sb, scenario);
@@ -71,7 +77,7 @@ public static class ReportPrinter
         sb.AppendLine();
     }
 
-    static void RenderSummary(StringBuilder sb, List<ScenarioResult> scenarios)
+    static void RenderSummary(StringBuilder sb, List<ScenarioResult> scenarios, PeerResult? peer)
     {
         var shown = scenarios.Where(s => s.Status == "ok").ToList();
         if (shown.Count == 0)
@@ -96,6 +102,12 @@ public static class ReportPrinter
         Row("CPU % machine (etter/servers/other)", s => s.Cpu is { } c ? $"{F(c.MachineBusyPercent, "0")} ({F(c.MeasuredProcessesPercent, "0")}/{F(c.ServersPercent, "0")}/{F(c.OtherPercent, "0")})" : "");
         Row("bound wf/s (limiter)", s => s.Bound?.Value is null ? "" : $"{F(s.Bound.Value)} ({s.Bound.Limiter})");
         Row("throughput / bound", s => s.Bound?.Fraction is { } f ? f.ToString("P0", Inv) : "");
+        if (peer is not null)
+        {
+            // Only the throughput scenario runs the workload the peer's benchmark runs.
+            Row($"throughput / {peer.Name} peer", s => s.Name == "throughput" && s.Throughput is { } t ? $"{t / peer.WorkflowsPerSecond:0.00}x" : "");
+        }
+
         Row("CPU bound wf/s (throughput / it)", s => s.Bound?.CpuBound is { } c ? $"{F(c)} ({(s.Bound.CpuFraction is { } cf ? cf.ToString("P0", Inv) : "")})" : "");
         Row("errors (push/not ready/timeout)", s => $"{s.PushErrors}/{s.NotReady}/{s.TimedOut}");
         sb.AppendLine("Summary");
