@@ -67,6 +67,7 @@ public static class BusRegistrationExtensions
                         }
                     });
                     cfg.PrefetchCount = rabbit.PrefetchCount;
+                    BrokerReconnectPolicy.Apply(cfg, BrokerReconnectPolicy.Create(rabbit.ReconnectMaxInterval));
 
                     // The workflow id as routing key: the saga's consistent-hash exchange sends each workflow's
                     // messages to one partition. Fanout exchanges (every other endpoint) ignore it.

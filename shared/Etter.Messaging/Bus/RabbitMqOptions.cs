@@ -37,6 +37,14 @@ public sealed class RabbitMqOptions
     public bool QuorumQueues { get; set; } = true;
 
     /// <summary>
+    /// The longest wait between two attempts to reconnect to a broker that went away (<see cref="BrokerReconnectPolicy"/>).
+    /// MassTransit's own backoff grows to 30 s, which kept every consumer idle for up to half a minute after the
+    /// broker was back; attempts are cheap, so the default keeps them frequent.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan ReconnectMaxInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
     /// Other nodes of a RabbitMQ cluster as <c>host:port</c> (<c>Etter__RabbitMq__ClusterNodes__0</c>, ...).
     /// The client connects to any reachable node and fails over to the others when its node goes away.
     /// </summary>
