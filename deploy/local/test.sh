@@ -28,8 +28,8 @@ set -euo pipefail
 . "$ETTER_DEPLOY_DIR/cluster-lib.sh"
 
 RESULTS_DIR="$ETTER_ROOT/.etter/test-results"
-# Longer than the longest test's own waits (the cluster node-kill test may wait
-# 11 minutes before failing by itself), so a slow test fails with its own message.
+# Longer than the longest test's own waits (a cluster failover test may wait
+# 13 minutes before failing by itself), so a slow test fails with its own message.
 TEST_HANG_TIMEOUT=15m
 
 # trx_attr COUNTERS_ELEMENT NAME: a numeric attribute of <Counters .../>, 0 if absent.
