@@ -139,9 +139,21 @@ for ((n = 1; n <= CLUSTER_SIZE; n++)); do
         started+=("$n")
     fi
 done
+failed=()
 for n in "${started[@]}"; do
     rmq_use_cluster_node "$n"
-    rmq_await "${LAUNCHERS[n]}"
+    (rmq_await "${LAUNCHERS[n]}") || failed+=("$n")
+done
+# Nodes booting at the same moment can trip over each other's half-started
+# state (RabbitMQ 3.10 then stops with incompatible_feature_flags, seen after
+# a full cluster restart on a busy machine); once its peers are up, such a node
+# boots normally, so it gets one more start.
+for n in "${failed[@]}"; do
+    rmq_use_cluster_node "$n"
+    rmq_running && die "cluster node $n runs but did not finish booting; see $RMQ_DIR/log/"
+    warn "cluster node $n stopped while booting alongside its peers; starting it again"
+    rmq_launch
+    rmq_await "$RMQ_LAUNCHER"
 done
 
 if [[ -z "$ONLY_NODE" ]]; then

@@ -208,7 +208,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
 
     static async Task WhenEveryNodeListensAsync()
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
         foreach (var node in ClusterSettings.Load().Nodes)
         {
             var (host, port) = (node.Split(':')[0], int.Parse(node.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture));
