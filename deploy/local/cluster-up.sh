@@ -139,21 +139,34 @@ for ((n = 1; n <= CLUSTER_SIZE; n++)); do
         started+=("$n")
     fi
 done
-failed=()
+# Nodes booting at the same moment can trip over each other's half-started
+# state: RabbitMQ 3.10 then stops one with incompatible_feature_flags (seen
+# after a full cluster restart on a busy machine), and its peers wait for it
+# for good. So the nodes are watched together, and one that dies while booting
+# is started again, once; its peers are far enough along by then.
+relaunched=" "
+boot_deadline=$((SECONDS + RABBITMQ_START_TIMEOUT))
+while :; do
+    pending=0
+    for n in "${started[@]}"; do
+        rmq_use_cluster_node "$n"
+        rmq_answers && continue
+        pending=1
+        if ! is_alive "${LAUNCHERS[n]}" && ! rmq_running; then
+            [[ "$relaunched" == *" $n "* ]] && die "cluster node $n stopped twice while booting; see $RMQ_DIR/log/ and $RMQ_CONSOLE_LOG"
+            warn "cluster node $n stopped while booting alongside its peers; starting it again"
+            rmq_launch
+            LAUNCHERS[n]="$RMQ_LAUNCHER"
+            relaunched+="$n "
+        fi
+    done
+    ((pending)) || break
+    ((SECONDS < boot_deadline)) || break
+    sleep 1
+done
 for n in "${started[@]}"; do
     rmq_use_cluster_node "$n"
-    (rmq_await "${LAUNCHERS[n]}") || failed+=("$n")
-done
-# Nodes booting at the same moment can trip over each other's half-started
-# state (RabbitMQ 3.10 then stops with incompatible_feature_flags, seen after
-# a full cluster restart on a busy machine); once its peers are up, such a node
-# boots normally, so it gets one more start.
-for n in "${failed[@]}"; do
-    rmq_use_cluster_node "$n"
-    rmq_running && die "cluster node $n runs but did not finish booting; see $RMQ_DIR/log/"
-    warn "cluster node $n stopped while booting alongside its peers; starting it again"
-    rmq_launch
-    rmq_await "$RMQ_LAUNCHER"
+    rmq_await "${LAUNCHERS[n]}"
 done
 
 if [[ -z "$ONLY_NODE" ]]; then

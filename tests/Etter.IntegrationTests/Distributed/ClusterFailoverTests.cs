@@ -50,7 +50,17 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
     public async Task InitializeAsync()
     {
         // Idempotent: brings back a node an earlier, interrupted run left dead, so every node is up here.
-        await DeployScript.RunAsync("cluster-up.sh");
+        try
+        {
+            await DeployScript.RunAsync("cluster-up.sh");
+        }
+        catch (InvalidOperationException ex)
+        {
+            // A run that failed mid-restart can leave nodes waiting for a peer that never came: start afresh.
+            output.WriteLine($"cluster-up.sh failed, restarting the cluster: {ex.Message}");
+            await DeployScript.RunAsync("cluster-down.sh");
+            await DeployScript.RunAsync("cluster-up.sh");
+        }
         _environment = await ScratchEnvironment.CreateOnClusterAsync();
     }
 
