@@ -14,6 +14,8 @@ namespace Etter.TestSupport;
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> HandedOutPorts = new();
+
     readonly string _service;
     readonly Dictionary<string, string> _environment;
     readonly Lock _logLock = new();
@@ -197,11 +199,23 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A port nothing listens on and no other instance of this test run was given. The port is only bound when the
+    /// service starts, so without the second condition two services built one after the other could be handed the
+    /// same just-released port (seen: the API failed to bind the port the orchestrator had taken).
+    /// </summary>
     static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            if (HandedOutPorts.TryAdd(port, 0))
+            {
+                return port;
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
