@@ -17,8 +17,8 @@ public static class MessageListSnapshots
         where T : class
     {
         ArgumentNullException.ThrowIfNull(list);
-#pragma warning disable RS0030 // The one call of the waiting overload, made so that it cannot wait.
-        return [.. list.Select<T>(x => filter?.Invoke(x) ?? true, Now)];
+#pragma warning disable RS0030 // The waiting overload, called so that it cannot wait.
+        return Snapshot((f, now) => list.Select(f, now), filter);
 #pragma warning restore RS0030
     }
 
@@ -26,8 +26,8 @@ public static class MessageListSnapshots
         where T : class
     {
         ArgumentNullException.ThrowIfNull(list);
-#pragma warning disable RS0030 // The one call of the waiting overload, made so that it cannot wait.
-        return [.. list.Select<T>(x => filter?.Invoke(x) ?? true, Now)];
+#pragma warning disable RS0030 // The waiting overload, called so that it cannot wait.
+        return Snapshot((f, now) => list.Select(f, now), filter);
 #pragma warning restore RS0030
     }
 
@@ -35,8 +35,13 @@ public static class MessageListSnapshots
         where T : class
     {
         ArgumentNullException.ThrowIfNull(list);
-#pragma warning disable RS0030 // The one call of the waiting overload, made so that it cannot wait.
-        return [.. list.Select<T>(x => filter?.Invoke(x) ?? true, Now)];
+#pragma warning disable RS0030 // The waiting overload, called so that it cannot wait.
+        return Snapshot((f, now) => list.Select(f, now), filter);
 #pragma warning restore RS0030
     }
+
+    /// <summary>The three lists share no interface for <c>Select</c>; each passes its own, and this calls it with <see cref="Now"/>.</summary>
+    static List<TEntry> Snapshot<TEntry>(Func<FilterDelegate<TEntry>, CancellationToken, IEnumerable<TEntry>> select, Func<TEntry, bool>? filter)
+        where TEntry : class =>
+        [.. select(entry => filter?.Invoke(entry) ?? true, Now)];
 }
