@@ -10,7 +10,8 @@
 #   --port P  listen on http://127.0.0.1:P (default: the service's base port,
 #             ETTER_*_PORT in lib.sh; required with a DLL path)
 #
-# Sets what every local run of a service shares (distributed mode, Production,
+# Sets what every local run of a service shares (distributed mode, or embedded
+# for the Etter.Embedded host; Production,
 # no MassTransit telemetry), changes to the DLL's folder (its content root,
 # where appsettings*.json are) and execs dotnet, so the caller's PID is the
 # service's own. Every other setting (Etter__*) comes from the caller's
@@ -57,7 +58,12 @@ fi
 [[ -f "$dll" ]] || die "$dll is not built (dotnet build Etter.sln -c Release; up.sh does)"
 command -v dotnet >/dev/null 2>&1 || die "dotnet is not installed"
 
-export Etter__Mode=distributed
+# The embedded host is the one process of embedded mode whatever runs it; every other service is distributed.
+if [[ "$(basename "$dll")" == Etter.Embedded.dll ]]; then
+    export Etter__Mode=embedded
+else
+    export Etter__Mode=distributed
+fi
 export ASPNETCORE_URLS="http://127.0.0.1:$port"
 export DOTNET_ENVIRONMENT=Production ASPNETCORE_ENVIRONMENT=Production
 export MASSTRANSIT_USAGE_TELEMETRY=false

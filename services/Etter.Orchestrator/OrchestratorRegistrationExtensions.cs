@@ -31,6 +31,11 @@ public static class OrchestratorRegistrationExtensions
         services.AddEtterDatabase<OrchestratorDbContext, SqliteOrchestratorDbContext, PostgresOrchestratorDbContext>(configuration, SqliteFileName, "__ef_migrations_orchestrator");
         services.AddDatabaseMigration<OrchestratorDbContext>();
         services.AddHostedService<StatusDocumentBackfill>();
+        if (configuration.GetEtterOptions().Mode == EtterMode.Embedded)
+        {
+            services.AddHostedService<LostMessagesRecovery>();
+        }
+
         services.AddTransactionalOutbox<OrchestratorDbContext>();
         services.AddWorkflowStatusStore(configuration);
         services.AddSingleton<IOutboxDestination, StatusStoreDestination>();

@@ -15,10 +15,16 @@ namespace Etter.Api.Submissions;
 /// time (an orchestrator restarting) but the broker took the request, the push is still accepted under its own id,
 /// which stays findable whatever the saga decides. HTTP concerns stay in the endpoints.
 /// </summary>
+/// <remarks>
+/// On the in-memory bus of embedded mode a message the bus took is not yet safe: it dies with the process. There a
+/// role counts as accepted only once the saga has answered, for a single push and for each role of a batch, so
+/// nothing acknowledged is lost when the process is killed.
+/// </remarks>
 public sealed class RoleSubmitter(
     IRequestClient<OnboardRoleRequested> saga,
     ISendEndpointProvider send,
     WorkflowReader workflows,
+    BusDurability durability,
     IOptions<Security.ApiOptions> options,
     ILogger<RoleSubmitter> logger)
 {
@@ -42,7 +48,7 @@ public sealed class RoleSubmitter(
                 _ => new SubmissionOutcome.Queued(answer),
             };
         }
-        catch (RequestTimeoutException) when (!cancellationToken.IsCancellationRequested)
+        catch (RequestTimeoutException) when (!cancellationToken.IsCancellationRequested && durability.SurvivesRestart)
         {
             // The broker took it (a failed send throws otherwise); the saga records it when it is back.
             logger.LogWarning("No answer yet to OnboardRoleRequested for {WorkflowId}; accepted unconfirmed", request.WorkflowId);
@@ -67,12 +73,27 @@ public sealed class RoleSubmitter(
         var inFlight = forceRerun ? [] : await workflows.InFlightByRoleKeyAsync(keys.Values.ToList(), cancellationToken);
         var toSend = accepted.Where(r => !inFlight.ContainsKey(keys[r])).ToList();
         var notQueued = new ConcurrentBag<OnboardRoleRequested>();
+        var queued = new ConcurrentDictionary<OnboardRoleRequested, Guid>();
         var endpoint = await send.GetSendEndpoint(CommandQueues.OnboardingSaga);
         await Parallel.ForEachAsync(toSend, new ParallelOptions { MaxDegreeOfParallelism = BatchParallelism }, async (request, _) =>
         {
             try
             {
-                await endpoint.SendBoundedAsync(request, CancellationToken.None);
+                if (durability.SurvivesRestart)
+                {
+                    await endpoint.SendBoundedAsync(request, CancellationToken.None);
+                    queued[request] = request.WorkflowId;
+                }
+                else
+                {
+                    queued[request] = (await SubmitAsync(request, CancellationToken.None)) switch
+                    {
+                        SubmissionOutcome.Queued { Answer: var a } => a.WorkflowId,
+                        SubmissionOutcome.AlreadyInFlight { Answer: var a } => a.WorkflowId,
+                        SubmissionOutcome.AlreadyReady { Answer: var a } => a.WorkflowId,
+                        _ => throw new InvalidOperationException("the saga did not answer in time"),
+                    };
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -81,7 +102,7 @@ public sealed class RoleSubmitter(
             }
         });
 
-        var sent = toSend.Except(notQueued).Select(r => r.WorkflowId);
+        var sent = toSend.Where(queued.ContainsKey).Select(r => queued[r]);
         var reused = accepted.Where(r => inFlight.ContainsKey(keys[r])).Select(r => inFlight[keys[r]]).ToList();
         return new BatchSubmission([.. sent, .. reused], reused.Count, [.. notQueued]);
     }

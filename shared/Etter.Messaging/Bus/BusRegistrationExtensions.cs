@@ -78,6 +78,7 @@ public static class BusRegistrationExtensions
             }
         });
 
+        services.AddSingleton(new BusDurability(SurvivesRestart: etter.Mode != EtterMode.Embedded));
         services.AddOptions<MassTransitHostOptions>().Configure(options =>
         {
             // Publishing before the bus is fully started loses messages on a fresh broker; wait for it.

@@ -139,6 +139,46 @@ public sealed class DecisionRulesTests
         Assert.Equal(before, System.Text.Json.JsonSerializer.Serialize(state));
     }
 
+    public static TheoryData<string, Expect> AfterLostMessagesCases => new()
+    {
+        // Before the restart nothing was due; after it, what was in flight is lost and the retry policy takes over.
+        { "running, all in time", Expect.LostHeartbeat },
+        { "sent, still in time", Expect.LostNeverFinished },
+        { "retry not yet due", Expect.Nothing },
+        { "completed step, stale deadline", Expect.Nothing },
+        { "nothing armed", Expect.Nothing },
+        { "queued", Expect.Nothing },
+    };
+
+    [Theory]
+    [MemberData(nameof(AfterLostMessagesCases))]
+    public void RestartThatLostInFlightMessages_MakesOnlyTheAttemptInFlightDue(string situation, Expect expected)
+    {
+        var state = situation == "queued" ? Situation("sent, still in time") : Situation(situation);
+        if (situation == "queued")
+        {
+            state.CurrentState = WorkflowStates.Queued;
+        }
+
+        var before = System.Text.Json.JsonSerializer.Serialize(state);
+
+        var due = DeadlineRules.AfterLostMessages(state, Now);
+
+        Assert.Equal(before, System.Text.Json.JsonSerializer.Serialize(state));
+        Assert.Equal(expected == Expect.Nothing, due is null);
+        if (due is not null)
+        {
+            state.Deadlines = due;
+            var actual = DeadlineRules.Evaluate(state, Now, Options) switch
+            {
+                DeadlineDecision.AttemptLost { Error.Code: ErrorCodes.WorkerLost } lost when lost.Error.Message.Contains("heartbeats", StringComparison.Ordinal) => Expect.LostHeartbeat,
+                DeadlineDecision.AttemptLost { Error.Code: ErrorCodes.WorkerLost } => Expect.LostNeverFinished,
+                var other => throw new InvalidOperationException($"unexpected decision {other}"),
+            };
+            Assert.Equal(expected, actual);
+        }
+    }
+
     static OnboardingState Situation(string situation)
     {
         var past = Now - TimeSpan.FromSeconds(1);

@@ -1,3 +1,5 @@
+using Etter.ReadModel;
+
 namespace Etter.Orchestrator.Saga.Decisions;
 
 /// <summary>Decides what a workflow's due deadlines mean. Reads the state, changes nothing.</summary>
@@ -48,6 +50,42 @@ public static class DeadlineRules
         }
 
         return new DeadlineDecision.NothingDue();
+    }
+
+    /// <summary>
+    /// The deadlines of a workflow after a restart that lost the messages in flight (the in-memory bus of embedded
+    /// mode): the attempt in flight comes due now, so <see cref="Evaluate"/> finds it lost and the step's retry policy
+    /// runs it again. Null when nothing of the workflow was in flight: not processing, or waiting on a durable timer.
+    /// </summary>
+    public static Deadlines? AfterLostMessages(OnboardingState state, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.CurrentState != WorkflowStates.Processing || state.CurrentStep is not { } current || state.Deadlines.RetryAt is not null)
+        {
+            return null;
+        }
+
+        var step = state.Step(current);
+        var due = new Deadlines
+        {
+            RetryAt = state.Deadlines.RetryAt,
+            RetryStep = state.Deadlines.RetryStep,
+            StepAt = state.Deadlines.StepAt,
+            HeartbeatAt = state.Deadlines.HeartbeatAt,
+            WorkflowAt = state.Deadlines.WorkflowAt,
+        };
+        switch (step)
+        {
+            case { Status: StepStatuses.Running }:
+                // "Stopped sending heartbeats; its worker is presumed lost": what happened to it.
+                due.HeartbeatAt = now;
+                return due;
+            case { Status: StepStatuses.Pending, Attempt: > 0 }:
+                due.StepAt = now;
+                return due;
+            default:
+                return null;
+        }
     }
 
     static DeadlineDecision.AttemptLost Lost(string step, string code, string message) =>
