@@ -19,14 +19,21 @@ public sealed class ProgressRecorder : IAsyncDisposable
     readonly CancellationTokenSource _stop = new();
     readonly Task _sampling;
 
-    ProgressRecorder(ScratchEnvironment environment, string countSql, string? detailSql) =>
+    ProgressRecorder(ScratchEnvironment environment, string countSql, string? detailSql, Func<Task<string>>? brokerDetail)
+    {
+        _brokerDetail = brokerDetail;
         _sampling = SampleAsync(environment, countSql, detailSql, _stop.Token);
+    }
+
+    readonly Func<Task<string>>? _brokerDetail;
 
     /// <summary>Time on the recorder's clock, to mark events against the samples.</summary>
     public TimeSpan Now => _clock.Elapsed;
 
     /// <param name="detailSql">A one-row query sampled every 2 s into <see cref="Timeline"/>, to show what a slow phase waited on.</param>
-    public static ProgressRecorder Start(ScratchEnvironment environment, string countSql, string? detailSql = null) => new(environment, countSql, detailSql);
+    /// <param name="brokerDetail">Where the broker's queues stand, added to each timeline line when given.</param>
+    public static ProgressRecorder Start(ScratchEnvironment environment, string countSql, string? detailSql = null, Func<Task<string>>? brokerDetail = null) =>
+        new(environment, countSql, detailSql, brokerDetail);
 
     /// <summary>The detail samples so far, one line each: time, then column=value.</summary>
     public IReadOnlyList<string> Timeline()
@@ -44,7 +51,7 @@ public sealed class ProgressRecorder : IAsyncDisposable
             try
             {
                 var count = await environment.ScalarAsync(countSql);
-                var detail = detailSql is not null && i % 4 == 0 ? await DetailAsync(environment, detailSql) : null;
+                var detail = detailSql is not null && i % 4 == 0 ? await DetailAsync(environment, detailSql) + await BrokerDetailAsync() : null;
                 lock (_samples)
                 {
                     _samples.Add((_clock.Elapsed, count));
@@ -60,6 +67,24 @@ public sealed class ProgressRecorder : IAsyncDisposable
             }
 
             await Task.Delay(Interval, stop).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    async Task<string> BrokerDetailAsync()
+    {
+        if (_brokerDetail is null)
+        {
+            return "";
+        }
+
+        try
+        {
+            return " " + await _brokerDetail();
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            // The management API is down with the node it runs on; the next sample asks again.
+            return " broker=" + ex.GetType().Name;
         }
     }
 

@@ -32,7 +32,7 @@ public sealed class BrokerReconnectPolicyTests
     }
 
     [Fact]
-    public void LostConnection_IsRetriedButRefusedCredentialsAreNot()
+    public void AnyFailureButRefusedCredentials_IsRetriedSoNoEndpointStopsForGood()
     {
         var policy = BrokerReconnectPolicy.Create(TimeSpan.FromSeconds(2));
 
@@ -40,6 +40,8 @@ public sealed class BrokerReconnectPolicyTests
         Assert.True(policy.IsHandled(new EndOfStreamException()));
         Assert.True(policy.IsHandled(new RabbitMqConnectionException("node down")));
         Assert.False(policy.IsHandled(new AuthenticationFailureException("bad password")));
-        Assert.False(policy.IsHandled(new InvalidOperationException("a bug")));
+        Assert.True(policy.IsHandled(new OperationInterruptedException(new RabbitMQ.Client.Events.ShutdownEventArgs(RabbitMQ.Client.ShutdownInitiator.Peer, 404, "NOT_FOUND - queue not available"))));
+        Assert.True(policy.IsHandled(new TimeoutException("queue.declare took too long")));
+        Assert.True(policy.IsHandled(new InvalidOperationException("anything else")));
     }
 }
