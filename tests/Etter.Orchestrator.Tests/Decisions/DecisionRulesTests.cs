@@ -112,21 +112,22 @@ public sealed class DecisionRulesTests
     {
         var state = Situation(situation);
 
-        var decision = DeadlineRules.Evaluate(state, Now, Options);
+        var actual = Outcome(DeadlineRules.Evaluate(state, Now, Options));
 
-        var actual = decision switch
-        {
-            DeadlineDecision.NothingDue => Expect.Nothing,
-            DeadlineDecision.WorkflowTimedOut w when w.Error.Code == ErrorCodes.WorkflowTimeout && w.Error.Recoverable => Expect.WorkflowTimedOut,
-            DeadlineDecision.RetryDue { Step: OnboardingSteps.RoleSetup } => Expect.RetryRoleSetup,
-            DeadlineDecision.RetryDue { Step: OnboardingSteps.AiAssessment } => Expect.RetryAssessment,
-            DeadlineDecision.AttemptLost { Error.Code: ErrorCodes.Timeout } => Expect.LostTimeout,
-            DeadlineDecision.AttemptLost { Error.Code: ErrorCodes.WorkerLost } lost when lost.Error.Message.Contains("heartbeats", StringComparison.Ordinal) => Expect.LostHeartbeat,
-            DeadlineDecision.AttemptLost { Error.Code: ErrorCodes.WorkerLost } => Expect.LostNeverFinished,
-            _ => throw new InvalidOperationException($"unexpected decision {decision}"),
-        };
         Assert.Equal(expected, actual);
     }
+
+    static Expect Outcome(DeadlineDecision decision) => decision switch
+    {
+        DeadlineDecision.NothingDue => Expect.Nothing,
+        DeadlineDecision.WorkflowTimedOut w when w.Error.Code == ErrorCodes.WorkflowTimeout && w.Error.Recoverable => Expect.WorkflowTimedOut,
+        DeadlineDecision.RetryDue { Step: OnboardingSteps.RoleSetup } => Expect.RetryRoleSetup,
+        DeadlineDecision.RetryDue { Step: OnboardingSteps.AiAssessment } => Expect.RetryAssessment,
+        DeadlineDecision.AttemptLost { Error.Code: ErrorCodes.Timeout } => Expect.LostTimeout,
+        DeadlineDecision.AttemptLost { Error.Code: ErrorCodes.WorkerLost } lost when lost.Error.Message.Contains("heartbeats", StringComparison.Ordinal) => Expect.LostHeartbeat,
+        DeadlineDecision.AttemptLost { Error.Code: ErrorCodes.WorkerLost } => Expect.LostNeverFinished,
+        _ => throw new InvalidOperationException($"unexpected decision {decision}"),
+    };
 
     [Fact]
     public void Evaluate_ChangesNothing()
@@ -169,13 +170,7 @@ public sealed class DecisionRulesTests
         if (due is not null)
         {
             state.Deadlines = due;
-            var actual = DeadlineRules.Evaluate(state, Now, Options) switch
-            {
-                DeadlineDecision.AttemptLost { Error.Code: ErrorCodes.WorkerLost } lost when lost.Error.Message.Contains("heartbeats", StringComparison.Ordinal) => Expect.LostHeartbeat,
-                DeadlineDecision.AttemptLost { Error.Code: ErrorCodes.WorkerLost } => Expect.LostNeverFinished,
-                var other => throw new InvalidOperationException($"unexpected decision {other}"),
-            };
-            Assert.Equal(expected, actual);
+            Assert.Equal(expected, Outcome(DeadlineRules.Evaluate(state, Now, Options)));
         }
     }
 
