@@ -1,3 +1,4 @@
+using Etter.Persistence;
 using Etter.Persistence.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -7,7 +8,7 @@ namespace Etter.ReadModel;
 /// Read-only view of the orchestrator's tables. It never migrates or writes: the orchestrator owns the schema.
 /// One subclass per provider, because EF Core caches a model per context type and SQLite stores times differently.
 /// </summary>
-public abstract class WorkflowReadDbContext(DbContextOptions options) : DbContext(options)
+public abstract class WorkflowReadDbContext(DbContextOptions options) : EtterDbContext(options)
 {
     public DbSet<WorkflowRecord> Workflows => Set<WorkflowRecord>();
 

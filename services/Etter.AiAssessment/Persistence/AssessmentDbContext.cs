@@ -1,10 +1,11 @@
 using Etter.Messaging.Outbox;
+using Etter.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace Etter.AiAssessment.Persistence;
 
 /// <summary>The AiAssessment service's own database: its run log (inbox) and outbox. Owned and migrated by this service.</summary>
-public abstract class AssessmentDbContext(DbContextOptions options) : DbContext(options)
+public abstract class AssessmentDbContext(DbContextOptions options) : EtterDbContext(options)
 {
     public DbSet<AssessmentRunEntity> Runs => Set<AssessmentRunEntity>();
 

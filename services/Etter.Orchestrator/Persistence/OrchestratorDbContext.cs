@@ -2,13 +2,14 @@ using Etter.Messaging.Outbox;
 using Etter.Orchestrator.Admission;
 using Etter.Orchestrator.History;
 using Etter.Orchestrator.Saga;
+using Etter.Persistence;
 using Etter.StatusStore;
 using Microsoft.EntityFrameworkCore;
 
 namespace Etter.Orchestrator.Persistence;
 
 /// <summary>The orchestrator's database: saga state, its outbox and its audit trail. Owned (and migrated) by the orchestrator.</summary>
-public abstract class OrchestratorDbContext(DbContextOptions options) : DbContext(options)
+public abstract class OrchestratorDbContext(DbContextOptions options) : EtterDbContext(options)
 {
     /// <summary>
     /// The workflow's public status, as JSON, on its own row. Readers (the API, the CLI) serve it without knowing

@@ -1,4 +1,5 @@
 using Etter.Messaging.Outbox;
+using Etter.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace Etter.RoleSetup.Persistence;
@@ -7,7 +8,7 @@ namespace Etter.RoleSetup.Persistence;
 /// The relational role graph (company roles and the job descriptions linked to them) with RoleSetup's inbox and
 /// outbox, so one transaction covers all three. Owned by RoleSetup.
 /// </summary>
-public abstract class RoleGraphDbContext(DbContextOptions options) : DbContext(options)
+public abstract class RoleGraphDbContext(DbContextOptions options) : EtterDbContext(options)
 {
     public DbSet<CompanyRoleEntity> CompanyRoles => Set<CompanyRoleEntity>();
 

@@ -9,6 +9,11 @@ namespace Etter.Messaging.Outbox;
 /// rows back. A save without an explicit transaction hands off by itself; code that commits its own transaction
 /// calls <see cref="Committed"/>. Rows never handed off (a crash, a forgotten call) are the relay's to deliver.
 /// </summary>
+/// <remarks>
+/// Contexts are pooled, so one instance serves many units of work. Pending rows belong to one lease of it
+/// (<see cref="DbContextId.Lease"/>): rows a unit left behind are dropped when the next unit starts, never sent with its
+/// commit, and the save events are subscribed again because EF Core resets them on every lease.
+/// </remarks>
 public sealed class OutboxHandoff<TDbContext>(OutboxDispatcher<TDbContext> dispatcher)
     where TDbContext : DbContext
 {
@@ -16,15 +21,18 @@ public sealed class OutboxHandoff<TDbContext>(OutboxDispatcher<TDbContext> dispa
 
     internal void Track(DbContext db, OutboxMessage row, object message)
     {
-        var pending = _pending.GetValue(db, context =>
-        {
-            var created = new Pending();
-            context.SavedChanges += OnSaved;
-            context.SaveChangesFailed += OnSaveFailed;
-            return created;
-        });
+        var pending = _pending.GetValue(db, static _ => new Pending());
+        var lease = db.ContextId.Lease;
         lock (pending)
         {
+            if (pending.Lease != lease)
+            {
+                pending.Lease = lease;
+                pending.Rows.Clear();
+                db.SavedChanges += OnSaved;
+                db.SaveChangesFailed += OnSaveFailed;
+            }
+
             pending.Rows.Add((row, message));
         }
     }
@@ -41,7 +49,7 @@ public sealed class OutboxHandoff<TDbContext>(OutboxDispatcher<TDbContext> dispa
         List<(OutboxMessage Row, object Message)> rows;
         lock (pending)
         {
-            rows = [.. pending.Rows];
+            rows = pending.Lease == db.ContextId.Lease ? [.. pending.Rows] : [];
             pending.Rows.Clear();
         }
 
@@ -83,6 +91,9 @@ public sealed class OutboxHandoff<TDbContext>(OutboxDispatcher<TDbContext> dispa
 
     sealed class Pending
     {
+        /// <summary>The lease of the pooled context these rows were written under; -1 before the first.</summary>
+        public int Lease { get; set; } = -1;
+
         public List<(OutboxMessage Row, object Message)> Rows { get; } = [];
     }
 }

@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Etter.Persistence.Sqlite;
 
@@ -28,10 +31,17 @@ public sealed class SqliteWriteGate : DbTransactionInterceptor
     {
     }
 
+    // A connection that already holds the file is the same writer again: EF Core runs one transaction per connection at a
+    // time, so its earlier transaction ended, by a dispose that raised no event (a retried message does this).
     public override InterceptionResult<DbTransaction> TransactionStarting(DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(eventData);
+        if (Held.ContainsKey(eventData.ConnectionId))
+        {
+            return result;
+        }
+
         var gate = GateFor(connection);
         if (!gate.Wait(MaxWait))
         {
@@ -46,6 +56,11 @@ public sealed class SqliteWriteGate : DbTransactionInterceptor
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(eventData);
+        if (Held.ContainsKey(eventData.ConnectionId))
+        {
+            return result;
+        }
+
         var gate = GateFor(connection);
         if (!await gate.WaitAsync(MaxWait, cancellationToken).ConfigureAwait(false))
         {
@@ -91,6 +106,28 @@ public sealed class SqliteWriteGate : DbTransactionInterceptor
         {
             Release(eventData.ConnectionId);
         }
+    }
+
+    /// <summary>
+    /// Releases the file if <paramref name="context"/>'s connection still holds it; called when a context ends its lease.
+    /// A connection opened by hand (EF Core's migrator does so) stays open when its pooled context goes back to the pool,
+    /// so a transaction that ended by being disposed (a rollback without a rollback event) would otherwise keep the file.
+    /// </summary>
+    public static void Release(DbContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Guid connectionId;
+        try
+        {
+            connectionId = context.GetService<IRelationalConnection>().ConnectionId;
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already back in its pool (the pool itself is being disposed): it let go when its lease ended.
+            return;
+        }
+
+        Release(connectionId);
     }
 
     internal static void Release(Guid connectionId)

@@ -1,6 +1,8 @@
+using Etter.Persistence;
 using Etter.Persistence.Sqlite;
 using Etter.TestSupport;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Etter.Shared.Tests.Persistence;
 
@@ -80,12 +82,61 @@ public sealed class SqliteWriteGateTests : IDisposable
         Assert.Equal(1, await second.Notes.CountAsync());
     }
 
+    [Fact]
+    public async Task PooledContextEndingItsLeaseAfterADisposedTransaction_ReleasesTheFile()
+    {
+        await using (var setup = await OpenAsync("one.db"))
+        {
+        }
+
+        var pool = new PooledDbContextFactory<NotesContext>(Options("one.db"));
+        var first = await pool.CreateDbContextAsync();
+        await using var second = await pool.CreateDbContextAsync();
+
+        // Opened by hand, as EF Core's migrator leaves it: then neither the transaction's end nor the lease closes it.
+        await first.Database.OpenConnectionAsync();
+        var forgotten = await first.Database.BeginTransactionAsync();
+        await forgotten.DisposeAsync();
+
+        // Back to the pool: nothing closes a pooled context's connection, so only the end of the lease lets go.
+        await first.DisposeAsync();
+
+        await using var next = await second.Database.BeginTransactionAsync().WaitAsync(HandOver);
+        second.Notes.Add(new Note { Text = "after" });
+        await second.SaveChangesAsync();
+        await next.CommitAsync();
+        Assert.Equal(1, await second.Notes.CountAsync());
+    }
+
+    [Fact]
+    public async Task SameContextStartingAgainAfterADisposedTransaction_DoesNotWaitForItself()
+    {
+        await using (var setup = await OpenAsync("one.db"))
+        {
+        }
+
+        // One pooled context, as a retried message uses it: its first attempt ended by a dispose, without an event.
+        var pool = new PooledDbContextFactory<NotesContext>(Options("one.db"));
+        await using var db = await pool.CreateDbContextAsync();
+        await db.Database.OpenConnectionAsync();
+        var firstAttempt = await db.Database.BeginTransactionAsync();
+        await firstAttempt.DisposeAsync();
+
+        await using var retry = await db.Database.BeginTransactionAsync().WaitAsync(HandOver);
+        db.Notes.Add(new Note { Text = "retried" });
+        await db.SaveChangesAsync();
+        await retry.CommitAsync();
+        Assert.Equal(1, await db.Notes.CountAsync());
+    }
+
     public void Dispose() => _directory.Dispose();
 
-    NotesContext Open(string file) => new(new DbContextOptionsBuilder<NotesContext>()
+    NotesContext Open(string file) => new(Options(file));
+
+    DbContextOptions<NotesContext> Options(string file) => new DbContextOptionsBuilder<NotesContext>()
         .UseSqlite($"Data Source={Path.Combine(_directory.Path, file)}")
         .AddInterceptors(SqliteWriteGate.Instance, SqliteConnectionSetup.Instance)
-        .Options);
+        .Options;
 
     async Task<NotesContext> OpenAsync(string file)
     {
@@ -101,7 +152,7 @@ public sealed class SqliteWriteGateTests : IDisposable
         public string Text { get; set; } = "";
     }
 
-    public sealed class NotesContext(DbContextOptions<NotesContext> options) : DbContext(options)
+    public sealed class NotesContext(DbContextOptions<NotesContext> options) : EtterDbContext(options)
     {
         public DbSet<Note> Notes => Set<Note>();
     }
