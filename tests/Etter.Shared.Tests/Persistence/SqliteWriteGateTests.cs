@@ -75,11 +75,7 @@ public sealed class SqliteWriteGateTests : IDisposable
         }
 
         await using var second = Open("one.db");
-        await using var next = await second.Database.BeginTransactionAsync().WaitAsync(HandOver);
-        second.Notes.Add(new Note { Text = "after" });
-        await second.SaveChangesAsync();
-        await next.CommitAsync();
-        Assert.Equal(1, await second.Notes.CountAsync());
+        await WriteOneNoteWithoutWaitingAsync(second);
     }
 
     [Fact]
@@ -101,11 +97,7 @@ public sealed class SqliteWriteGateTests : IDisposable
         // Back to the pool: nothing closes a pooled context's connection, so only the end of the lease lets go.
         await first.DisposeAsync();
 
-        await using var next = await second.Database.BeginTransactionAsync().WaitAsync(HandOver);
-        second.Notes.Add(new Note { Text = "after" });
-        await second.SaveChangesAsync();
-        await next.CommitAsync();
-        Assert.Equal(1, await second.Notes.CountAsync());
+        await WriteOneNoteWithoutWaitingAsync(second);
     }
 
     [Fact]
@@ -122,14 +114,20 @@ public sealed class SqliteWriteGateTests : IDisposable
         var firstAttempt = await db.Database.BeginTransactionAsync();
         await firstAttempt.DisposeAsync();
 
-        await using var retry = await db.Database.BeginTransactionAsync().WaitAsync(HandOver);
-        db.Notes.Add(new Note { Text = "retried" });
-        await db.SaveChangesAsync();
-        await retry.CommitAsync();
-        Assert.Equal(1, await db.Notes.CountAsync());
+        await WriteOneNoteWithoutWaitingAsync(db);
     }
 
     public void Dispose() => _directory.Dispose();
+
+    /// <summary>Writes one note to an empty file, requiring that the file is free within the hand-over time.</summary>
+    static async Task WriteOneNoteWithoutWaitingAsync(NotesContext db)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync().WaitAsync(HandOver);
+        db.Notes.Add(new Note { Text = "written" });
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+        Assert.Equal(1, await db.Notes.CountAsync());
+    }
 
     NotesContext Open(string file) => new(Options(file));
 
