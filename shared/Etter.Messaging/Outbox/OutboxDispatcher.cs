@@ -118,7 +118,13 @@ public sealed class OutboxDispatcher<TDbContext>(
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+
+                // A transaction of its own, although one statement would commit by itself: on SQLite only transactions
+                // queue at this process's write gate. A bare DELETE collided with the queued writers and both sides fell
+                // back on SQLite's busy timeout, the writer sleeping while it held the gate.
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
                 await db.Set<OutboxMessage>().Where(x => batch.Contains(x.Sequence)).ExecuteDeleteAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
                 foreach (var sequence in batch)
                 {
                     _owned.TryRemove(sequence, out _);
