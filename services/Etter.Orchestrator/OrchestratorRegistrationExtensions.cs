@@ -39,6 +39,7 @@ public static class OrchestratorRegistrationExtensions
         services.AddTransactionalOutbox<OrchestratorDbContext>();
         services.AddWorkflowStatusStore(configuration);
         services.AddSingleton<IOutboxDestination, StatusStoreDestination>();
+        services.AddScoped<SagaTransaction<OrchestratorDbContext>>();
         services.AddScoped<SubmissionPreparer>();
         services.AddScoped<ISagaMessagePreparer<OrchestratorDbContext, OnboardRoleRequested>>(sp => sp.GetRequiredService<SubmissionPreparer>());
         services.AddScoped<ISagaMessagePreparer<OrchestratorDbContext, SubmitOnboarding>>(sp => sp.GetRequiredService<SubmissionPreparer>());

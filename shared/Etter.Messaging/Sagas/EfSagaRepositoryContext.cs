@@ -6,6 +6,10 @@ using Microsoft.EntityFrameworkCore;
 namespace Etter.Messaging.Sagas;
 
 /// <summary>The per-message unit of work of <see cref="EfSagaRepositoryContextFactory{TDbContext,TSaga}"/>.</summary>
+/// <remarks>
+/// With <c>saveAtCommit</c>, saving a new or changed saga only marks it in the change tracker: the factory writes it
+/// once it has opened the transaction, after the state machine ran.
+/// </remarks>
 public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage> :
     ConsumeContextScope<TMessage>,
     SagaRepositoryContext<TSaga, TMessage>
@@ -16,13 +20,15 @@ public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage> :
     readonly TDbContext _db;
     readonly ConsumeContext<TMessage> _consumeContext;
     readonly ISagaConsumeContextFactory<TDbContext, TSaga> _factory;
+    readonly bool _saveAtCommit;
 
-    public EfSagaRepositoryContext(TDbContext db, ConsumeContext<TMessage> consumeContext, ISagaConsumeContextFactory<TDbContext, TSaga> factory)
+    public EfSagaRepositoryContext(TDbContext db, ConsumeContext<TMessage> consumeContext, ISagaConsumeContextFactory<TDbContext, TSaga> factory, bool saveAtCommit)
         : base(consumeContext, db)
     {
         _db = db;
         _consumeContext = consumeContext;
         _factory = factory;
+        _saveAtCommit = saveAtCommit;
     }
 
     public Task<SagaConsumeContext<TSaga, T>> CreateSagaConsumeContext<T>(ConsumeContext<T> consumeContext, TSaga instance, SagaConsumeContextMode mode)
@@ -67,7 +73,7 @@ public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage> :
         ArgumentNullException.ThrowIfNull(context);
         context.Saga.Version = 1;
         _db.Set<TSaga>().Add(context.Saga);
-        await _db.SaveChangesAsync(CancellationToken);
+        await SaveNowAsync();
     }
 
     public async Task Update(SagaConsumeContext<TSaga> context)
@@ -85,15 +91,17 @@ public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage> :
             context.Saga.Version++;
         }
 
-        await _db.SaveChangesAsync(CancellationToken);
+        await SaveNowAsync();
     }
 
     public async Task Delete(SagaConsumeContext<TSaga> context)
     {
         ArgumentNullException.ThrowIfNull(context);
         _db.Set<TSaga>().Remove(context.Saga);
-        await _db.SaveChangesAsync(CancellationToken);
+        await SaveNowAsync();
     }
+
+    Task SaveNowAsync() => _saveAtCommit ? Task.CompletedTask : _db.SaveChangesAsync(CancellationToken);
 
     /// <summary>A new instance the state machine finished at once is not stored; what else it wrote (an answer) still is.</summary>
     public Task Discard(SagaConsumeContext<TSaga> context)

@@ -13,6 +13,7 @@ namespace Etter.Messaging.Sagas;
 /// runs on SQLite (embedded) and PostgreSQL (distributed).
 /// </summary>
 /// <remarks>
+/// <para>
 /// Each message is one transaction at the provider's default isolation (READ COMMITTED on PostgreSQL): the load,
 /// any facts an <see cref="ISagaMessagePreparer{TDbContext,TMessage}"/> reads, and one <c>SaveChanges</c> that
 /// writes the row, its history and its outbox rows in one batch; the outbox rows are handed off for delivery
@@ -21,6 +22,16 @@ namespace Etter.Messaging.Sagas;
 /// (update) or a unique-key <see cref="DbUpdateException"/> (two first messages inserting the same id), and the
 /// saga endpoint's message retry re-runs the message against the fresh row. No row lock is taken by the load, so
 /// reads (status queries) never wait on writers.
+/// </para>
+/// <para>
+/// On SQLite, a message without a preparer opens its transaction only to save. SQLite has one writer per file and
+/// <see cref="Etter.Persistence.Sqlite.SqliteWriteGate"/> queues this process's writers, so a transaction opened
+/// before the load held the file through the load and the whole state machine: every saga message of the process ran
+/// one at a time, and the embedded host used two thirds of its cores. The version check makes reading outside the
+/// transaction safe: a row changed since the load fails the save and the message runs again. A preparer's facts must
+/// be read in the transaction that acts on them, so those messages keep the transaction from the start. On
+/// PostgreSQL the transaction always comes first: there a read outside it would be one more commit per message.
+/// </para>
 /// </remarks>
 public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
     ISagaRepositoryContextFactory<TSaga>,
@@ -33,6 +44,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
     readonly ISagaConsumeContextFactory<TDbContext, TSaga> _consumeContextFactory;
     readonly IServiceProvider _services;
     readonly OutboxHandoff<TDbContext>? _handoff;
+    readonly SagaTransaction<TDbContext>? _transaction;
 
     public EfSagaRepositoryContextFactory(TDbContext db, ISagaConsumeContextFactory<TDbContext, TSaga> consumeContextFactory, IServiceProvider services)
     {
@@ -40,6 +52,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
         _consumeContextFactory = consumeContextFactory;
         _services = services;
         _handoff = services.GetService<OutboxHandoff<TDbContext>>();
+        _transaction = services.GetService<SagaTransaction<TDbContext>>();
     }
 
     public async Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next)
@@ -50,7 +63,14 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
         var strategy = _db.Database.CreateExecutionStrategy();
         try
         {
-            await RunInTransactionAsync(context, next, preparer, strategy);
+            if (preparer is null && _db.Database.IsSqlite())
+            {
+                await RunThenWriteAsync(context, next, strategy);
+            }
+            else
+            {
+                await RunInTransactionAsync(context, next, preparer, strategy);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException && context.CancellationToken.IsCancellationRequested)
         {
@@ -69,29 +89,66 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
     {
         await strategy.ExecuteAsync(async () =>
         {
-            // A retried message reuses the scope; start from a clean slate so the retry sees the winner's row.
-            _db.ChangeTracker.Clear();
-            _handoff?.Discard(_db);
+            StartAttempt();
             await using var transaction = await _db.Database.BeginTransactionAsync(context.CancellationToken);
             if (preparer is not null)
             {
                 await preparer.PrepareAsync(_db, context);
             }
 
-            await next.Send(new EfSagaRepositoryContext<TDbContext, TSaga, T>(_db, context, _consumeContextFactory));
+            await next.Send(new EfSagaRepositoryContext<TDbContext, TSaga, T>(_db, context, _consumeContextFactory, saveAtCommit: false));
             if (preparer is not null)
             {
                 await preparer.FinishAsync(_db, context);
             }
 
-            // What the state machine wrote besides the saga row (an answer to a request it did not record) still commits.
-            if (_db.ChangeTracker.HasChanges())
-            {
-                await _db.SaveChangesAsync(context.CancellationToken);
-            }
-
+            await SaveAsync(context.CancellationToken);
             await transaction.CommitAsync(context.CancellationToken);
         });
+    }
+
+    /// <summary>Loads and runs the state machine outside any transaction, then opens one only to write what it changed.</summary>
+    async Task RunThenWriteAsync<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next, IExecutionStrategy strategy)
+        where T : class
+    {
+        await strategy.ExecuteAsync(async () =>
+        {
+            StartAttempt();
+            await next.Send(new EfSagaRepositoryContext<TDbContext, TSaga, T>(_db, context, _consumeContextFactory, saveAtCommit: true));
+            if (!_db.ChangeTracker.HasChanges() && _transaction?.HasWaiting != true)
+            {
+                return;
+            }
+
+            await using var transaction = await _db.Database.BeginTransactionAsync(context.CancellationToken);
+            await SaveAsync(context.CancellationToken);
+            await transaction.CommitAsync(context.CancellationToken);
+        });
+    }
+
+    /// <summary>A retried message reuses the scope; start from a clean slate so the retry sees the winner's row.</summary>
+    void StartAttempt()
+    {
+        _db.ChangeTracker.Clear();
+        _handoff?.Discard(_db);
+        _transaction?.Reset();
+    }
+
+    /// <summary>
+    /// Inside the open transaction: the enlisted writes that waited for it, then whatever is still unsaved (the saga row
+    /// when saved at commit, or an answer to a request the state machine wrote without recording a change).
+    /// </summary>
+    async Task SaveAsync(CancellationToken cancellationToken)
+    {
+        if (_transaction is not null)
+        {
+            await _transaction.RunWaitingAsync(cancellationToken);
+        }
+
+        if (_db.ChangeTracker.HasChanges())
+        {
+            await _db.SaveChangesAsync(cancellationToken);
+        }
     }
 
     public async Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<TSaga> query, IPipe<SagaRepositoryQueryContext<TSaga, T>> next)
@@ -99,7 +156,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
     {
         _db.ChangeTracker.Clear();
         var instances = await _db.Set<TSaga>().Where(query.FilterExpression).ToListAsync(context.CancellationToken);
-        var repositoryContext = new EfSagaRepositoryContext<TDbContext, TSaga, T>(_db, context, _consumeContextFactory);
+        var repositoryContext = new EfSagaRepositoryContext<TDbContext, TSaga, T>(_db, context, _consumeContextFactory, saveAtCommit: false);
         await next.Send(new LoadedSagaRepositoryQueryContext<TSaga, T>(repositoryContext, instances));
     }
 

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Etter.Contracts;
 using Etter.Orchestrator.Persistence;
 using Etter.Orchestrator.Tests.Support;
@@ -5,6 +6,7 @@ using Etter.TestSupport;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Etter.Orchestrator.Tests.Persistence;
@@ -78,5 +80,115 @@ public sealed class EfSagaRepositoryTests
         var final = await saga.WaitForAsync(id, s => s.Revision == assessing.Revision + 50, TimeSpan.FromSeconds(30));
         Assert.Equal(saga.Machine.Processing.Name, final.CurrentState);
         Assert.False(await saga.Harness.Published.Any<Fault<AiAssessmentStarted>>());
+    }
+
+    [Fact]
+    public async Task AnotherWriterHoldsTheFile_SagaStillLoadsAndRunsTheMessageThenCommitsWhenFree()
+    {
+        var commands = new SagaCommandLog();
+        await using var saga = await SagaHarness.StartAsync(configure: services =>
+            services.ConfigureDbContext<SqliteOrchestratorDbContext>(o => o.AddInterceptors(commands)));
+        var id = Guid.NewGuid();
+        await saga.Harness.Bus.Publish(Messages.Onboard(id));
+        var before = await saga.WaitForAsync(id, s => s.CurrentState == saga.Machine.Processing.Name && s.RoleSetup.Attempt >= 1);
+
+        // A transaction of the test holds orchestrator.db: this process's writers queue behind it.
+        await using (var scope = saga.Services.CreateAsyncScope())
+        {
+            var other = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
+            await using var held = await other.Database.BeginTransactionAsync();
+            commands.Watch(id);
+            await saga.Harness.Bus.Publish(Messages.RoleSetupCompleted(id));
+
+            // The load needs no write lock: it runs while the file is held. Only the save waits.
+            Assert.True(await commands.LoadedOutsideATransaction.WaitAsync(TimeSpan.FromSeconds(10)), "The saga did not load the row while another writer held the file.");
+            Assert.Equal(before.Version, (await saga.LoadAsync(id))!.Version);
+        }
+
+        var saved = await saga.WaitForAsync(id, s => s.AiAssessment.Attempt == 1);
+        Assert.Equal(StepStatuses.Completed, saved.RoleSetup.Status);
+        Assert.True(commands.SavedInATransaction);
+    }
+
+    [Fact]
+    public async Task FinishingSaveFailsToCommit_CompanySlotStaysWithTheUnfinishedWorkflow()
+    {
+        var failCommit = new FailCommitOfSagaUpdate();
+        await using var saga = await SagaHarness.StartAsync(configure: services =>
+            services.ConfigureDbContext<SqliteOrchestratorDbContext>(o => o.AddInterceptors(failCommit)));
+        var id = Guid.NewGuid();
+        await saga.Harness.Bus.Publish(Messages.Onboard(id));
+        await saga.WaitForAsync(id, s => s.RoleSetup.Attempt >= 1);
+        await saga.Harness.Bus.Publish(Messages.RoleSetupCompleted(id));
+        var assessing = await saga.WaitForAsync(id, s => s.AiAssessment.Attempt == 1);
+        var slot = Assert.NotNull(assessing.AdmissionSlot);
+
+        // Ready gives the slot back; the transaction that would record Ready then fails to commit.
+        failCommit.Arm(id);
+        await saga.Harness.Bus.Publish(Messages.AssessmentCompleted(id));
+        Assert.True(await saga.Harness.Published.Any<Fault<AiAssessmentCompleted>>(x => x.Context.Message.Message.WorkflowId == id));
+
+        var after = await saga.LoadAsync(id);
+        Assert.Equal(saga.Machine.Processing.Name, after!.CurrentState);
+        await using var scope = saga.Services.CreateAsyncScope();
+        var holder = await scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>().Slots.AsNoTracking()
+            .Where(x => x.CompanyId == assessing.CompanyId && x.Slot == slot).Select(x => x.WorkflowId).SingleAsync();
+        Assert.Equal(id, holder);
+    }
+
+    static bool Mentions(DbCommand command, Guid workflowId) =>
+        command.Parameters.Cast<DbParameter>().Any(p => string.Equals(p.Value?.ToString(), workflowId.ToString(), StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Sees how the saga's statements for one workflow ran: its load, and the save of its row.</summary>
+    sealed class SagaCommandLog : DbCommandInterceptor
+    {
+        Guid _workflowId;
+
+        public SemaphoreSlim LoadedOutsideATransaction { get; } = new(0);
+
+        public bool SavedInATransaction { get; private set; }
+
+        public void Watch(Guid workflowId) => _workflowId = workflowId;
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            if (_workflowId != Guid.Empty && Mentions(command, _workflowId))
+            {
+                if (command.CommandText.TrimStart().StartsWith("SELECT", StringComparison.Ordinal) && command.CommandText.Contains("\"onboarding_state\"", StringComparison.Ordinal) && command.Transaction is null)
+                {
+                    LoadedOutsideATransaction.Release();
+                }
+                else if (command.CommandText.Contains("UPDATE \"onboarding_state\"", StringComparison.Ordinal))
+                {
+                    SavedInATransaction = command.Transaction is not null;
+                }
+            }
+
+            return ValueTask.FromResult(result);
+        }
+    }
+
+    /// <summary>Makes the commit of the transaction that updates one workflow's saga row fail, once armed.</summary>
+    sealed class FailCommitOfSagaUpdate : IDbCommandInterceptor, IDbTransactionInterceptor
+    {
+        Guid _workflowId;
+        DbTransaction? _doomed;
+
+        public void Arm(Guid workflowId) => _workflowId = workflowId;
+
+        public ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            if (_workflowId != Guid.Empty && command.Transaction is not null && command.CommandText.Contains("UPDATE \"onboarding_state\"", StringComparison.Ordinal) && Mentions(command, _workflowId))
+            {
+                _doomed = command.Transaction;
+            }
+
+            return ValueTask.FromResult(result);
+        }
+
+        public ValueTask<InterceptionResult> TransactionCommittingAsync(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default) =>
+            ReferenceEquals(transaction, _doomed)
+                ? throw new InvalidOperationException("Injected: the disk refused the commit.")
+                : ValueTask.FromResult(result);
     }
 }

@@ -1,4 +1,5 @@
 using Etter.Messaging.Outbox;
+using Etter.Messaging.Sagas;
 using Etter.Orchestrator.Admission;
 using Etter.Orchestrator.History;
 using Etter.Orchestrator.Observability;
@@ -18,6 +19,7 @@ public sealed class RecordStatusActivity(
     TimeProvider time,
     IOutbox<OrchestratorDbContext> outbox,
     OrchestratorDbContext db,
+    SagaTransaction<OrchestratorDbContext> transaction,
     AdmissionSignal admission,
     IOptions<OrchestratorOptions> options) : InstanceActivity
 {
@@ -69,7 +71,8 @@ public sealed class RecordStatusActivity(
         saga.AwaitingAdmission = false;
         if (saga.AdmissionSlot is { } slot)
         {
-            await CompanySlots.ReleaseAsync(db, saga.CompanyId, slot, saga.CorrelationId, cancellationToken);
+            var (companyId, workflowId) = (saga.CompanyId, saga.CorrelationId);
+            await transaction.EnlistAsync((sagaDb, ct) => CompanySlots.ReleaseAsync(sagaDb, companyId, slot, workflowId, ct), cancellationToken);
             saga.AdmissionSlot = null;
             admission.SlotFreed();
         }
