@@ -86,8 +86,7 @@ public sealed class EfSagaRepositoryTests
     public async Task AnotherWriterHoldsTheFile_SagaStillLoadsAndRunsTheMessageThenCommitsWhenFree()
     {
         var commands = new SagaCommandLog();
-        await using var saga = await SagaHarness.StartAsync(configure: services =>
-            services.ConfigureDbContext<SqliteOrchestratorDbContext>(o => o.AddInterceptors(commands)));
+        await using var saga = await StartWithAsync(commands);
         var id = Guid.NewGuid();
         await saga.Harness.Bus.Publish(Messages.Onboard(id));
         var before = await saga.WaitForAsync(id, s => s.CurrentState == saga.Machine.Processing.Name && s.RoleSetup.Attempt >= 1);
@@ -114,8 +113,7 @@ public sealed class EfSagaRepositoryTests
     public async Task FinishingSaveFailsToCommit_CompanySlotStaysWithTheUnfinishedWorkflow()
     {
         var failCommit = new FailCommitOfSagaUpdate();
-        await using var saga = await SagaHarness.StartAsync(configure: services =>
-            services.ConfigureDbContext<SqliteOrchestratorDbContext>(o => o.AddInterceptors(failCommit)));
+        await using var saga = await StartWithAsync(failCommit);
         var id = Guid.NewGuid();
         await saga.Harness.Bus.Publish(Messages.Onboard(id));
         await saga.WaitForAsync(id, s => s.RoleSetup.Attempt >= 1);
@@ -135,6 +133,10 @@ public sealed class EfSagaRepositoryTests
             .Where(x => x.CompanyId == assessing.CompanyId && x.Slot == slot).Select(x => x.WorkflowId).SingleAsync();
         Assert.Equal(id, holder);
     }
+
+    /// <summary>The saga harness with <paramref name="interceptor"/> on every orchestrator context.</summary>
+    static Task<SagaHarness> StartWithAsync(IInterceptor interceptor) =>
+        SagaHarness.StartAsync(configure: services => services.ConfigureDbContext<SqliteOrchestratorDbContext>(o => o.AddInterceptors(interceptor)));
 
     static bool Mentions(DbCommand command, Guid workflowId) =>
         command.Parameters.Cast<DbParameter>().Any(p => string.Equals(p.Value?.ToString(), workflowId.ToString(), StringComparison.OrdinalIgnoreCase));
