@@ -121,10 +121,14 @@ public sealed class OutboxDispatcher<TDbContext>(
 
                 // A transaction of its own, although one statement would commit by itself: on SQLite only transactions
                 // queue at this process's write gate. A bare DELETE collided with the queued writers and both sides fell
-                // back on SQLite's busy timeout, the writer sleeping while it held the gate.
-                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                await db.Set<OutboxMessage>().Where(x => batch.Contains(x.Sequence)).ExecuteDeleteAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
+                // back on SQLite's busy timeout, the writer sleeping while it held the gate. It runs inside the execution
+                // strategy because PostgreSQL's retrying strategy refuses a transaction begun outside it.
+                await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+                {
+                    await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                    await db.Set<OutboxMessage>().Where(x => batch.Contains(x.Sequence)).ExecuteDeleteAsync(cancellationToken);
+                    await transaction.CommitAsync(cancellationToken);
+                });
                 foreach (var sequence in batch)
                 {
                     _owned.TryRemove(sequence, out _);
