@@ -195,6 +195,10 @@ public sealed class DurabilityTests : IAsyncLifetime
         Assert.True(failed.ErrorRecoverable);
 
         await Harness.Bus.Publish(new RetryOnboarding { WorkflowId = id, RequestedBy = "support@etter" });
+
+        // A worker hears of attempt 3 only from the AssessRole the redrive sends, after its commit; published
+        // earlier, the Started event could reach the saga first and be ignored as an attempt it never asked for.
+        await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Processing.Name && s.AiAssessment.Attempt == 3);
         await StartAssessmentAsync(id, 3);
         await Harness.Bus.Publish(Messages.AssessmentCompleted(id, attempt: 3));
 
