@@ -1,3 +1,4 @@
+using System.Globalization;
 using Etter.TestSupport;
 
 namespace Etter.Benchmarks.Distributed;
@@ -87,6 +88,14 @@ public sealed class Deployment : IAsyncDisposable
 
         // As in embedded mode: every benchmark workflow belongs to one company, whose admission limit would cap them.
         settings["Etter__Orchestrator__MaxActivePerCompany"] = Embedded.EmbeddedSystem.BenchmarkAdmissionLimit;
+
+        // Each orchestrator consumes its own saga partition, so a second instance takes half the workflows instead of
+        // standing by on partition 0. Replicas start between scenarios, with nothing in flight to re-route.
+        if (service == "Orchestrator")
+        {
+            settings["Etter__Orchestrator__Partition"] = (replica - 1).ToString(CultureInfo.InvariantCulture);
+        }
+
         foreach (var (target, key, value) in _overrides)
         {
             if (target == service)
