@@ -1,5 +1,6 @@
 using Etter.Contracts;
 using Etter.Onboarding;
+using Etter.Persistence;
 using Etter.StatusStore;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,9 +12,14 @@ namespace Etter.ReadModel;
 /// </summary>
 public sealed class WorkflowReader(WorkflowReadDbContext db)
 {
+    // Compiled once: the status read behind every cache miss of GET status.
+    static readonly CompiledQuery<Func<WorkflowReadDbContext, Guid, CancellationToken, Task<string?>>> StatusJsonQuery = new(() =>
+        EF.CompileAsyncQuery((WorkflowReadDbContext db, Guid workflowId, CancellationToken cancellationToken) =>
+            db.Workflows.AsNoTracking().Where(x => x.WorkflowId == workflowId).Select(x => x.StatusJson).SingleOrDefault()));
+
     public async Task<OnboardingStatus?> FindAsync(Guid workflowId, CancellationToken cancellationToken)
     {
-        var json = await db.Workflows.AsNoTracking().Where(x => x.WorkflowId == workflowId).Select(x => x.StatusJson).SingleOrDefaultAsync(cancellationToken);
+        var json = await StatusJsonQuery.For(db)(db, workflowId, cancellationToken);
         return Status(json);
     }
 

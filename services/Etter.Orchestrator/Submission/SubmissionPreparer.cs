@@ -2,6 +2,7 @@ using Etter.Messaging.Sagas;
 using Etter.Onboarding;
 using Etter.Orchestrator.Admission;
 using Etter.Orchestrator.Persistence;
+using Etter.Persistence;
 using Etter.ReadModel;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -105,18 +106,31 @@ public sealed class SubmissionPreparer(IOptions<OrchestratorOptions> options) :
     }
 
     static Task<ExistingWorkflow?> InFlightAsync(OrchestratorDbContext db, string roleKey, Guid self, CancellationToken cancellationToken) =>
-        db.Workflows.AsNoTracking()
-            .Where(x => x.InFlightKey == roleKey && x.CorrelationId != self)
-            .Select(x => new ExistingWorkflow(x.CorrelationId, x.CurrentState, x.InputHash, x.RoleId))
-            .FirstOrDefaultAsync(cancellationToken);
+        InFlightQuery.For(db)(db, roleKey, self, cancellationToken);
 
     static Task<ExistingWorkflow?> LatestFinishedAsync(OrchestratorDbContext db, string roleKey, CancellationToken cancellationToken) =>
-        db.Workflows.AsNoTracking()
-            .Where(x => x.RoleKey == roleKey && WorkflowStates.Finished.Contains(x.CurrentState))
-            .OrderByDescending(x => x.QueuedAt)
-            .Select(x => new ExistingWorkflow(x.CorrelationId, x.CurrentState, x.InputHash, x.RoleId))
-            .FirstOrDefaultAsync(cancellationToken);
+        LatestFinishedQuery.For(db)(db, roleKey, cancellationToken);
 
     static Task<bool> HasWaitingAsync(OrchestratorDbContext db, string companyId, CancellationToken cancellationToken) =>
-        db.Workflows.AsNoTracking().AnyAsync(x => x.AwaitingAdmission && x.CompanyId == companyId && x.CurrentState == WorkflowStates.Queued, cancellationToken);
+        HasWaitingQuery.For(db)(db, companyId, cancellationToken);
+
+    // Compiled once: every push runs these reads inside the saga's transaction.
+    static readonly CompiledQuery<Func<OrchestratorDbContext, string, Guid, CancellationToken, Task<ExistingWorkflow?>>> InFlightQuery = new(() =>
+        EF.CompileAsyncQuery((OrchestratorDbContext db, string roleKey, Guid self, CancellationToken cancellationToken) =>
+            db.Workflows.AsNoTracking()
+                .Where(x => x.InFlightKey == roleKey && x.CorrelationId != self)
+                .Select(x => new ExistingWorkflow(x.CorrelationId, x.CurrentState, x.InputHash, x.RoleId))
+                .FirstOrDefault()));
+
+    static readonly CompiledQuery<Func<OrchestratorDbContext, string, CancellationToken, Task<ExistingWorkflow?>>> LatestFinishedQuery = new(() =>
+        EF.CompileAsyncQuery((OrchestratorDbContext db, string roleKey, CancellationToken cancellationToken) =>
+            db.Workflows.AsNoTracking()
+                .Where(x => x.RoleKey == roleKey && WorkflowStates.Finished.Contains(x.CurrentState))
+                .OrderByDescending(x => x.QueuedAt)
+                .Select(x => new ExistingWorkflow(x.CorrelationId, x.CurrentState, x.InputHash, x.RoleId))
+                .FirstOrDefault()));
+
+    static readonly CompiledQuery<Func<OrchestratorDbContext, string, CancellationToken, Task<bool>>> HasWaitingQuery = new(() =>
+        EF.CompileAsyncQuery((OrchestratorDbContext db, string companyId, CancellationToken cancellationToken) =>
+            db.Workflows.AsNoTracking().Any(x => x.AwaitingAdmission && x.CompanyId == companyId && x.CurrentState == WorkflowStates.Queued)));
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Etter.Contracts;
 using Etter.Messaging.Outbox;
+using Etter.Persistence;
 using Etter.RoleSetup.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -20,10 +21,14 @@ public sealed class RoleSetupInbox(
 {
     static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
+    // Compiled once: every SetUpRole delivery looks for an earlier answer first.
+    static readonly CompiledQuery<Func<RoleGraphDbContext, Guid, int, CancellationToken, Task<ProcessedCommandEntity?>>> AnswerOf = new(() =>
+        EF.CompileAsyncQuery((RoleGraphDbContext db, Guid workflowId, int attempt, CancellationToken cancellationToken) =>
+            db.ProcessedCommands.AsNoTracking().SingleOrDefault(x => x.WorkflowId == workflowId && x.Attempt == attempt)));
+
     public async Task<RoleSetupCompleted?> FindAsync(Guid workflowId, int attempt, CancellationToken cancellationToken)
     {
-        var row = await db.ProcessedCommands.AsNoTracking()
-            .SingleOrDefaultAsync(x => x.WorkflowId == workflowId && x.Attempt == attempt, cancellationToken);
+        var row = await AnswerOf.For(db)(db, workflowId, attempt, cancellationToken);
         return row is null ? null : JsonSerializer.Deserialize<RoleSetupCompleted>(row.ResultJson, JsonOptions);
     }
 

@@ -1,3 +1,4 @@
+using Etter.Persistence;
 using Etter.RoleSetup.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -9,13 +10,22 @@ namespace Etter.RoleSetup.RoleGraph;
 /// </summary>
 public sealed class RelationalRoleGraph(RoleGraphDbContext db) : IRoleGraph
 {
+    // Compiled once: role_setup runs both upserts' reads for every workflow.
+    static readonly CompiledQuery<Func<RoleGraphDbContext, string, CancellationToken, Task<CompanyRoleEntity?>>> CompanyRoleById = new(() =>
+        EF.CompileAsyncQuery((RoleGraphDbContext db, string id, CancellationToken cancellationToken) =>
+            db.CompanyRoles.SingleOrDefault(x => x.Id == id)));
+
+    static readonly CompiledQuery<Func<RoleGraphDbContext, string, CancellationToken, Task<JobDescriptionEntity?>>> JobDescriptionByRole = new(() =>
+        EF.CompileAsyncQuery((RoleGraphDbContext db, string companyRoleId, CancellationToken cancellationToken) =>
+            db.JobDescriptions.SingleOrDefault(x => x.CompanyRoleId == companyRoleId)));
+
     public bool JoinsRoleSetupTransaction => true;
 
     public Task UpsertCompanyRoleAsync(CompanyRoleRecord role, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(role);
         return UpsertAsync(
-            () => db.CompanyRoles.SingleOrDefaultAsync(x => x.Id == role.Id, cancellationToken),
+            () => CompanyRoleById.For(db)(db, role.Id, cancellationToken),
             () => db.CompanyRoles.Add(new CompanyRoleEntity
             {
                 Id = role.Id,
@@ -46,7 +56,7 @@ public sealed class RelationalRoleGraph(RoleGraphDbContext db) : IRoleGraph
     {
         ArgumentNullException.ThrowIfNull(jobDescription);
         return UpsertAsync(
-            () => db.JobDescriptions.SingleOrDefaultAsync(x => x.CompanyRoleId == jobDescription.CompanyRoleId, cancellationToken),
+            () => JobDescriptionByRole.For(db)(db, jobDescription.CompanyRoleId, cancellationToken),
             () => db.JobDescriptions.Add(new JobDescriptionEntity
             {
                 CompanyRoleId = jobDescription.CompanyRoleId,
