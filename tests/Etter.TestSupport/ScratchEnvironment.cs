@@ -24,7 +24,12 @@ public sealed class ScratchEnvironment : IAsyncDisposable
         Cluster = cluster;
         VirtualHost = name;
         Database = name.Replace('-', '_');
-        _management = new HttpClient { BaseAddress = new Uri($"http://{settings.RabbitHost}:{settings.RabbitManagementPort}/api/"), Timeout = TimeSpan.FromSeconds(30) };
+        // On the cluster, any node answers for the whole cluster, and the failover tests kill the first one.
+        _management = new HttpClient(cluster is null ? new SocketsHttpHandler() : new ManagementNodeFailover(cluster.ManagementPorts))
+        {
+            BaseAddress = new Uri($"http://{settings.RabbitHost}:{settings.RabbitManagementPort}/api/"),
+            Timeout = TimeSpan.FromSeconds(30),
+        };
         _management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
             "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{settings.RabbitAdminUser}:{settings.RabbitAdminPassword}")));
         PostgresConnectionString = new NpgsqlConnectionStringBuilder(settings.PostgresConnectionString) { Database = Database }.ConnectionString;
