@@ -262,6 +262,47 @@ public sealed class OnboardingStateMachineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RoleWithFinishedRunsAndOneInFlight_RepushIsAnsweredWithTheOneInFlight()
+    {
+        // Three finished runs with inputs no push matches; the first push supersedes the newest, which leaves two
+        // finished beside the one in flight: the read of the role's workflows must still find the one in flight.
+        var roleKey = Etter.Onboarding.CompanyRoleId.For("Liberty Mutual", "Claims Adjuster");
+        var finished = new List<Guid>();
+        await using (var scope = _saga.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Etter.Orchestrator.Persistence.OrchestratorDbContext>();
+            foreach (var daysAgo in new[] { 3, 2, 1 })
+            {
+                finished.Add(Guid.NewGuid());
+                db.Workflows.Add(new OnboardingState
+                {
+                    CorrelationId = finished[^1],
+                    CurrentState = _saga.Machine.Ready.Name,
+                    CompanyId = "Liberty Mutual",
+                    RoleName = "Claims Adjuster",
+                    RoleKey = roleKey,
+                    InputHash = $"older-inputs-{daysAgo}",
+                    QueuedAt = DateTimeOffset.UtcNow.AddDays(-daysAgo),
+                    Version = 1,
+                });
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        var client = Harness.Bus.CreateRequestClient<OnboardRoleRequested>(CommandQueues.OnboardingSaga);
+        var running = (await client.GetResponse<OnboardingAccepted>(Messages.Onboard())).Message;
+        Assert.Equal(SubmissionOutcomes.Created, running.Outcome);
+        Assert.Equal(finished[^1], running.Supersedes);
+        await _saga.WaitForAsync(running.WorkflowId, s => s.CurrentState == _saga.Machine.Processing.Name);
+
+        var again = (await client.GetResponse<OnboardingAccepted>(Messages.Onboard())).Message;
+
+        Assert.Equal(SubmissionOutcomes.InFlight, again.Outcome);
+        Assert.Equal(running.WorkflowId, again.WorkflowId);
+    }
+
+    [Fact]
     public async Task SameWorkflowIdPublishedManyTimesAtOnce_MakesOneWorkflow()
     {
         var id = Guid.NewGuid();
