@@ -13,6 +13,11 @@ namespace Etter.Messaging.Outbox;
 /// workflow's messages keep their order, and deleted afterwards in batches. A row whose delivery fails is left in the
 /// table for the <see cref="OutboxRelay{TDbContext}"/>, which retries with back-off; nothing is lost either way.
 /// </summary>
+/// <remarks>
+/// Replies to a request (rows with a request id) have lanes of their own. A reply belongs to no workflow's sequence,
+/// and in its workflow's lane it waited for every row committed before it to be sent and confirmed: a push's answer
+/// queued behind the role_setup command and the status write, and the API's caller waited for all three.
+/// </remarks>
 public sealed class OutboxDispatcher<TDbContext>(
     IServiceScopeFactory scopes,
     OutboxDelivery delivery,
@@ -23,8 +28,9 @@ public sealed class OutboxDispatcher<TDbContext>(
 {
     const int Lanes = 16;
 
+    /// <summary><see cref="Lanes"/> lanes for workflows' ordered rows, then as many for replies.</summary>
     readonly Channel<(OutboxMessage Row, object Message)>[] _lanes =
-        [.. Enumerable.Range(0, Lanes).Select(_ => Channel.CreateUnbounded<(OutboxMessage, object)>(new UnboundedChannelOptions { SingleReader = true }))];
+        [.. Enumerable.Range(0, 2 * Lanes).Select(_ => Channel.CreateUnbounded<(OutboxMessage, object)>(new UnboundedChannelOptions { SingleReader = true }))];
 
     /// <summary>Rows this instance is delivering or has delivered but not yet deleted; the relay leaves them alone.</summary>
     readonly ConcurrentDictionary<long, byte> _owned = new();
@@ -35,7 +41,7 @@ public sealed class OutboxDispatcher<TDbContext>(
     internal void Enqueue(OutboxMessage row, object message)
     {
         _owned[row.Sequence] = 0;
-        var lane = (row.WorkflowId.GetHashCode() & int.MaxValue) % Lanes;
+        var lane = (row.WorkflowId.GetHashCode() & int.MaxValue) % Lanes + (row.RequestId is null ? 0 : Lanes);
         if (!_lanes[lane].Writer.TryWrite((row, message)))
         {
             // Only after shutdown; the relay delivers the row when the service runs again.

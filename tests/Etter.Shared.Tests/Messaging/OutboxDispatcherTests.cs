@@ -1,0 +1,116 @@
+using Etter.Messaging.Outbox;
+using Etter.TestSupport;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Etter.Shared.Tests.Messaging;
+
+/// <summary>The dispatcher's lanes: one workflow's rows in order, and replies not held up behind them.</summary>
+public sealed class OutboxDispatcherTests : IAsyncLifetime
+{
+    readonly TempDirectory _directory = new();
+    readonly StartedLifetime _lifetime = new();
+    readonly HeldDestination _held = new();
+    readonly RecordingDestination _replies = new();
+    ServiceProvider _services = null!;
+    OutboxDispatcher<OutboxHandoffTests.OutboxContext> _dispatcher = null!;
+
+    public async Task InitializeAsync()
+    {
+        var services = new ServiceCollection();
+        services.AddDbContext<OutboxHandoffTests.OutboxContext>(o => o.UseSqlite($"Data Source={Path.Combine(_directory.Path, "outbox.db")}"));
+        _services = services.BuildServiceProvider();
+        await using (var scope = _services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<OutboxHandoffTests.OutboxContext>().Database.EnsureCreatedAsync();
+        }
+
+        _dispatcher = new OutboxDispatcher<OutboxHandoffTests.OutboxContext>(
+            _services.GetRequiredService<IServiceScopeFactory>(),
+            new OutboxDelivery(null!, [_held, _replies]),
+            Options.Create(new OutboxOptions()),
+            _lifetime,
+            NullLogger<OutboxDispatcher<OutboxHandoffTests.OutboxContext>>.Instance);
+        await _dispatcher.StartAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task ReplyCommittedAfterAWorkflowsSlowRow_IsDeliveredWithoutWaitingForIt()
+    {
+        var workflowId = Guid.NewGuid();
+        await using (var scope = _services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<OutboxHandoffTests.OutboxContext>();
+            var outbox = new EfOutbox<OutboxHandoffTests.OutboxContext>(db, TimeProvider.System, new OutboxHandoff<OutboxHandoffTests.OutboxContext>(_dispatcher));
+            outbox.Send(workflowId, new Uri("held:step"), new OutboxHandoffTests.Ping("command"));
+            outbox.Send(workflowId, new Uri("replies:api"), new OutboxHandoffTests.Ping("answer"), requestId: Guid.NewGuid());
+            await db.SaveChangesAsync();
+        }
+
+        // The command's delivery hangs (a slow broker confirm); the answer must not wait for it.
+        var delivered = await _replies.Delivered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("answer", delivered.Text);
+        Assert.False(_held.Released.Task.IsCompleted);
+        Assert.True(_held.Started.Task.IsCompleted);
+        _held.Released.SetResult();
+    }
+
+    [Fact]
+    public async Task RowsOfOneWorkflow_AreDeliveredInCommitOrder()
+    {
+        var workflowId = Guid.NewGuid();
+        await using (var scope = _services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<OutboxHandoffTests.OutboxContext>();
+            var outbox = new EfOutbox<OutboxHandoffTests.OutboxContext>(db, TimeProvider.System, new OutboxHandoff<OutboxHandoffTests.OutboxContext>(_dispatcher));
+            outbox.Send(workflowId, new Uri("held:step"), new OutboxHandoffTests.Ping("first"));
+            outbox.Send(workflowId, new Uri("replies:status"), new OutboxHandoffTests.Ping("second"));
+            await db.SaveChangesAsync();
+        }
+
+        await _held.Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(_replies.Delivered.Task.IsCompleted);
+        _held.Released.SetResult();
+        Assert.Equal("second", (await _replies.Delivered.Task.WaitAsync(TimeSpan.FromSeconds(30))).Text);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _held.Released.TrySetResult();
+        await _dispatcher.StopAsync(CancellationToken.None);
+        _dispatcher.Dispose();
+        await _services.DisposeAsync();
+        _lifetime.Dispose();
+        _directory.Dispose();
+    }
+
+    sealed class HeldDestination : IOutboxDestination
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string Scheme => "held";
+
+        public async Task DeliverAsync(Guid workflowId, object message, CancellationToken cancellationToken)
+        {
+            Started.TrySetResult();
+            await Released.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    sealed class RecordingDestination : IOutboxDestination
+    {
+        public TaskCompletionSource<OutboxHandoffTests.Ping> Delivered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string Scheme => "replies";
+
+        public Task DeliverAsync(Guid workflowId, object message, CancellationToken cancellationToken)
+        {
+            Delivered.TrySetResult((OutboxHandoffTests.Ping)message);
+            return Task.CompletedTask;
+        }
+    }
+}
