@@ -40,14 +40,11 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
     public async Task ReplyCommittedAfterAWorkflowsSlowRow_IsDeliveredWithoutWaitingForIt()
     {
         var workflowId = Guid.NewGuid();
-        await using (var scope = _services.CreateAsyncScope())
+        await CommitAsync(outbox =>
         {
-            var db = scope.ServiceProvider.GetRequiredService<OutboxHandoffTests.OutboxContext>();
-            var outbox = new EfOutbox<OutboxHandoffTests.OutboxContext>(db, TimeProvider.System, new OutboxHandoff<OutboxHandoffTests.OutboxContext>(_dispatcher));
             outbox.Send(workflowId, new Uri("held:step"), new OutboxHandoffTests.Ping("command"));
             outbox.Send(workflowId, new Uri("replies:api"), new OutboxHandoffTests.Ping("answer"), requestId: Guid.NewGuid());
-            await db.SaveChangesAsync();
-        }
+        });
 
         // The command's delivery hangs (a slow broker confirm); the answer must not wait for it.
         var delivered = await _replies.Delivered.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -61,19 +58,25 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
     public async Task RowsOfOneWorkflow_AreDeliveredInCommitOrder()
     {
         var workflowId = Guid.NewGuid();
-        await using (var scope = _services.CreateAsyncScope())
+        await CommitAsync(outbox =>
         {
-            var db = scope.ServiceProvider.GetRequiredService<OutboxHandoffTests.OutboxContext>();
-            var outbox = new EfOutbox<OutboxHandoffTests.OutboxContext>(db, TimeProvider.System, new OutboxHandoff<OutboxHandoffTests.OutboxContext>(_dispatcher));
             outbox.Send(workflowId, new Uri("held:step"), new OutboxHandoffTests.Ping("first"));
             outbox.Send(workflowId, new Uri("replies:status"), new OutboxHandoffTests.Ping("second"));
-            await db.SaveChangesAsync();
-        }
+        });
 
         await _held.Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.False(_replies.Delivered.Task.IsCompleted);
         _held.Released.SetResult();
         Assert.Equal("second", (await _replies.Delivered.Task.WaitAsync(TimeSpan.FromSeconds(30))).Text);
+    }
+
+    /// <summary>Writes rows in one unit of work and commits it; the hand-off gives them to the dispatcher.</summary>
+    async Task CommitAsync(Action<EfOutbox<OutboxHandoffTests.OutboxContext>> write)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OutboxHandoffTests.OutboxContext>();
+        write(new EfOutbox<OutboxHandoffTests.OutboxContext>(db, TimeProvider.System, new OutboxHandoff<OutboxHandoffTests.OutboxContext>(_dispatcher)));
+        await db.SaveChangesAsync();
     }
 
     public async Task DisposeAsync()
