@@ -100,6 +100,10 @@ public sealed class OnboardingStateMachineTests : IAsyncLifetime
         await saga.Harness.Bus.Publish(Messages.Onboard(id));
         await saga.WaitForAsync(id, s => s.RoleSetup.Attempt == 1);
         await saga.Harness.Bus.Publish(Messages.RoleSetupCompleted(id));
+
+        // As the real AiAssessment service would, answer only once the assessment was asked for: published at once, the
+        // completion could reach the saga before the role_setup event, and the saga rightly ignores it there.
+        await saga.WaitForAsync(id, s => s.AiAssessment.Attempt == 1);
         await saga.Harness.Bus.Publish(Messages.AssessmentCompleted(id));
         await saga.WaitForAsync(id, s => s.CurrentState == saga.Machine.Ready.Name);
 
