@@ -34,10 +34,17 @@ public sealed record PushBatchResponse(
     string Status,
     int EstimatedDurationSeconds,
     string Message,
-    IReadOnlyList<RejectedRole> Rejected);
+    IReadOnlyList<RejectedRole> Rejected,
+    IReadOnlyList<UncertainRole> Uncertain);
 
 /// <summary>A role of a batch that failed validation, with why: structured, not just counted in a message.</summary>
 public sealed record RejectedRole(string? RoleName, int Index, string Error);
+
+/// <summary>
+/// A role the message bus failed on mid-write: it may be queued under <paramref name="WorkflowId"/>, or not. Neither
+/// accepted nor rejected, so a client can follow the id or push the role again (which is safe).
+/// </summary>
+public sealed record UncertainRole(string RoleName, int Index, Guid WorkflowId, string Error);
 
 public sealed record BatchStatusResponse(
     string BatchId,

@@ -60,6 +60,7 @@ public static class BatchEndpoints
         var requestedBy = body.CreatedBy ?? http.User.Identity?.Name ?? "api";
         var rejected = new List<RejectedRole>();
         var accepted = new List<OnboardRoleRequested>();
+        var indexOf = new Dictionary<OnboardRoleRequested, int>(ReferenceEqualityComparer.Instance);
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < body.Roles.Count; i++)
         {
@@ -98,6 +99,7 @@ public static class BatchEndpoints
             }
 
             accepted.Add(request);
+            indexOf[request] = i;
         }
 
         var submitted = await submitter.SubmitBatchAsync(accepted, body.Options?.ForceRerun == true, http.RequestAborted);
@@ -108,9 +110,13 @@ public static class BatchEndpoints
 
         foreach (var request in submitted.NotQueued)
         {
-            rejected.Add(new RejectedRole(request.RoleName, body.Roles.ToList().FindIndex(r => r?.RoleName == request.RoleName), "Could not be queued (message bus error); push it again."));
+            rejected.Add(new RejectedRole(request.RoleName, indexOf[request], "Could not be queued (message bus unreachable); push it again."));
         }
 
+        var uncertain = submitted.Uncertain
+            .Select(r => new UncertainRole(r.RoleName, indexOf[r], r.WorkflowId, "The message bus failed while taking this role: it may have been queued under workflow_id, or not. Pushing it again is safe."))
+            .OrderBy(r => r.Index)
+            .ToList();
         var workflowIds = submitted.WorkflowIds;
         var reusedCount = submitted.Reused;
         return Results.Ok(new PushBatchResponse(
@@ -121,8 +127,10 @@ public static class BatchEndpoints
             PipelineEndpoints.FullRunEstimateSeconds,
             $"{workflowIds.Count} of {body.Roles.Count} roles queued as batch {batchId}"
                 + (reusedCount > 0 ? $" ({reusedCount} already in flight, returned as is)" : "")
+                + (uncertain.Count > 0 ? $"; {uncertain.Count} uncertain (the message bus failed mid-write), see 'uncertain'" : "")
                 + (rejected.Count > 0 ? $"; {rejected.Count} rejected, see 'rejected'." : "."),
-            rejected.OrderBy(r => r.Index).ToList()));
+            rejected.OrderBy(r => r.Index).ToList(),
+            uncertain));
     }
 
     static async Task<IResult> BatchStatusAsync(string batchId, WorkflowReader reader, CancellationToken cancellationToken)

@@ -79,6 +79,8 @@ public static class PipelineEndpoints
             SubmissionOutcome.Unconfirmed { WorkflowId: var id } => Results.Ok(new PushResponse(
                 id, RoleId: null, OnboardingStatuses.Queued, FullRunEstimateSeconds, PositionInQueue: null,
                 $"{role} accepted; the orchestrator has not confirmed it yet (it may be restarting). Follow it by its workflow id; should the role already be in flight, this id will point to that workflow.")),
+            SubmissionOutcome.Uncertain { WorkflowId: var id } => ApiErrors.Unavailable(
+                $"The message bus failed while taking {role}: it may have been queued as workflow {id}, or not. Pushing it again is safe; a role already in flight is answered with its workflow."),
             _ => ApiErrors.Unavailable("The message bus is unreachable; the role was not queued. Try again shortly."),
         };
     }

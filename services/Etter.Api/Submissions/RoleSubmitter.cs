@@ -13,7 +13,10 @@ namespace Etter.Api.Submissions;
 /// once the outcome is committed (a new workflow, the role's workflow already in flight, or its finished result when
 /// the inputs are identical), so the answer names the workflow that does the work. If the saga does not answer in
 /// time (an orchestrator restarting) but the broker took the request, the push is still accepted under its own id,
-/// which stays findable whatever the saga decides. HTTP concerns stay in the endpoints.
+/// which stays findable whatever the saga decides. A write that fails after reaching the bus, or that the broker has
+/// not confirmed by then, may or may not have been queued; that is reported as uncertain, never as "not queued" (a
+/// client would give up on a role that then runs) nor as accepted (a lost write would break the promise). HTTP
+/// concerns stay in the endpoints.
 /// </summary>
 /// <remarks>
 /// On the in-memory bus of embedded mode a message the bus took is not yet safe: it dies with the process. There a
@@ -34,13 +37,16 @@ public sealed class RoleSubmitter(
     public async Task<SubmissionOutcome> SubmitAsync(OnboardRoleRequested request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var write = new BrokerWriteWitness();
+        using var handle = saga.Create(request, cancellationToken, RequestTimeout.After(ms: (int)options.Value.SubmitTimeout.TotalMilliseconds));
+        handle.UseExecute(context =>
+        {
+            context.TimeToLive = null; // a request must outlive the wait: the saga records it whenever it gets it
+            write.Witness(context);
+        });
         try
         {
-            var answer = (await saga.GetResponse<OnboardingAccepted>(
-                request,
-                pipe => pipe.UseExecute(context => context.TimeToLive = null), // a request must outlive the wait: the saga records it whenever it gets it
-                cancellationToken,
-                RequestTimeout.After(ms: (int)options.Value.SubmitTimeout.TotalMilliseconds))).Message;
+            var answer = (await handle.GetResponse<OnboardingAccepted>()).Message;
             return answer.Outcome switch
             {
                 SubmissionOutcomes.InFlight => new SubmissionOutcome.AlreadyInFlight(answer),
@@ -48,11 +54,17 @@ public sealed class RoleSubmitter(
                 _ => new SubmissionOutcome.Queued(answer),
             };
         }
-        catch (RequestTimeoutException) when (!cancellationToken.IsCancellationRequested && durability.SurvivesRestart)
+        catch (RequestTimeoutException) when (!cancellationToken.IsCancellationRequested && durability.SurvivesRestart && handle.Message.IsCompletedSuccessfully)
         {
-            // The broker took it (a failed send throws otherwise); the saga records it when it is back.
+            // The request's message task completes only once the broker confirmed the write; the saga records it when it is back.
             logger.LogWarning("No answer yet to OnboardRoleRequested for {WorkflowId}; accepted unconfirmed", request.WorkflowId);
             return new SubmissionOutcome.Unconfirmed(request.WorkflowId);
+        }
+        catch (Exception ex) when (write.MayHaveReachedBroker && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+        {
+            // Not confirmed in time (or the bus failed mid-write), so neither "queued" nor "not queued" is the truth.
+            logger.LogWarning(ex, "OnboardRoleRequested for {WorkflowId} reached the bus but was not confirmed", request.WorkflowId);
+            return new SubmissionOutcome.Uncertain(request.WorkflowId);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -72,38 +84,63 @@ public sealed class RoleSubmitter(
         var keys = accepted.ToDictionary(r => r, r => CompanyRoleId.For(r.CompanyId, r.RoleName));
         var inFlight = forceRerun ? [] : await workflows.InFlightByRoleKeyAsync(keys.Values.ToList(), cancellationToken);
         var toSend = accepted.Where(r => !inFlight.ContainsKey(keys[r])).ToList();
-        var notQueued = new ConcurrentBag<OnboardRoleRequested>();
-        var queued = new ConcurrentDictionary<OnboardRoleRequested, Guid>();
+        var outcomes = new ConcurrentDictionary<OnboardRoleRequested, SubmissionOutcome>();
         var endpoint = await send.GetSendEndpoint(CommandQueues.OnboardingSaga);
         await Parallel.ForEachAsync(toSend, new ParallelOptions { MaxDegreeOfParallelism = BatchParallelism }, async (request, _) =>
-        {
-            try
-            {
-                if (durability.SurvivesRestart)
-                {
-                    await endpoint.SendBoundedAsync(request, CancellationToken.None);
-                    queued[request] = request.WorkflowId;
-                }
-                else
-                {
-                    queued[request] = (await SubmitAsync(request, CancellationToken.None)) switch
-                    {
-                        SubmissionOutcome.Queued { Answer: var a } => a.WorkflowId,
-                        SubmissionOutcome.AlreadyInFlight { Answer: var a } => a.WorkflowId,
-                        SubmissionOutcome.AlreadyReady { Answer: var a } => a.WorkflowId,
-                        _ => throw new InvalidOperationException("the saga did not answer in time"),
-                    };
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogError(ex, "Could not send {WorkflowId} of {BatchId}", request.WorkflowId, request.BatchId);
-                notQueued.Add(request);
-            }
-        });
+            outcomes[request] = durability.SurvivesRestart
+                ? await SendOneAsync(endpoint, request)
+                : await SubmitAsync(request, CancellationToken.None));
 
-        var sent = toSend.Where(queued.ContainsKey).Select(r => queued[r]);
+        var queued = new List<Guid>();
+        var notQueued = new List<OnboardRoleRequested>();
+        var uncertain = new List<OnboardRoleRequested>();
+        foreach (var request in toSend)
+        {
+            switch (outcomes[request])
+            {
+                case SubmissionOutcome.Queued { Answer: var a }:
+                    queued.Add(a.WorkflowId);
+                    break;
+                case SubmissionOutcome.AlreadyInFlight { Answer: var a }:
+                    queued.Add(a.WorkflowId);
+                    break;
+                case SubmissionOutcome.AlreadyReady { Answer: var a }:
+                    queued.Add(a.WorkflowId);
+                    break;
+                case SubmissionOutcome.Unconfirmed { WorkflowId: var id }:
+                    queued.Add(id);
+                    break;
+                case SubmissionOutcome.Uncertain:
+                    uncertain.Add(request);
+                    break;
+                default:
+                    notQueued.Add(request);
+                    break;
+            }
+        }
+
         var reused = accepted.Where(r => inFlight.ContainsKey(keys[r])).Select(r => inFlight[keys[r]]).ToList();
-        return new BatchSubmission([.. sent, .. reused], reused.Count, [.. notQueued]);
+        return new BatchSubmission([.. queued, .. reused], reused.Count, notQueued, uncertain);
+    }
+
+    /// <summary>A role of a batch on a durable bus: queued once the broker confirms it, the saga's answer not awaited.</summary>
+    async Task<SubmissionOutcome> SendOneAsync(ISendEndpoint endpoint, OnboardRoleRequested request)
+    {
+        var write = new BrokerWriteWitness();
+        try
+        {
+            await endpoint.SendBoundedAsync(request, typeof(OnboardRoleRequested), write.Witness, CancellationToken.None);
+            return new SubmissionOutcome.Unconfirmed(request.WorkflowId);
+        }
+        catch (Exception ex) when (write.MayHaveReachedBroker)
+        {
+            logger.LogWarning(ex, "{WorkflowId} of {BatchId} reached the bus but was not confirmed", request.WorkflowId, request.BatchId);
+            return new SubmissionOutcome.Uncertain(request.WorkflowId);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Could not send {WorkflowId} of {BatchId}", request.WorkflowId, request.BatchId);
+            return new SubmissionOutcome.Unavailable();
+        }
     }
 }

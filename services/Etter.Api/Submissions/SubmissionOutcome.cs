@@ -21,6 +21,12 @@ public abstract record SubmissionOutcome
     /// <summary>The broker took the request but the saga has not answered yet (an orchestrator restarting).</summary>
     public sealed record Unconfirmed(Guid WorkflowId) : SubmissionOutcome;
 
-    /// <summary>The request could not be sent (bus unreachable); nothing was queued.</summary>
+    /// <summary>
+    /// The bus failed after the request reached it, or did not confirm it within the wait: it may have been queued,
+    /// under this id, or not. Pushing the role again is safe; the saga answers a role in flight with its workflow.
+    /// </summary>
+    public sealed record Uncertain(Guid WorkflowId) : SubmissionOutcome;
+
+    /// <summary>The request never reached the bus (unreachable); nothing was queued.</summary>
     public sealed record Unavailable : SubmissionOutcome;
 }

@@ -7,8 +7,9 @@ namespace Etter.IntegrationTests.Infrastructure;
 /// <summary>
 /// Pushes roles through the API at a steady rate, as customer-success staff spread over a day would, until stopped:
 /// a small batch every tick, each role with a name of its own. What the API accepted is counted; what it refused
-/// (503 while the broker is away) is not pushed again, so the count is the workflows that must finish (give or take
-/// the roles of a push that timed out on the client, counted apart).
+/// (503 while the broker is away) is not pushed again, so the count is the workflows that must finish, give or take
+/// the roles whose fate is unknown, counted apart: those of a push that timed out on the client, and those the API
+/// listed as uncertain (the bus failed while taking them).
 /// </summary>
 public sealed class SteadyPusher : IAsyncDisposable
 {
@@ -25,7 +26,7 @@ public sealed class SteadyPusher : IAsyncDisposable
 
     public int Refused => Volatile.Read(ref _refused);
 
-    /// <summary>Roles of pushes that timed out on the client: queued or not, the API did not say.</summary>
+    /// <summary>Roles that may or may not have been queued: pushes that timed out on the client, roles the API called uncertain.</summary>
     public int Unknown => Volatile.Read(ref _unknown);
 
     public static SteadyPusher Start(EtterDeployment deployment, string company, int rolesPerTick, TimeSpan tick) =>
@@ -48,9 +49,12 @@ public sealed class SteadyPusher : IAsyncDisposable
                 using var push = await deployment.Http.PostAsJsonAsync("/api/v1/pipeline/push-batch?use_mock=true", new { company_id = company, roles }, CancellationToken.None);
                 if (push.StatusCode == HttpStatusCode.OK)
                 {
-                    var queued = (await push.Content.ReadFromJsonAsync<JsonElement>(CancellationToken.None)).GetProperty("workflow_ids").GetArrayLength();
+                    var body = await push.Content.ReadFromJsonAsync<JsonElement>(CancellationToken.None);
+                    var queued = body.GetProperty("workflow_ids").GetArrayLength();
+                    var uncertain = body.GetProperty("uncertain").GetArrayLength();
                     Interlocked.Add(ref _accepted, queued);
-                    Interlocked.Add(ref _refused, rolesPerTick - queued);
+                    Interlocked.Add(ref _unknown, uncertain);
+                    Interlocked.Add(ref _refused, rolesPerTick - queued - uncertain);
                 }
                 else
                 {
