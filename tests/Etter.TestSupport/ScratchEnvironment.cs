@@ -198,6 +198,24 @@ public sealed class ScratchEnvironment : IAsyncDisposable
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
+    /// <summary>
+    /// The broker goes away for this environment's services: their user loses its rights on the virtual host and
+    /// their connections are closed, so every reconnect is refused while the broker stays up for everyone else.
+    /// </summary>
+    public async Task CutOffBrokerAsync()
+    {
+        var vhost = Uri.EscapeDataString(VirtualHost);
+        using var revoked = await _management.DeleteAsync(new Uri($"permissions/{vhost}/{Uri.EscapeDataString(Settings.RabbitUser)}", UriKind.Relative));
+        revoked.EnsureSuccessStatusCode();
+        var connections = await ManagementGetAsync("vhosts/{vhost}/connections")
+            ?? throw new InvalidOperationException($"The management API did not list the connections of {VirtualHost}.");
+        foreach (var connection in connections.EnumerateArray())
+        {
+            var name = Uri.EscapeDataString(connection.GetProperty("name").GetString()!);
+            using var closed = await _management.DeleteAsync(new Uri($"connections/{name}", UriKind.Relative));
+        }
+    }
+
     async Task CreateVirtualHostAsync()
     {
         var vhost = Uri.EscapeDataString(VirtualHost);

@@ -38,11 +38,18 @@ public sealed class RoleSubmitter(
     {
         ArgumentNullException.ThrowIfNull(request);
         var write = new BrokerWriteWitness();
-        using var handle = saga.Create(request, cancellationToken, RequestTimeout.After(ms: (int)options.Value.SubmitTimeout.TotalMilliseconds));
+
+        // MassTransit starts the answer's timer only once the write reaches the transport; with the broker down it
+        // would wait for a connection as long as the caller does. Reaching the transport gets the bound every other
+        // write has; once there, the confirm gets it again and the answer its own wait.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(BoundedBrokerWrites.DefaultTimeout);
+        using var handle = saga.Create(request, deadline.Token, RequestTimeout.After(ms: (int)options.Value.SubmitTimeout.TotalMilliseconds));
         handle.UseExecute(context =>
         {
             context.TimeToLive = null; // a request must outlive the wait: the saga records it whenever it gets it
             write.Witness(context);
+            deadline.CancelAfter(BoundedBrokerWrites.DefaultTimeout + options.Value.SubmitTimeout);
         });
         try
         {

@@ -104,6 +104,50 @@ public sealed class PipelineApiDistributedTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BrokerGoneForTheApi_PushAndBatchAre503NotQueuedWithinTheWriteBound()
+    {
+        await using var deployment = await EtterDeployment.StartAsync(_environment);
+        await deployment.PushAsync("Broker Gone Co", "Clerk Before The Cut");
+
+        await _environment.CutOffBrokerAsync();
+        await WaitForBusUnhealthyAsync(deployment.Http);
+
+        // Never reached a broker, so for certain not queued: a clear 503, not a wait for as long as the client waits.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var push = deployment.Http.PostAsJsonAsync("/api/v1/pipeline/push?use_mock=true", new { company_id = "Broker Gone Co", role_name = "Lonely Clerk" });
+        var batch = deployment.Http.PostAsJsonAsync("/api/v1/pipeline/push-batch?use_mock=true", new { company_id = "Broker Gone Co", roles = new[] { new { role_name = "Batch Clerk" } } });
+        using var pushResponse = await push;
+        using var batchResponse = await batch;
+
+        Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(60));
+        foreach (var (response, says) in new[] { (pushResponse, "the role was not queued"), (batchResponse, "no role of the batch was queued") })
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail");
+            Assert.Equal("SERVICE_UNAVAILABLE", detail.GetProperty("error").GetString());
+            Assert.True(detail.GetProperty("recoverable").GetBoolean());
+            Assert.Contains(says, detail.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>Waits until the API itself has seen its connection go (a push before that could still find a channel).</summary>
+    static async Task WaitForBusUnhealthyAsync(HttpClient http)
+    {
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            using var response = await http.GetAsync(new Uri("/api/v1/pipeline/health", UriKind.Relative), wait.Token);
+            var health = await response.Content.ReadFromJsonAsync<JsonElement>(wait.Token);
+            if (health.GetProperty("components").GetProperty("rabbitmq").GetProperty("status").GetString() == "unhealthy")
+            {
+                return;
+            }
+
+            await Task.Delay(200, wait.Token);
+        }
+    }
+
+    [Fact]
     public async Task PostgresUnreachable_HealthIs503Unhealthy()
     {
         await using var deployment = await EtterDeployment.StartAsync(_environment);
