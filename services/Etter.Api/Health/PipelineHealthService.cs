@@ -62,7 +62,7 @@ public sealed class PipelineHealthService(
     {
         var result = bus.CheckHealth();
         var name = embedded ? "in-memory bus (embedded mode)" : "rabbitmq";
-        return result.Status switch
+        return BusHealthRule.Judge(result.Status, [.. result.Endpoints.Values.Select(endpoint => endpoint.Status)]) switch
         {
             BusHealthStatus.Healthy => new ComponentHealth(Healthy, name),
             BusHealthStatus.Degraded => new ComponentHealth(Degraded, $"{name}: {result.Description}"),
