@@ -103,26 +103,18 @@ public sealed class RoleSubmitter(
         var uncertain = new List<OnboardRoleRequested>();
         foreach (var request in toSend)
         {
-            switch (outcomes[request])
+            var outcome = outcomes[request];
+            if (outcome.AcceptedWorkflowId is { } id)
             {
-                case SubmissionOutcome.Queued { Answer: var a }:
-                    queued.Add(a.WorkflowId);
-                    break;
-                case SubmissionOutcome.AlreadyInFlight { Answer: var a }:
-                    queued.Add(a.WorkflowId);
-                    break;
-                case SubmissionOutcome.AlreadyReady { Answer: var a }:
-                    queued.Add(a.WorkflowId);
-                    break;
-                case SubmissionOutcome.Unconfirmed { WorkflowId: var id }:
-                    queued.Add(id);
-                    break;
-                case SubmissionOutcome.Uncertain:
-                    uncertain.Add(request);
-                    break;
-                default:
-                    notQueued.Add(request);
-                    break;
+                queued.Add(id);
+            }
+            else if (outcome is SubmissionOutcome.Uncertain)
+            {
+                uncertain.Add(request);
+            }
+            else
+            {
+                notQueued.Add(request);
             }
         }
 

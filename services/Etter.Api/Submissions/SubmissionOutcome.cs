@@ -9,6 +9,16 @@ public abstract record SubmissionOutcome
     {
     }
 
+    /// <summary>The workflow the role runs under when the bus has it for certain; null when it may not have been queued.</summary>
+    public Guid? AcceptedWorkflowId => this switch
+    {
+        Queued { Answer: var answer } => answer.WorkflowId,
+        AlreadyInFlight { Answer: var answer } => answer.WorkflowId,
+        AlreadyReady { Answer: var answer } => answer.WorkflowId,
+        Unconfirmed { WorkflowId: var id } => id,
+        _ => null,
+    };
+
     /// <summary>A new workflow was recorded (started, or queued for a slot).</summary>
     public sealed record Queued(OnboardingAccepted Answer) : SubmissionOutcome;
 
