@@ -272,7 +272,25 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
             .Select(q => $"{q.Name}={Count(q.Queue, "messages_ready")}/{Count(q.Queue, "messages_unacknowledged")}/{Count(q.Queue, "consumers")}"
                 + (q.Queue.TryGetProperty("single_active_consumer_ctag", out var tag) ? $"(active {(tag.ValueKind == JsonValueKind.String ? tag.GetString() : "none")})" : "")
                 + LeaderDetail(q.Queue));
-        return "queues: " + string.Join(' ', shown);
+        return "queues: " + string.Join(' ', shown) + await SagaConsumersAsync();
+    }
+
+    /// <summary>
+    /// Who consumes the saga's queues, through which node, and what the broker makes of each (single active consumer:
+    /// up, waiting, ...). One failure had the queue's messages piling up with one consumer and none active, and the
+    /// counts alone could not tell whether that consumer was the orchestrator's new one or the dead node's old one.
+    /// </summary>
+    async Task<string> SagaConsumersAsync()
+    {
+        var consumers = await _environment.Management.GetFromJsonAsync<JsonElement>($"consumers/{Uri.EscapeDataString(_environment.VirtualHost)}");
+        static string Text(JsonElement element, string name) =>
+            element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) ? value.ToString() : "?";
+        var shown = consumers.EnumerateArray()
+            .Where(c => Text(c.GetProperty("queue"), "name").StartsWith(CommandQueues.OnboardingSagaName, StringComparison.Ordinal))
+            .Select(c => $"{Text(c.GetProperty("queue"), "name")}<-{Text(c.GetProperty("channel_details"), "connection_name")}"
+                + $"@{Text(c.GetProperty("channel_details"), "node").Split('@')[0]}({Text(c, "activity_status")})")
+            .ToList();
+        return " saga consumers: " + (shown.Count == 0 ? "none" : string.Join(' ', shown));
     }
 
     /// <summary>The vhost's <c>_error</c> queues holding messages, with their counts.</summary>
