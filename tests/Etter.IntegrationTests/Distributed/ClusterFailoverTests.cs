@@ -245,12 +245,8 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
     }
 
     /// <summary>
-    /// Queues holding messages or missing their consumer, as name=ready/unacknowledged/consumers, the saga's always and
-    /// with its active consumer: which of the services a stall waits on.
-    /// </summary>
-    /// <summary>
-    /// The leader the broker's metadata records and the members online. Publishes to a queue whose recorded leader is a
-    /// dead node are nacked (seen once for minutes after a node was killed), so a stall shows whether that was it.
+    /// The leader the broker's metadata records (empty when that process is gone) and the members online, so a stall
+    /// after a node is killed shows whether the queue has a live leader again.
     /// </summary>
     static string LeaderDetail(JsonElement queue)
     {
@@ -259,6 +255,10 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
         return $"[leader {leader}, {online} online]";
     }
 
+    /// <summary>
+    /// Queues holding messages or missing their consumer, as name=ready/unacknowledged/consumers, the saga's always and
+    /// with its active consumer: which of the services a stall waits on.
+    /// </summary>
     async Task<string> QueuesDetailAsync()
     {
         var queues = await _environment.Management.GetFromJsonAsync<JsonElement>(
