@@ -2,6 +2,7 @@ using Etter.ServiceDefaults.Configuration;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Etter.Messaging.Bus;
 
@@ -47,6 +48,8 @@ public static class BusRegistrationExtensions
                     });
                 }
 
+                services.TryAddSingleton(TimeProvider.System);
+                services.AddSendObserver<RejectedPublishRecovery>();
                 bus.UsingRabbitMq((context, cfg) =>
                 {
                     cfg.Host(rabbit.Host, (ushort)rabbit.Port, rabbit.VirtualHost, h =>

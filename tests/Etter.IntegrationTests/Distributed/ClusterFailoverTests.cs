@@ -45,6 +45,13 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
 
         /// <summary>Every node stops (cluster-down.sh) and the cluster starts again from its data.</summary>
         WholeBrokerRestarted,
+
+        /// <summary>
+        /// The node leading most queues and one more are killed, so no queue has a quorum and every queue's record still
+        /// names the dead leader while the services reconnect to the one node left and publish. Then the second node comes
+        /// back, the queues elect leaders on the two, and the first stays down until the run has shown progress.
+        /// </summary>
+        QuorumLostThenRegained,
     }
 
     public async Task InitializeAsync()
@@ -72,6 +79,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
     [InlineData(BrokerFault.BusiestNodeKilled)]
     [InlineData(BrokerFault.SagaQueueLeaderKilled)]
     [InlineData(BrokerFault.WholeBrokerRestarted)]
+    [InlineData(BrokerFault.QuorumLostThenRegained)]
     public async Task BrokerFaultUnderSteadyLoadOnABusyMachine_EveryWorkflowCompletesOnceAndThroughputComesBack(BrokerFault fault)
     {
         var watch = Stopwatch.StartNew();
@@ -191,6 +199,18 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output) : IAsyncLifet
                 await DeployScript.RunAsync("cluster-down.sh");
                 say("every node stopped");
                 return null;
+            case BrokerFault.QuorumLostThenRegained:
+                var leader = await LeaderAsync(queue => true);
+                var second = Enumerable.Range(1, ClusterSettings.Load().Nodes.Count).Last(n => n != leader);
+                await KillNodeAsync(leader, say);
+                await KillNodeAsync(second, say);
+
+                // Long enough for the services to reconnect to the last node and publish there while no queue can
+                // elect a leader: what RabbitMQ 3.10 remembers per channel then is what this case is about.
+                await Task.Delay(TimeSpan.FromSeconds(10));
+                await DeployScript.RunAsync("cluster-up.sh", "--node", second.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                say($"node {second} started again: the queues have a quorum");
+                return leader;
             default:
                 throw new ArgumentOutOfRangeException(nameof(fault), fault, null);
         }
