@@ -49,7 +49,9 @@ public static class BusRegistrationExtensions
                 }
 
                 services.TryAddSingleton(TimeProvider.System);
-                services.AddSendObserver<RejectedPublishRecovery>();
+                services.TryAddSingleton<RejectedPublishRecovery>();
+                services.AddSendObserver(provider => provider.GetRequiredService<RejectedPublishRecovery>());
+                services.AddPublishObserver(provider => provider.GetRequiredService<RejectedPublishRecovery>());
                 bus.UsingRabbitMq((context, cfg) =>
                 {
                     cfg.Host(rabbit.Host, (ushort)rabbit.Port, rabbit.VirtualHost, h =>

@@ -32,7 +32,7 @@ namespace Etter.Messaging.Bus;
 /// publish to it is rejected; the cooldown keeps that to one reconnect per <see cref="Cooldown"/>.
 /// </para>
 /// </remarks>
-public sealed class RejectedPublishRecovery(IServiceProvider services, TimeProvider time, ILogger<RejectedPublishRecovery> logger) : ISendObserver
+public sealed class RejectedPublishRecovery(IServiceProvider services, TimeProvider time, ILogger<RejectedPublishRecovery> logger) : ISendObserver, IPublishObserver
 {
     /// <summary>The least time between two reconnects: long enough not to churn during an outage, short enough to recover soon after it.</summary>
     public static readonly TimeSpan Cooldown = TimeSpan.FromSeconds(5);
@@ -74,6 +74,16 @@ public sealed class RejectedPublishRecovery(IServiceProvider services, TimeProvi
 
         return Task.CompletedTask;
     }
+
+    public Task PrePublish<T>(PublishContext<T> context)
+        where T : class => Task.CompletedTask;
+
+    public Task PostPublish<T>(PublishContext<T> context)
+        where T : class => Task.CompletedTask;
+
+    // Publishing reports its faults to publish observers only; sends to send observers only.
+    public Task PublishFault<T>(PublishContext<T> context, Exception exception)
+        where T : class => SendFault(context, exception);
 
     /// <summary>True for a rejected publish when no reconnect started within the last <see cref="Cooldown"/>; claims the reconnect.</summary>
     public bool ShouldReconnect(Exception exception) => IsRejectedPublish(exception) && TryClaim();
