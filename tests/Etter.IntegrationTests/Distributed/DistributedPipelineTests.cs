@@ -224,16 +224,7 @@ public sealed class DistributedPipelineTests : IAsyncLifetime
 
     async Task PublishRawAsync(string exchange, byte[] body)
     {
-        var settings = _environment.Settings;
-        var factory = new ConnectionFactory
-        {
-            HostName = settings.RabbitHost,
-            Port = settings.RabbitPort,
-            VirtualHost = _environment.VirtualHost,
-            UserName = settings.RabbitUser,
-            Password = settings.RabbitPassword,
-        };
-        await using var connection = await factory.CreateConnectionAsync();
+        await using var connection = await ScratchBroker.ConnectAsync(_environment);
         await using var channel = await connection.CreateChannelAsync();
         var properties = new BasicProperties { ContentType = "application/json", DeliveryMode = DeliveryModes.Persistent };
         await channel.BasicPublishAsync(exchange, routingKey: "", mandatory: false, basicProperties: properties, body: body);

@@ -1,3 +1,4 @@
+using Etter.IntegrationTests.Infrastructure;
 using Etter.Messaging.Bus;
 using Etter.TestSupport;
 using MassTransit;
@@ -66,16 +67,7 @@ public sealed class RejectedPublishTests : IAsyncLifetime
 
     async Task DeclareRejectingTopologyAsync(string publishExchange)
     {
-        var settings = _environment.Settings;
-        var factory = new ConnectionFactory
-        {
-            HostName = settings.RabbitHost,
-            Port = settings.RabbitPort,
-            UserName = settings.RabbitUser,
-            Password = settings.RabbitPassword,
-            VirtualHost = _environment.VirtualHost,
-        };
-        await using var connection = await factory.CreateConnectionAsync();
+        await using var connection = await ScratchBroker.ConnectAsync(_environment);
         await using var channel = await connection.CreateChannelAsync();
         await channel.QueueDeclareAsync(RejectingQueue, durable: true, exclusive: false, autoDelete: false, new Dictionary<string, object?>
         {
