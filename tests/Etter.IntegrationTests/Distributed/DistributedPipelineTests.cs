@@ -80,10 +80,10 @@ public sealed class DistributedPipelineTests : IAsyncLifetime
         }
 
         await orchestrator.KillAsync();
-        for (var i = 0; i < 10; i++)
-        {
-            ids.Add(await deployment.PushAsync("Walmart Inc.", $"Supply Chain Analyst {i}"));
-        }
+
+        // With no orchestrator to answer, each push waits out the API's submit timeout before it is accepted
+        // unconfirmed; sent together they wait it out once instead of ten times.
+        ids.AddRange(await Task.WhenAll(Enumerable.Range(0, 10).Select(i => deployment.PushAsync("Walmart Inc.", $"Supply Chain Analyst {i}"))));
 
         orchestrator.Start();
         await orchestrator.WaitHealthyAsync();
