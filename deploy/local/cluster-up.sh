@@ -100,11 +100,20 @@ EOF
     set +a
 }
 
-# cluster_members_of N: the disc nodes node N knows as its cluster, one per line.
-cluster_members_of() {
-    cluster_ctl "$1" -q cluster_status --formatter json 2>/dev/null \
-        | grep -o '"disk_nodes":\[[^]]*\]' | grep -o 'rabbit-c[0-9]*@[^"]*' || true
+# cluster_nodes_of N: the members of node N's cluster as "NAME RUNNING" lines
+# (RUNNING true or false), from node N's management API; nothing if N does not
+# answer. Not through rabbitmqctl: each of its calls boots an Erlang VM, which
+# takes 10 to 20 s on a machine whose cores are busy (the cluster tests restart
+# nodes on one).
+cluster_nodes_of() {
+    (
+        rmq_use_cluster_node "$1"
+        rmq_api_get '/nodes?columns=name,running' 2>/dev/null || true
+    ) | tr '{' '\n' | sed -n 's/.*"name":"\([^"]*\)".*"running":\([a-z]*\).*/\1 \2/p; s/.*"running":\([a-z]*\).*"name":"\([^"]*\)".*/\2 \1/p'
 }
+
+# cluster_members_of N: the nodes node N knows as its cluster, one per line.
+cluster_members_of() { cluster_nodes_of "$1" | cut -d' ' -f1; }
 
 cluster_join() {
     local n="$1" seed out
@@ -185,7 +194,7 @@ for ((n = 1; n <= CLUSTER_SIZE; n++)); do
 done
 ((provisioned)) || die "no cluster node answers"
 
-running="$(cluster_ctl "${ONLY_NODE:-1}" -q cluster_status --formatter json | grep -o '"running_nodes":\[[^]]*\]' | grep -o 'rabbit-c[0-9]*@[^"]*' | sort | tr '\n' ' ')"
+running="$(cluster_nodes_of "${ONLY_NODE:-1}" | awk '$2 == "true" {print $1}' | sort | tr '\n' ' ')"
 log "cluster: running nodes: $running"
 if [[ -z "$ONLY_NODE" ]] && (($(wc -w <<<"$running") != CLUSTER_SIZE)); then
     die "expected $CLUSTER_SIZE running nodes in the cluster, got: $running"

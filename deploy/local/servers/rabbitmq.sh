@@ -172,10 +172,13 @@ rmq_await() {
     # launcher dies before that (bad config, port clash, ...).
     wait_for_process_and "$launcher" 60 test -s "$RMQ_PIDFILE" \
         || die "$RMQ_LABEL exited during start-up; see $RMQ_CONSOLE_LOG and $RMQ_DIR/log/"
-    rmqctl -q await_startup --timeout "$RABBITMQ_START_TIMEOUT" >>"$RMQ_CONSOLE_LOG" 2>&1 \
-        || die "$RMQ_LABEL did not finish booting within ${RABBITMQ_START_TIMEOUT}s; see $RMQ_DIR/log/ and $RMQ_CONSOLE_LOG"
-    wait_for_process_and "$(read_pid "$RMQ_PIDFILE")" 60 rmq_answers \
-        || die "$RMQ_LABEL management API did not come up on 127.0.0.1:$RMQ_MGMT_PORT; see $RMQ_DIR/log/"
+    # RabbitMQ opens its AMQP listeners as the last step of its boot, after the
+    # plugins (management included) have started, so both ports answering means
+    # booted. Asked over TCP and HTTP rather than with `rabbitmqctl await_startup`:
+    # every rabbitmqctl call boots an Erlang VM, which takes 10 to 20 s on a
+    # machine whose cores are busy (the cluster tests restart nodes on one).
+    wait_for_process_and "$(read_pid "$RMQ_PIDFILE")" "$RABBITMQ_START_TIMEOUT" rmq_answers \
+        || die "$RMQ_LABEL did not finish booting (AMQP :$RMQ_AMQP_PORT, management :$RMQ_MGMT_PORT) within ${RABBITMQ_START_TIMEOUT}s; see $RMQ_DIR/log/ and $RMQ_CONSOLE_LOG"
     log "$RMQ_LABEL up (pid $(read_pid "$RMQ_PIDFILE"))"
 }
 
@@ -191,6 +194,13 @@ rmq_api() {
     curl -s -o /dev/null -w '%{http_code}' --max-time 15 -X "$method" "${body[@]}" \
         -K <(printf 'user = "%s:%s"\n' "$user" "$pass") \
         "http://127.0.0.1:$RMQ_MGMT_PORT/api$path" || true
+}
+
+# rmq_api_get PATH: the body of a GET on the management HTTP API as the admin;
+# fails when the node does not answer 2xx.
+rmq_api_get() {
+    curl -sf --max-time 15 -K <(printf 'user = "%s:%s"\n' "$RMQ_ADMIN_USER" "$RMQ_ADMIN_PASSWORD") \
+        "http://127.0.0.1:$RMQ_MGMT_PORT/api$1"
 }
 
 # rmq_api_expect "CODES" METHOD PATH: dies unless the HTTP status is one of CODES.
