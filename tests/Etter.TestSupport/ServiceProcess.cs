@@ -8,9 +8,9 @@ namespace Etter.TestSupport;
 /// <summary>
 /// One Etter service as a real OS process, started as <c>deploy/local/up.sh</c> starts it: through
 /// <c>deploy/local/run-service.sh</c>, which sets the environment every local run shares and execs
-/// <c>dotnet Service.dll</c> (so <see cref="Pid"/> is the service's own). Its output goes to a log file (flushed
-/// per line, so a failing test or a reader of the file sees everything); error lines ("fail:"/"crit:"), retried
-/// messages and all lines are counted.
+/// <c>dotnet Service.dll</c> (so <see cref="Pid"/> is the service's own). Its output goes to a log file, each line
+/// prefixed with the UTC time it arrived (flushed per line, so a failing test or a reader of the file sees
+/// everything); error lines ("fail:"/"crit:"), retried messages and all lines are counted.
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
@@ -193,9 +193,12 @@ public sealed class ServiceProcess : IAsyncDisposable
             Interlocked.Increment(ref _retryLines);
         }
 
+        // The services log without timestamps (a log collector adds them in production); in a test's log file the
+        // time each line arrived is what shows how long a start, a restart or a stall took.
+        var stamped = $"{DateTime.UtcNow:HH:mm:ss.fff} {line}";
         lock (_logLock)
         {
-            _log?.WriteLine(line);
+            _log?.WriteLine(stamped);
         }
     }
 
