@@ -184,23 +184,29 @@ rmq_await() {
 
 # --- Provisioning through the management API -------------------------------------
 
+# rmq_curl USER PASSWORD CURL_ARGS...: curl against the management API with
+# USER's credentials passed through a curl config on a file descriptor, never
+# through the arguments (where ps would show them).
+rmq_curl() {
+    local user="$1" pass="$2"
+    shift 2
+    curl -K <(printf 'user = "%s:%s"\n' "$user" "$pass") --max-time 15 "$@"
+}
+
 # rmq_api METHOD PATH [USER PASSWORD]: calls the management HTTP API, reading
-# a JSON body from stdin for PUT; prints the HTTP status. Credentials go
-# through a curl config on a file descriptor, not through the arguments.
+# a JSON body from stdin for PUT; prints the HTTP status.
 rmq_api() {
     local method="$1" path="$2" user="${3:-$RMQ_ADMIN_USER}" pass="${4:-$RMQ_ADMIN_PASSWORD}"
     local body=()
     [[ "$method" == PUT ]] && body=(-H 'content-type: application/json' --data-binary @-)
-    curl -s -o /dev/null -w '%{http_code}' --max-time 15 -X "$method" "${body[@]}" \
-        -K <(printf 'user = "%s:%s"\n' "$user" "$pass") \
+    rmq_curl "$user" "$pass" -s -o /dev/null -w '%{http_code}' -X "$method" "${body[@]}" \
         "http://127.0.0.1:$RMQ_MGMT_PORT/api$path" || true
 }
 
 # rmq_api_get PATH: the body of a GET on the management HTTP API as the admin;
 # fails when the node does not answer 2xx.
 rmq_api_get() {
-    curl -sf --max-time 15 -K <(printf 'user = "%s:%s"\n' "$RMQ_ADMIN_USER" "$RMQ_ADMIN_PASSWORD") \
-        "http://127.0.0.1:$RMQ_MGMT_PORT/api$1"
+    rmq_curl "$RMQ_ADMIN_USER" "$RMQ_ADMIN_PASSWORD" -sf "http://127.0.0.1:$RMQ_MGMT_PORT/api$1"
 }
 
 # rmq_api_expect "CODES" METHOD PATH: dies unless the HTTP status is one of CODES.
