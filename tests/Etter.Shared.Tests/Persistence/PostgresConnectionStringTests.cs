@@ -3,7 +3,10 @@ using Npgsql;
 
 namespace Etter.Shared.Tests.Persistence;
 
-/// <summary>Pooled connections are handed back without Npgsql's DISCARD ALL unless the operator asks for it.</summary>
+/// <summary>
+/// Pooled connections are handed back without Npgsql's DISCARD ALL, and keep their hot statements prepared, unless the
+/// operator's connection string says otherwise.
+/// </summary>
 public sealed class PostgresConnectionStringTests
 {
     [Fact]
@@ -14,6 +17,7 @@ public sealed class PostgresConnectionStringTests
         var effective = new NpgsqlConnectionStringBuilder(options.EffectiveConnectionString());
 
         Assert.True(effective.NoResetOnClose);
+        Assert.Equal(PostgresOptions.DefaultMaxAutoPrepare, effective.MaxAutoPrepare);
         Assert.Equal("etter", effective.Database);
         Assert.Equal("x", effective.Password);
     }
@@ -26,5 +30,19 @@ public sealed class PostgresConnectionStringTests
         var options = new PostgresOptions { ConnectionString = connectionString };
 
         Assert.False(new NpgsqlConnectionStringBuilder(options.EffectiveConnectionString()).NoResetOnClose);
+    }
+
+    [Theory]
+    [InlineData("Host=127.0.0.1;Database=etter;Max Auto Prepare=0", 0)]
+    [InlineData("Host=127.0.0.1;Database=etter;MaxAutoPrepare=20", 20)]
+    [InlineData("Host=127.0.0.1;Database=etter;max auto prepare=5", 5)]
+    public void OperatorSetsMaxAutoPrepare_TheirChoiceStands(string connectionString, int expected)
+    {
+        var options = new PostgresOptions { ConnectionString = connectionString };
+
+        var effective = new NpgsqlConnectionStringBuilder(options.EffectiveConnectionString());
+
+        Assert.Equal(expected, effective.MaxAutoPrepare);
+        Assert.True(effective.NoResetOnClose);
     }
 }
