@@ -167,7 +167,10 @@ main() {
     elif ((build_rc == 0)); then
         load_credentials
         log "Running tests (results: $RESULTS_DIR)"
-        dotnet test "$ETTER_ROOT/Etter.sln" -c Release --no-build \
+        # The suite starts a few hundred short-lived service processes on two busy cores. Without dynamic
+        # PGO the JIT skips the instrumented tier, so each process compiles its hot code once less: a
+        # test class used 7-11 % less CPU. Only the code the JIT emits changes, not what any test checks.
+        DOTNET_TieredPGO=0 dotnet test "$ETTER_ROOT/Etter.sln" -c Release --no-build \
             --blame-hang-timeout "$TEST_HANG_TIMEOUT" --blame-hang-dump-type none \
             --logger "trx;LogFilePrefix=r" --results-directory "$RESULTS_DIR" "${args[@]}" || test_rc=$?
     else
