@@ -41,10 +41,11 @@ trx_attr() {
 }
 
 # summarize_trx DIR: reads the <Counters> element of every .trx under DIR and
-# sets TOTAL_PASSED, TOTAL_FAILED, TOTAL_SKIPPED, TOTAL_EXECUTED, TRX_FILES.
+# sets TOTAL_PASSED, TOTAL_FAILED, TOTAL_SKIPPED, TOTAL_EXECUTED, TRX_FILES, and FAILED_REPORT
+# (what failed_tests says of each file with failures).
 summarize_trx() {
     local dir="$1" f counters passed failed error timeout aborted executed not_executed
-    TOTAL_PASSED=0 TOTAL_FAILED=0 TOTAL_SKIPPED=0 TOTAL_EXECUTED=0 TRX_FILES=0
+    TOTAL_PASSED=0 TOTAL_FAILED=0 TOTAL_SKIPPED=0 TOTAL_EXECUTED=0 TRX_FILES=0 FAILED_REPORT=""
     while IFS= read -r -d '' f; do
         # Flatten first: the element may be split over several lines.
         counters="$(tr '\r\n' '  ' <"$f" | grep -o '<Counters[[:space:]][^>]*>' | head -n1 || true)"
@@ -70,11 +71,40 @@ summarize_trx() {
             failed=$((failed + 1))
         fi
         log "  $(basename "$f"): $passed passed, $failed failed, $not_executed skipped"
+        if ((failed > 0)); then FAILED_REPORT+="$(failed_tests "$f")"$'\n'; fi
         TOTAL_PASSED=$((TOTAL_PASSED + passed))
         TOTAL_FAILED=$((TOTAL_FAILED + failed))
         TOTAL_SKIPPED=$((TOTAL_SKIPPED + not_executed))
         TOTAL_EXECUTED=$((TOTAL_EXECUTED + executed))
     done < <(find "$dir" -type f -name '*.trx' -print0 2>/dev/null | sort -z)
+}
+
+# failed_tests FILE: each failed test in one .trx with the first lines of its message and the first
+# frame that names a source line. The CI log keeps only its tail, so what failed and where must be there.
+failed_tests() {
+    awk '
+        BEGIN { RS = "</UnitTestResult>" }
+        /<UnitTestResult [^>]*outcome="(Failed|Error|Timeout|Aborted)"/ {
+            name = $0
+            sub(/.*testName="/, "", name); sub(/".*/, "", name)
+            msg = ""
+            if (match($0, /<Message>[^<]*<\/Message>/)) msg = substr($0, RSTART + 9, RLENGTH - 19)
+            where = ""
+            if (match($0, /<StackTrace>[^<]*<\/StackTrace>/)) {
+                n = split(substr($0, RSTART + 12, RLENGTH - 25), frames, "\n")
+                for (i = 1; i <= n; i++) if (frames[i] ~ / in \/.*:line [0-9]+/) { where = frames[i]; break }
+            }
+            print "FAILED " unescape(name)
+            n = split(unescape(msg), lines, "\n")
+            for (i = 1; i <= n && i <= 8; i++) print "    " lines[i]
+            if (n > 8) print "    ..."
+            if (where != "") { sub(/^ +/, "", where); print "    " unescape(where) }
+        }
+        function unescape(s) {
+            gsub(/&lt;/, "<", s); gsub(/&gt;/, ">", s); gsub(/&quot;/, "\"", s); gsub(/&apos;/, "\047", s)
+            gsub(/&#xD;/, "", s); gsub(/&amp;/, "\\&", s)
+            return s
+        }' "$1"
 }
 
 # running_servers: this checkout's servers running now, as " postgres rabbitmq epmd redis cluster-1 ... ".
@@ -195,6 +225,7 @@ main() {
     fi
     if ((TOTAL_FAILED > 0)); then
         warn "$TOTAL_FAILED test(s) failed"
+        printf '%s' "$FAILED_REPORT"
         rc=1
     fi
     if ((build_rc == 0 && servers_rc == 0 && TOTAL_PASSED + TOTAL_FAILED == 0)); then
