@@ -52,6 +52,8 @@ public static class BusRegistrationExtensions
                 services.TryAddSingleton<RejectedPublishRecovery>();
                 services.AddSendObserver(provider => provider.GetRequiredService<RejectedPublishRecovery>());
                 services.AddPublishObserver(provider => provider.GetRequiredService<RejectedPublishRecovery>());
+                services.TryAddSingleton<WedgedConnectionWatchdog>();
+                services.AddHostedService(provider => provider.GetRequiredService<WedgedConnectionWatchdog>());
                 bus.UsingRabbitMq((context, cfg) =>
                 {
                     cfg.Host(rabbit.Host, (ushort)rabbit.Port, rabbit.VirtualHost, h =>

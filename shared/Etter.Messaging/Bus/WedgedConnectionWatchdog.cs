@@ -1,0 +1,138 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using MassTransit;
+using MassTransit.RabbitMqTransport;
+using MassTransit.RabbitMqTransport.Configuration;
+using MassTransit.Transports;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+
+namespace Etter.Messaging.Bus;
+
+/// <summary>
+/// Frees a broker connection whose shutdown has stalled inside RabbitMQ.Client, so MassTransit learns it is gone and
+/// connects again. Every <see cref="Interval"/> it looks at the connection the bus uses; one that has been closing for
+/// longer than <see cref="Grace"/> without its receive loop ending gets that loop's cancellation token cancelled.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Why: in RabbitMQ.Client 7.2.2 (the newest served here) the receive loop runs the shutdown handlers of a connection
+/// the broker closed one after another, and a channel's handler waits for the channel's publisher-confirm lock with
+/// the receive loop's own token, which is cancelled only once every handler has returned. When a publish held that lock
+/// while MassTransit disposed the channel, the publish's release fails on the disposed lock and the handler waits for
+/// ever: the loop stops reading, no later handler runs, MassTransit never hears that the connection closed, and every
+/// consumer of the process waits on it. Seen in the whole-broker-restart cluster test: the orchestrator sat silent with
+/// its saga queue unconsumed for minutes (an async stack dump showed the loop parked in
+/// <c>MaybeHandlePublisherConfirmationTcsOnChannelShutdownAsync</c>). The client's maintainers fixed this later
+/// (rabbitmq-dotnet-client #1960: the token is cancelled before the handlers run); this does the same from outside,
+/// and only for a connection that is already stuck.
+/// </para>
+/// <para>
+/// Cancelling is what the client does itself when a close finishes: the waiting handler ends, the handlers after it
+/// run (MassTransit's among them), and the loop finishes the close. The token lives in a private field, read by
+/// reflection; RabbitMQ.Client is pinned (Directory.Packages.props), and <c>WedgedConnectionWatchdogTests</c> fails
+/// first if an upgrade moves it. Should it move anyway, the watchdog says so once at start and stands aside.
+/// </para>
+/// </remarks>
+public sealed class WedgedConnectionWatchdog(IServiceProvider services, TimeProvider time, ILogger<WedgedConnectionWatchdog> logger) : BackgroundService
+{
+    /// <summary>How often the bus's connection is looked at.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long a connection may take to finish closing before it counts as stuck. A close that is not stuck ends as
+    /// soon as the handlers have run, well under a second even on a busy machine.
+    /// </summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromSeconds(10);
+
+    const BindingFlags Instance = BindingFlags.Instance | BindingFlags.NonPublic;
+    static readonly Type? ConnectionType = typeof(IConnection).Assembly.GetType("RabbitMQ.Client.Framing.Connection");
+    static readonly FieldInfo? MainLoopCancellation = ConnectionType?.GetField("_mainLoopCts", Instance);
+    static readonly FieldInfo? MainLoopTask = ConnectionType?.GetField("_mainLoopTask", Instance);
+
+    readonly ConditionalWeakTable<object, StrongBox<DateTimeOffset>> _closingSince = [];
+
+    /// <summary>True when this RabbitMQ.Client keeps the receive loop's token and task where the watchdog looks.</summary>
+    public static bool CanSeeInsideConnections => MainLoopCancellation is not null && MainLoopTask is not null;
+
+    /// <summary>Whether a connection seen closing since <paramref name="closingSince"/> counts as stuck at <paramref name="now"/>.</summary>
+    public static bool IsStuck(DateTimeOffset closingSince, DateTimeOffset now, TimeSpan grace) => now - closingSince >= grace;
+
+    /// <summary>
+    /// Looks at <paramref name="connection"/> once: notes when it was first seen closing with its receive loop still
+    /// running, and frees that loop once it has been so for <see cref="Grace"/>. True when it freed it.
+    /// </summary>
+    public bool Check(IConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        // MassTransit's connections do not recover by themselves, so they are the client's plain connection type.
+        if (ConnectionType?.IsInstanceOfType(connection) != true
+            || MainLoopTask?.GetValue(connection) is not Task loop
+            || MainLoopCancellation?.GetValue(connection) is not CancellationTokenSource cancellation)
+        {
+            return false;
+        }
+
+        if (connection.CloseReason is null || loop.IsCompleted)
+        {
+            _closingSince.Remove(connection);
+            return false;
+        }
+
+        var now = time.GetUtcNow();
+        var since = _closingSince.GetValue(connection, _ => new StrongBox<DateTimeOffset>(now)).Value;
+        if (!IsStuck(since, now, Grace))
+        {
+            return false;
+        }
+
+        logger.LogWarning(
+            "The broker connection {Connection} has been closing for {Seconds:0} s ({Reason}) with its shutdown stuck inside RabbitMQ.Client; freeing it so the bus reconnects",
+            connection.ClientProvidedName, (now - since).TotalSeconds, connection.CloseReason);
+        _closingSince.Remove(connection);
+        try
+        {
+            cancellation.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed means the connection finished closing after all.
+            return false;
+        }
+
+        return true;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!CanSeeInsideConnections)
+        {
+            logger.LogError("RabbitMQ.Client {Version} keeps its receive loop elsewhere; a connection whose shutdown gets stuck will not be freed. See WedgedConnectionWatchdog.",
+                typeof(IConnection).Assembly.GetName().Version);
+            return;
+        }
+
+        using var timer = new PeriodicTimer(Interval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            if (services.GetService<IBusInstance>()?.HostConfiguration is not IRabbitMqHostConfiguration host)
+            {
+                continue;
+            }
+
+            // Bounded: with no connection the supervisor would wait for one; there is nothing to look at then.
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            wait.CancelAfter(Interval);
+            try
+            {
+                await host.ConnectionContextSupervisor.Send(Pipe.Execute<ConnectionContext>(context => Check(context.Connection)), wait.Token);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is not OutOfMemoryException)
+            {
+                // No connection right now (the broker is away, or one is being made): the next tick looks again.
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.Reflection;
+using System.Text.Json;
+using Etter.Messaging.Bus;
+using Etter.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using RabbitMQ.Client;
+
+namespace Etter.IntegrationTests.Distributed;
+
+/// <summary>
+/// The RabbitMQ.Client 7.2.2 shutdown stall that <see cref="WedgedConnectionWatchdog"/> frees, made on purpose on the
+/// real broker: a channel's publisher-confirm lock is held and never given back (what a publish leaves behind when its
+/// release fails on a channel disposed meanwhile), then the broker closes the connection. The channel's shutdown
+/// handler waits for the lock with a token only the end of the close would cancel, so the close never ends.
+/// </summary>
+public sealed class WedgedConnectionTests : IAsyncLifetime
+{
+    ScratchEnvironment _environment = null!;
+
+    public async Task InitializeAsync() => _environment = await ScratchEnvironment.CreateAsync();
+
+    public async Task DisposeAsync() => await _environment.DisposeAsync();
+
+    [Fact]
+    public async Task BrokerClosesAConnectionWhileAConfirmLockIsHeld_TheWatchdogFreesTheStuckClose()
+    {
+        var name = $"wedge-{Guid.NewGuid():N}";
+        var settings = _environment.Settings;
+        await using var connection = await new ConnectionFactory
+        {
+            HostName = settings.RabbitHost,
+            Port = settings.RabbitPort,
+            VirtualHost = _environment.VirtualHost,
+            UserName = settings.RabbitUser,
+            Password = settings.RabbitPassword,
+            ClientProvidedName = name,
+
+            // As MassTransit connects.
+            AutomaticRecoveryEnabled = false,
+        }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        var confirmLock = (SemaphoreSlim)channel.GetType().GetField("_confirmSemaphore", BindingFlags.Instance | BindingFlags.NonPublic)!.GetValue(channel)!;
+        await confirmLock.WaitAsync();
+
+        // Subscribed after the channel's own handler, so it runs only once that one has returned.
+        var shutdownSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.ConnectionShutdownAsync += (_, _) =>
+        {
+            shutdownSeen.TrySetResult();
+            return Task.CompletedTask;
+        };
+
+        await CloseFromTheBrokerAsync(name);
+        await WaitUntilAsync(() => connection.CloseReason is not null, "the broker's close to reach the client");
+
+        // The stall itself: the close has begun but its handlers stop at the channel's.
+        var stalled = await Task.WhenAny(shutdownSeen.Task, Task.Delay(TimeSpan.FromSeconds(3)));
+        Assert.NotSame(shutdownSeen.Task, stalled);
+
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var services = new ServiceCollection().BuildServiceProvider();
+        var watchdog = new WedgedConnectionWatchdog(services, time, NullLogger<WedgedConnectionWatchdog>.Instance);
+        Assert.False(watchdog.Check(connection));
+        time.Advance(WedgedConnectionWatchdog.Grace - TimeSpan.FromSeconds(1));
+        Assert.False(watchdog.Check(connection));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(watchdog.Check(connection));
+
+        // Freed: the handlers after the channel's run, MassTransit's among them in a service.
+        await shutdownSeen.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(connection.IsOpen);
+
+        // A closed connection that finished closing is not touched again.
+        time.Advance(WedgedConnectionWatchdog.Grace * 2);
+        await WaitUntilAsync(() => !watchdog.Check(connection), "the watchdog to leave the closed connection alone");
+    }
+
+    /// <summary>As a node shutting down does: the broker sends connection.close, the client answers and closes.</summary>
+    async Task CloseFromTheBrokerAsync(string clientName)
+    {
+        // The management API lists a connection once its statistics are first collected, a few seconds after it opened.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var connections = await _environment.ManagementGetAsync("vhosts/{vhost}/connections");
+            var match = connections?.EnumerateArray().FirstOrDefault(c =>
+                c.TryGetProperty("client_properties", out var client)
+                && client.TryGetProperty("connection_name", out var given)
+                && given.GetString() == clientName);
+            if (match is { ValueKind: JsonValueKind.Object } found)
+            {
+                using var delete = await _environment.Management.DeleteAsync(new Uri($"connections/{Uri.EscapeDataString(found.GetProperty("name").GetString()!)}", UriKind.Relative));
+                delete.EnsureSuccessStatusCode();
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"the management API never listed the connection {clientName}");
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+        }
+    }
+
+    static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
+        }
+    }
+}
