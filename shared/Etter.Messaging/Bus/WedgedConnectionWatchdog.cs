@@ -13,8 +13,9 @@ namespace Etter.Messaging.Bus;
 
 /// <summary>
 /// Frees a broker connection whose shutdown has stalled inside RabbitMQ.Client, so MassTransit learns it is gone and
-/// connects again. Every <see cref="Interval"/> it looks at the connection the bus uses; one that has been closing for
-/// longer than <see cref="Grace"/> without its receive loop ending gets that loop's cancellation token cancelled.
+/// connects again. Every <see cref="Interval"/> it notes the connection the bus uses and looks at every connection it
+/// has noted; one that has been closing for longer than <see cref="Grace"/> without its receive loop ending gets that
+/// loop's cancellation token cancelled.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -22,16 +23,17 @@ namespace Etter.Messaging.Bus;
 /// the broker closed one after another, and a channel's handler waits for the channel's publisher-confirm lock with
 /// the receive loop's own token, which is cancelled only once every handler has returned. When a publish held that lock
 /// while MassTransit disposed the channel, the publish's release fails on the disposed lock and the handler waits for
-/// ever: the loop stops reading, no later handler runs, MassTransit never hears that the connection closed, and every
-/// consumer of the process waits on it. Seen in the whole-broker-restart cluster test: the orchestrator sat silent with
-/// its saga queue unconsumed for minutes (an async stack dump showed the loop parked in
+/// ever: the loop stops reading and no later handler runs. MassTransit may have heard of the close already and send
+/// on a new connection, but the receive endpoints whose channels belong to the stuck one never hear theirs closed and
+/// never start again. Seen in the whole-broker-restart cluster test: the orchestrator's outbox drained after the
+/// restart while its saga queue filled with no consumer for minutes (an async stack dump showed the loop parked in
 /// <c>MaybeHandlePublisherConfirmationTcsOnChannelShutdownAsync</c>). The client's maintainers fixed this later
 /// (rabbitmq-dotnet-client #1960: the token is cancelled before the handlers run); this does the same from outside,
 /// and only for a connection that is already stuck.
 /// </para>
 /// <para>
 /// Cancelling is what the client does itself when a close finishes: the waiting handler ends, the handlers after it
-/// run (MassTransit's among them), and the loop finishes the close. The token lives in a private field, read by
+/// run (MassTransit's and its consumers' among them), and the loop finishes the close. The token lives in a private field, read by
 /// reflection; RabbitMQ.Client is pinned (Directory.Packages.props), and <c>WedgedConnectionWatchdogTests</c> fails
 /// first if an upgrade moves it. Should it move anyway, the watchdog says so once at start and stands aside.
 /// </para>
@@ -52,7 +54,11 @@ public sealed class WedgedConnectionWatchdog(IServiceProvider services, TimeProv
     static readonly FieldInfo? MainLoopCancellation = ConnectionType?.GetField("_mainLoopCts", Instance);
     static readonly FieldInfo? MainLoopTask = ConnectionType?.GetField("_mainLoopTask", Instance);
 
-    readonly ConditionalWeakTable<object, StrongBox<DateTimeOffset>> _closingSince = [];
+    /// <summary>
+    /// Every connection the bus has used, with when it was first seen closing. Not only the current one: MassTransit
+    /// may already have a new connection for its sends while receive endpoints still wait on channels of the stuck one.
+    /// </summary>
+    readonly ConditionalWeakTable<IConnection, StrongBox<DateTimeOffset?>> _seen = [];
 
     /// <summary>True when this RabbitMQ.Client keeps the receive loop's token and task where the watchdog looks.</summary>
     public static bool CanSeeInsideConnections => MainLoopCancellation is not null && MainLoopTask is not null;
@@ -60,49 +66,63 @@ public sealed class WedgedConnectionWatchdog(IServiceProvider services, TimeProv
     /// <summary>Whether a connection seen closing since <paramref name="closingSince"/> counts as stuck at <paramref name="now"/>.</summary>
     public static bool IsStuck(DateTimeOffset closingSince, DateTimeOffset now, TimeSpan grace) => now - closingSince >= grace;
 
-    /// <summary>
-    /// Looks at <paramref name="connection"/> once: notes when it was first seen closing with its receive loop still
-    /// running, and frees that loop once it has been so for <see cref="Grace"/>. True when it freed it.
-    /// </summary>
-    public bool Check(IConnection connection)
+    /// <summary>Keeps an eye on <paramref name="connection"/> until it has finished closing.</summary>
+    public void Watch(IConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
+
         // MassTransit's connections do not recover by themselves, so they are the client's plain connection type.
-        if (ConnectionType?.IsInstanceOfType(connection) != true
-            || MainLoopTask?.GetValue(connection) is not Task loop
-            || MainLoopCancellation?.GetValue(connection) is not CancellationTokenSource cancellation)
+        if (ConnectionType?.IsInstanceOfType(connection) == true)
         {
-            return false;
+            _seen.GetValue(connection, _ => new StrongBox<DateTimeOffset?>());
         }
+    }
 
-        if (connection.CloseReason is null || loop.IsCompleted)
-        {
-            _closingSince.Remove(connection);
-            return false;
-        }
-
+    /// <summary>
+    /// Looks at every watched connection once: notes when each was first seen closing with its receive loop still
+    /// running, frees the loop of those that have been so for <see cref="Grace"/>, and forgets those that finished.
+    /// Returns how many it freed.
+    /// </summary>
+    public int FreeStuck()
+    {
         var now = time.GetUtcNow();
-        var since = _closingSince.GetValue(connection, _ => new StrongBox<DateTimeOffset>(now)).Value;
-        if (!IsStuck(since, now, Grace))
+        var freed = 0;
+        foreach (var (connection, closingSince) in _seen.ToList())
         {
-            return false;
+            if (MainLoopTask?.GetValue(connection) is not Task loop || loop.IsCompleted
+                || MainLoopCancellation?.GetValue(connection) is not CancellationTokenSource cancellation)
+            {
+                _seen.Remove(connection);
+                continue;
+            }
+
+            if (connection.CloseReason is null)
+            {
+                continue;
+            }
+
+            closingSince.Value ??= now;
+            if (!IsStuck(closingSince.Value.Value, now, Grace))
+            {
+                continue;
+            }
+
+            logger.LogWarning(
+                "The broker connection {Connection} has been closing for {Seconds:0} s ({Reason}) with its shutdown stuck inside RabbitMQ.Client; freeing it so its consumers reconnect",
+                connection.ClientProvidedName, (now - closingSince.Value.Value).TotalSeconds, connection.CloseReason);
+            _seen.Remove(connection);
+            try
+            {
+                cancellation.Cancel();
+                freed++;
+            }
+            catch (ObjectDisposedException)
+            {
+                // Disposed means the connection finished closing after all.
+            }
         }
 
-        logger.LogWarning(
-            "The broker connection {Connection} has been closing for {Seconds:0} s ({Reason}) with its shutdown stuck inside RabbitMQ.Client; freeing it so the bus reconnects",
-            connection.ClientProvidedName, (now - since).TotalSeconds, connection.CloseReason);
-        _closingSince.Remove(connection);
-        try
-        {
-            cancellation.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // Disposed means the connection finished closing after all.
-            return false;
-        }
-
-        return true;
+        return freed;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -117,22 +137,27 @@ public sealed class WedgedConnectionWatchdog(IServiceProvider services, TimeProv
         using var timer = new PeriodicTimer(Interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            if (services.GetService<IBusInstance>()?.HostConfiguration is not IRabbitMqHostConfiguration host)
+            if (services.GetService<IBusInstance>()?.HostConfiguration is IRabbitMqHostConfiguration host)
             {
-                continue;
+                await WatchCurrentAsync(host, stoppingToken);
             }
 
-            // Bounded: with no connection the supervisor would wait for one; there is nothing to look at then.
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            wait.CancelAfter(Interval);
-            try
-            {
-                await host.ConnectionContextSupervisor.Send(Pipe.Execute<ConnectionContext>(context => Check(context.Connection)), wait.Token);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is not OutOfMemoryException)
-            {
-                // No connection right now (the broker is away, or one is being made): the next tick looks again.
-            }
+            FreeStuck();
+        }
+    }
+
+    async Task WatchCurrentAsync(IRabbitMqHostConfiguration host, CancellationToken stoppingToken)
+    {
+        // Bounded: with no connection the supervisor would wait for one; there is nothing new to watch then.
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        wait.CancelAfter(Interval);
+        try
+        {
+            await host.ConnectionContextSupervisor.Send(Pipe.Execute<ConnectionContext>(context => Watch(context.Connection)), wait.Token);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is not OutOfMemoryException)
+        {
+            // No connection right now (the broker is away, or one is being made): the next tick looks again.
         }
     }
 }

@@ -62,19 +62,20 @@ public sealed class WedgedConnectionTests : IAsyncLifetime
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var services = new ServiceCollection().BuildServiceProvider();
         var watchdog = new WedgedConnectionWatchdog(services, time, NullLogger<WedgedConnectionWatchdog>.Instance);
-        Assert.False(watchdog.Check(connection));
+        watchdog.Watch(connection);
+        Assert.Equal(0, watchdog.FreeStuck());
         time.Advance(WedgedConnectionWatchdog.Grace - TimeSpan.FromSeconds(1));
-        Assert.False(watchdog.Check(connection));
+        Assert.Equal(0, watchdog.FreeStuck());
         time.Advance(TimeSpan.FromSeconds(1));
-        Assert.True(watchdog.Check(connection));
+        Assert.Equal(1, watchdog.FreeStuck());
 
-        // Freed: the handlers after the channel's run, MassTransit's among them in a service.
+        // Freed: the handlers after the channel's run, MassTransit's and its consumers' among them in a service.
         await shutdownSeen.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.False(connection.IsOpen);
 
-        // A closed connection that finished closing is not touched again.
+        // Once freed, the connection is forgotten, not freed again.
         time.Advance(WedgedConnectionWatchdog.Grace * 2);
-        await WaitUntilAsync(() => !watchdog.Check(connection), "the watchdog to leave the closed connection alone");
+        Assert.Equal(0, watchdog.FreeStuck());
     }
 
     /// <summary>As a node shutting down does: the broker sends connection.close, the client answers and closes.</summary>
