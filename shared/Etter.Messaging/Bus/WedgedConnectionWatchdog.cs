@@ -19,8 +19,8 @@ namespace Etter.Messaging.Bus;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Why: in RabbitMQ.Client 7.2.2 (the newest served here) the receive loop runs the shutdown handlers of a connection
-/// the broker closed one after another, and a channel's handler waits for the channel's publisher-confirm lock with
+/// Why: in RabbitMQ.Client 7.2.2 (the newest served here) the receive loop runs the shutdown handlers of a closing
+/// connection (the broker closed it, or <see cref="RejectedPublishRecovery"/> did) one after another, and a channel's handler waits for the channel's publisher-confirm lock with
 /// the receive loop's own token, which is cancelled only once every handler has returned. When a publish held that lock
 /// while MassTransit disposed the channel, the publish's release fails on the disposed lock and the handler waits for
 /// ever: the loop stops reading and no later handler runs. MassTransit may have heard of the close already and send
