@@ -45,7 +45,8 @@ public sealed class WedgedConnectionWatchdog(IServiceProvider services, TimeProv
 
     /// <summary>
     /// How long a connection may take to finish closing before it counts as stuck. A close that is not stuck ends as
-    /// soon as the handlers have run, well under a second even on a busy machine.
+    /// soon as the handlers have run, in a second or two even on a busy machine; freeing one that was merely slow does
+    /// no more than the end of the close would.
     /// </summary>
     public static readonly TimeSpan Grace = TimeSpan.FromSeconds(10);
 
