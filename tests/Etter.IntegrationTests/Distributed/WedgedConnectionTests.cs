@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using Etter.IntegrationTests.Infrastructure;
 using Etter.Messaging.Bus;
 using Etter.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,19 +28,13 @@ public sealed class WedgedConnectionTests : IAsyncLifetime
     public async Task BrokerClosesAConnectionWhileAConfirmLockIsHeld_TheWatchdogFreesTheStuckClose()
     {
         var name = $"wedge-{Guid.NewGuid():N}";
-        var settings = _environment.Settings;
-        await using var connection = await new ConnectionFactory
+        await using var connection = await ScratchBroker.ConnectAsync(_environment, factory =>
         {
-            HostName = settings.RabbitHost,
-            Port = settings.RabbitPort,
-            VirtualHost = _environment.VirtualHost,
-            UserName = settings.RabbitUser,
-            Password = settings.RabbitPassword,
-            ClientProvidedName = name,
+            factory.ClientProvidedName = name;
 
             // As MassTransit connects.
-            AutomaticRecoveryEnabled = false,
-        }.CreateConnectionAsync();
+            factory.AutomaticRecoveryEnabled = false;
+        });
         await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
         var confirmLock = (SemaphoreSlim)channel.GetType().GetField("_confirmSemaphore", BindingFlags.Instance | BindingFlags.NonPublic)!.GetValue(channel)!;
         await confirmLock.WaitAsync();
