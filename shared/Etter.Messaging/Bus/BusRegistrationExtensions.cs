@@ -54,6 +54,7 @@ public static class BusRegistrationExtensions
                 services.AddPublishObserver(provider => provider.GetRequiredService<RejectedPublishRecovery>());
                 services.TryAddSingleton<WedgedConnectionWatchdog>();
                 services.AddHostedService(provider => provider.GetRequiredService<WedgedConnectionWatchdog>());
+                services.AddHostedService<ReceiveEndpointHealthLog>();
                 bus.UsingRabbitMq((context, cfg) =>
                 {
                     cfg.Host(rabbit.Host, (ushort)rabbit.Port, rabbit.VirtualHost, h =>
