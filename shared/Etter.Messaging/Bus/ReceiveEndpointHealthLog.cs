@@ -37,19 +37,32 @@ public sealed class ReceiveEndpointHealthLog(IBusControl bus, TimeProvider time,
         using var timer = new PeriodicTimer(Interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            var health = bus.CheckHealth();
-            var endpoints = health.Endpoints.Select(e => (QueueName(e.Key), e.Value.Status, e.Value.Description ?? e.Value.Exception?.Message));
-            foreach (var report in _outages.Observe(time.GetUtcNow(), endpoints))
+            try
             {
-                if (report.Ended)
-                {
-                    logger.LogInformation("Receive endpoint {Endpoint} consumes again after {Seconds:0} s out of service", report.Endpoint, report.Down.TotalSeconds);
-                }
-                else
-                {
-                    logger.LogWarning("Receive endpoint {Endpoint} has been out of service for {Seconds:0} s ({Detail})",
-                        report.Endpoint, report.Down.TotalSeconds, report.Detail);
-                }
+                Report(time.GetUtcNow());
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A log line is never worth stopping the service for (a failed hosted service stops the host).
+                logger.LogDebug(ex, "Could not read the receive endpoints' health");
+            }
+        }
+    }
+
+    void Report(DateTimeOffset now)
+    {
+        var health = bus.CheckHealth();
+        var endpoints = health.Endpoints.Select(e => (QueueName(e.Key), e.Value.Status, e.Value.Description ?? e.Value.Exception?.Message));
+        foreach (var report in _outages.Observe(now, endpoints))
+        {
+            if (report.Ended)
+            {
+                logger.LogInformation("Receive endpoint {Endpoint} consumes again after {Seconds:0} s out of service", report.Endpoint, report.Down.TotalSeconds);
+            }
+            else
+            {
+                logger.LogWarning("Receive endpoint {Endpoint} has been out of service for {Seconds:0} s ({Detail})",
+                    report.Endpoint, report.Down.TotalSeconds, report.Detail);
             }
         }
     }
