@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
 
 namespace Etter.Messaging.Bus;
 
@@ -54,6 +55,10 @@ public sealed class WedgedConnectionWatchdog(IServiceProvider services, TimeProv
     static readonly Type? ConnectionType = typeof(IConnection).Assembly.GetType("RabbitMQ.Client.Framing.Connection");
     static readonly FieldInfo? MainLoopCancellation = ConnectionType?.GetField("_mainLoopCts", Instance);
     static readonly FieldInfo? MainLoopTask = ConnectionType?.GetField("_mainLoopTask", Instance);
+    static readonly FieldInfo? Sessions = ConnectionType?.GetField("_sessionManager", Instance);
+    static readonly FieldInfo? SessionMap = typeof(IConnection).Assembly.GetType("RabbitMQ.Client.Impl.SessionManager")?.GetField("_sessionMap", Instance);
+    static readonly MethodInfo? CloseSession = typeof(IConnection).Assembly.GetType("RabbitMQ.Client.Impl.ISession")
+        ?.GetMethod("CloseAsync", [typeof(ShutdownEventArgs), typeof(bool)]);
 
     /// <summary>
     /// Every connection the bus has used, with when it was first seen closing. Not only the current one: MassTransit
@@ -62,7 +67,8 @@ public sealed class WedgedConnectionWatchdog(IServiceProvider services, TimeProv
     readonly ConditionalWeakTable<IConnection, StrongBox<DateTimeOffset?>> _seen = [];
 
     /// <summary>True when this RabbitMQ.Client keeps the receive loop's token and task where the watchdog looks.</summary>
-    public static bool CanSeeInsideConnections => MainLoopCancellation is not null && MainLoopTask is not null;
+    public static bool CanSeeInsideConnections =>
+        MainLoopCancellation is not null && MainLoopTask is not null && Sessions is not null && SessionMap is not null && CloseSession is not null;
 
     /// <summary>Whether a connection seen closing since <paramref name="closingSince"/> counts as stuck at <paramref name="now"/>.</summary>
     public static bool IsStuck(DateTimeOffset closingSince, DateTimeOffset now, TimeSpan grace) => now - closingSince >= grace;
@@ -115,6 +121,7 @@ public sealed class WedgedConnectionWatchdog(IServiceProvider services, TimeProv
             try
             {
                 cancellation.Cancel();
+                CloseRemainingChannels(connection, connection.CloseReason);
                 freed++;
             }
             catch (ObjectDisposedException)
@@ -124,6 +131,47 @@ public sealed class WedgedConnectionWatchdog(IServiceProvider services, TimeProv
         }
 
         return freed;
+    }
+
+    /// <summary>
+    /// Closes the channels the stuck loop has not reached yet, as the loop would have: each channel's shutdown handlers
+    /// run, MassTransit's among them, so its consumers start again.
+    /// </summary>
+    /// <remarks>
+    /// Cancelling the loop's token is not always enough. When MassTransit disposed the channel after its handler had
+    /// started waiting for the confirm lock, the lock's disposal dropped the waiter from its queue, and SemaphoreSlim
+    /// then waits for a release that can never come, whatever the token (a dump of a stalled orchestrator showed
+    /// exactly this: the token cancelled, the lock disposed with no waiters listed, the handler still waiting). The
+    /// loop stays stuck, so the channels after that one would never hear of the close. A channel the loop reaches
+    /// after all is closed twice, which its handlers take as the same close.
+    /// </remarks>
+    static void CloseRemainingChannels(IConnection connection, ShutdownEventArgs? reason)
+    {
+        if (reason is null || Sessions?.GetValue(connection) is not { } sessions || SessionMap?.GetValue(sessions) is not System.Collections.IDictionary map)
+        {
+            return;
+        }
+
+        List<object> open;
+        lock (map)
+        {
+            open = [.. map.Values.Cast<object>()];
+        }
+
+        foreach (var session in open)
+        {
+            try
+            {
+                if (CloseSession?.Invoke(session, [reason, true]) is Task closing)
+                {
+                    _ = closing.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                }
+            }
+            catch (TargetInvocationException)
+            {
+                // One channel failing to close must not keep the others from closing.
+            }
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -73,6 +73,49 @@ public sealed class WedgedConnectionTests : IAsyncLifetime
         Assert.Equal(0, watchdog.FreeStuck());
     }
 
+    [Fact]
+    public async Task ConfirmLockDisposedUnderTheStuckHandler_TheWatchdogStillClosesTheOtherChannels()
+    {
+        var name = $"wedge-{Guid.NewGuid():N}";
+        await using var connection = await ScratchBroker.ConnectAsync(_environment, factory =>
+        {
+            factory.ClientProvidedName = name;
+            factory.AutomaticRecoveryEnabled = false;
+        });
+        await using var publishing = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        var confirmLock = (SemaphoreSlim)publishing.GetType().GetField("_confirmSemaphore", BindingFlags.Instance | BindingFlags.NonPublic)!.GetValue(publishing)!;
+        await confirmLock.WaitAsync();
+
+        // A channel opened after the stuck one, as a receive endpoint's is: its close is what its consumer must hear.
+        await using var consuming = await connection.CreateChannelAsync();
+        var consumerChannelClosed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        consuming.ChannelShutdownAsync += (_, _) =>
+        {
+            consumerChannelClosed.TrySetResult();
+            return Task.CompletedTask;
+        };
+
+        await CloseFromTheBrokerAsync(name);
+        await WaitUntilAsync(() => connection.CloseReason is not null, "the broker's close to reach the client");
+        var stalled = await Task.WhenAny(consumerChannelClosed.Task, Task.Delay(TimeSpan.FromSeconds(3)));
+        Assert.NotSame(consumerChannelClosed.Task, stalled);
+
+        // What MassTransit's dispose of the channel does to a handler already waiting: the lock is disposed under it, and
+        // the waiter, dropped from the lock's queue, no longer listens to its token.
+        confirmLock.Dispose();
+
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var services = new ServiceCollection().BuildServiceProvider();
+        var watchdog = new WedgedConnectionWatchdog(services, time, NullLogger<WedgedConnectionWatchdog>.Instance);
+        watchdog.Watch(connection);
+        Assert.Equal(0, watchdog.FreeStuck());
+        time.Advance(WedgedConnectionWatchdog.Grace);
+        Assert.Equal(1, watchdog.FreeStuck());
+
+        await consumerChannelClosed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(consuming.IsOpen);
+    }
+
     /// <summary>As a node shutting down does: the broker sends connection.close, the client answers and closes.</summary>
     async Task CloseFromTheBrokerAsync(string clientName)
     {
