@@ -28,16 +28,9 @@ public sealed class WedgedConnectionTests : IAsyncLifetime
     public async Task BrokerClosesAConnectionWhileAConfirmLockIsHeld_TheWatchdogFreesTheStuckClose()
     {
         var name = $"wedge-{Guid.NewGuid():N}";
-        await using var connection = await ScratchBroker.ConnectAsync(_environment, factory =>
-        {
-            factory.ClientProvidedName = name;
-
-            // As MassTransit connects.
-            factory.AutomaticRecoveryEnabled = false;
-        });
+        await using var connection = await ConnectAsync(name);
         await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
-        var confirmLock = (SemaphoreSlim)channel.GetType().GetField("_confirmSemaphore", BindingFlags.Instance | BindingFlags.NonPublic)!.GetValue(channel)!;
-        await confirmLock.WaitAsync();
+        await HoldConfirmLockAsync(channel);
 
         // Subscribed after the channel's own handler, so it runs only once that one has returned.
         var shutdownSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -77,14 +70,9 @@ public sealed class WedgedConnectionTests : IAsyncLifetime
     public async Task ConfirmLockDisposedUnderTheStuckHandler_TheWatchdogStillClosesTheOtherChannels()
     {
         var name = $"wedge-{Guid.NewGuid():N}";
-        await using var connection = await ScratchBroker.ConnectAsync(_environment, factory =>
-        {
-            factory.ClientProvidedName = name;
-            factory.AutomaticRecoveryEnabled = false;
-        });
+        await using var connection = await ConnectAsync(name);
         await using var publishing = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
-        var confirmLock = (SemaphoreSlim)publishing.GetType().GetField("_confirmSemaphore", BindingFlags.Instance | BindingFlags.NonPublic)!.GetValue(publishing)!;
-        await confirmLock.WaitAsync();
+        var confirmLock = await HoldConfirmLockAsync(publishing);
 
         // A channel opened after the stuck one, as a receive endpoint's is: its close is what its consumer must hear.
         await using var consuming = await connection.CreateChannelAsync();
@@ -114,6 +102,22 @@ public sealed class WedgedConnectionTests : IAsyncLifetime
 
         await consumerChannelClosed.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.False(consuming.IsOpen);
+    }
+
+    Task<IConnection> ConnectAsync(string clientName) => ScratchBroker.ConnectAsync(_environment, factory =>
+    {
+        factory.ClientProvidedName = clientName;
+
+        // As MassTransit connects.
+        factory.AutomaticRecoveryEnabled = false;
+    });
+
+    /// <summary>Takes the channel's publisher-confirm lock and never gives it back, as a release failing on a disposed channel leaves it.</summary>
+    static async Task<SemaphoreSlim> HoldConfirmLockAsync(IChannel channel)
+    {
+        var confirmLock = (SemaphoreSlim)channel.GetType().GetField("_confirmSemaphore", BindingFlags.Instance | BindingFlags.NonPublic)!.GetValue(channel)!;
+        await confirmLock.WaitAsync();
+        return confirmLock;
     }
 
     /// <summary>As a node shutting down does: the broker sends connection.close, the client answers and closes.</summary>
