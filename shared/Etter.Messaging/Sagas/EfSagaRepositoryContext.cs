@@ -47,6 +47,11 @@ public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage> :
         ArgumentNullException.ThrowIfNull(instance);
         instance.Version = 1;
         _db.Set<TSaga>().Add(instance);
+
+        // The transaction goes on after a lost race (the winner's row is loaded next): only a savepoint makes that
+        // possible on PostgreSQL, where a failed statement otherwise aborts the whole transaction.
+        var savepoints = _db.Database.AutoSavepointsEnabled;
+        _db.Database.AutoSavepointsEnabled = true;
         try
         {
             await _db.SaveChangesAsync(CancellationToken);
@@ -55,6 +60,10 @@ public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage> :
         {
             _db.ChangeTracker.Clear();
             return null!;
+        }
+        finally
+        {
+            _db.Database.AutoSavepointsEnabled = savepoints;
         }
 
         return await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Insert);

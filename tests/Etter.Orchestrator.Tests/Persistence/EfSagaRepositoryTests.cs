@@ -137,6 +137,23 @@ public sealed class EfSagaRepositoryTests
         Assert.Equal(id, holder);
     }
 
+    [Fact]
+    public async Task SagaMessagesSaveInTheirTransaction_WithoutASavepoint()
+    {
+        // The submission runs in a transaction opened before the load (it has a preparer); a step's result opens one only
+        // to write. Neither save needs a savepoint: a failed save ends the attempt.
+        var savepoints = new SavepointCounter();
+        await using var saga = await StartWithAsync(savepoints);
+        var id = Guid.NewGuid();
+        await saga.Harness.Bus.Publish(Messages.Onboard(id));
+        await saga.WaitForAsync(id, s => s.RoleSetup.Attempt >= 1);
+        await saga.Harness.Bus.Publish(Messages.RoleSetupCompleted(id));
+        await saga.WaitForAsync(id, s => s.AiAssessment.Attempt == 1);
+
+        Assert.True(savepoints.Transactions >= 2, $"Expected the saga's two transactions, saw {savepoints.Transactions}.");
+        Assert.Equal(0, savepoints.Created);
+    }
+
     /// <summary>The saga harness with <paramref name="interceptor"/> on every orchestrator context.</summary>
     static Task<SagaHarness> StartWithAsync(IInterceptor interceptor) =>
         SagaHarness.StartAsync(configure: services => services.ConfigureDbContext<SqliteOrchestratorDbContext>(o => o.AddInterceptors(interceptor)));
@@ -169,6 +186,29 @@ public sealed class EfSagaRepositoryTests
                 }
             }
 
+            return ValueTask.FromResult(result);
+        }
+    }
+
+    /// <summary>Counts the transactions committed and the savepoints created in them.</summary>
+    sealed class SavepointCounter : DbTransactionInterceptor
+    {
+        int _transactions;
+        int _created;
+
+        public int Transactions => Volatile.Read(ref _transactions);
+
+        public int Created => Volatile.Read(ref _created);
+
+        public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _transactions);
+            return Task.CompletedTask;
+        }
+
+        public override ValueTask<InterceptionResult> CreatingSavepointAsync(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _created);
             return ValueTask.FromResult(result);
         }
     }
