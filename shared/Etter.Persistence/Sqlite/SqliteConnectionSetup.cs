@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Etter.Persistence.Sqlite;
@@ -19,6 +21,11 @@ public sealed class SqliteConnectionSetup : DbConnectionInterceptor
     // while the write gate held the file, and cost a quarter of embedded throughput.
     const string Pragmas = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL;";
 
+    // Both settings belong to the native connection, which Microsoft.Data.Sqlite pools: a pooled one keeps them, and
+    // EF Core opens a connection for every query and transaction (several times per saga message), so setting them
+    // again on each open parsed and ran two statements for nothing.
+    static readonly ConditionalWeakTable<object, object> Configured = new();
+
     SqliteConnectionSetup()
     {
     }
@@ -26,19 +33,44 @@ public sealed class SqliteConnectionSetup : DbConnectionInterceptor
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        if (IsSetUp(connection))
+        {
+            return;
+        }
+
         using var command = connection.CreateCommand();
         command.CommandText = Pragmas;
         command.ExecuteNonQuery();
+        MarkSetUp(connection);
     }
 
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        if (IsSetUp(connection))
+        {
+            return;
+        }
+
         var command = connection.CreateCommand();
         await using (command.ConfigureAwait(false))
         {
             command.CommandText = Pragmas;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        MarkSetUp(connection);
+    }
+
+    /// <summary>Whether this open reached a native connection already set up (a pooled one, not a new one).</summary>
+    static bool IsSetUp(DbConnection connection) =>
+        connection is SqliteConnection { Handle: { } handle } && Configured.TryGetValue(handle, out _);
+
+    static void MarkSetUp(DbConnection connection)
+    {
+        if (connection is SqliteConnection { Handle: { } handle })
+        {
+            Configured.AddOrUpdate(handle, handle);
         }
     }
 

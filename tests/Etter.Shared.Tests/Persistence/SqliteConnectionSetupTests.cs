@@ -1,5 +1,6 @@
 using Etter.Persistence.Sqlite;
 using Etter.TestSupport;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace Etter.Shared.Tests.Persistence;
@@ -24,6 +25,35 @@ public sealed class SqliteConnectionSetupTests : IDisposable
         Assert.Equal(30_000L, await PragmaAsync(db, "busy_timeout"));
 
         // 1 is NORMAL: in WAL mode commits reach the WAL file (which outlives the process) and are synced at checkpoints.
+        Assert.Equal(1L, await PragmaAsync(db, "synchronous"));
+    }
+
+    [Fact]
+    public async Task ConnectionReopenedFromThePool_KeepsItsSettings()
+    {
+        // The settings are made once per native connection; a reopened one comes from Microsoft.Data.Sqlite's pool.
+        var options = new DbContextOptionsBuilder<SqliteWriteGateTests.NotesContext>()
+            .UseSqlite($"Data Source={Path.Combine(_directory.Path, "pooled.db")}")
+            .AddInterceptors(SqliteWriteGate.Instance, SqliteConnectionSetup.Instance)
+            .Options;
+        await using var db = new SqliteWriteGateTests.NotesContext(options);
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync();
+        var first = connection.Handle;
+        await db.Database.CloseConnectionAsync();
+
+        for (var open = 0; open < 3; open++)
+        {
+            await db.Database.OpenConnectionAsync();
+            Assert.Same(first, connection.Handle);
+            Assert.Equal(30_000L, await PragmaAsync(db, "busy_timeout"));
+            Assert.Equal(1L, await PragmaAsync(db, "synchronous"));
+            await db.Database.CloseConnectionAsync();
+        }
+
+        // A connection that is not pooled is new on every open, and set up on every open.
+        SqliteConnection.ClearAllPools();
+        await db.Database.OpenConnectionAsync();
         Assert.Equal(1L, await PragmaAsync(db, "synchronous"));
     }
 
