@@ -74,7 +74,16 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
         {
             if (preparer is null && _db.Database.IsSqlite())
             {
-                await RunThenWriteAsync(context, next, strategy);
+                // One connection for the load and the write: left to EF Core, each would rent and return its own.
+                await _db.Database.OpenConnectionAsync(context.CancellationToken);
+                try
+                {
+                    await RunThenWriteAsync(context, next, strategy);
+                }
+                finally
+                {
+                    await _db.Database.CloseConnectionAsync();
+                }
             }
             else
             {

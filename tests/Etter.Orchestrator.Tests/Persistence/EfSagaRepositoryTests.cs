@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using Etter.Contracts;
 using Etter.Orchestrator.Persistence;
@@ -154,6 +155,22 @@ public sealed class EfSagaRepositoryTests
         Assert.Equal(0, savepoints.Created);
     }
 
+    [Fact]
+    public async Task StepResultLoadedAndSaved_OnTheConnectionOpenedOnceForTheMessage()
+    {
+        var connections = new ConnectionUseLog();
+        await using var saga = await StartWithAsync(connections);
+        var id = Guid.NewGuid();
+        await saga.Harness.Bus.Publish(Messages.Onboard(id));
+        await saga.WaitForAsync(id, s => s.RoleSetup.Attempt >= 1);
+
+        connections.Watch(id);
+        await saga.Harness.Bus.Publish(Messages.RoleSetupCompleted(id));
+        await saga.WaitForAsync(id, s => s.AiAssessment.Attempt == 1);
+
+        Assert.Equal(0, connections.OpenedAfterLoad);
+    }
+
     /// <summary>The saga harness with <paramref name="interceptor"/> on every orchestrator context.</summary>
     static Task<SagaHarness> StartWithAsync(IInterceptor interceptor) =>
         SagaHarness.StartAsync(configure: services => services.ConfigureDbContext<SqliteOrchestratorDbContext>(o => o.AddInterceptors(interceptor)));
@@ -184,6 +201,44 @@ public sealed class EfSagaRepositoryTests
                 {
                     SavedInATransaction = command.Transaction is not null;
                 }
+            }
+
+            return ValueTask.FromResult(result);
+        }
+    }
+
+    /// <summary>Whether the context that saved one workflow's row opened its connection again since it loaded the row.</summary>
+    sealed class ConnectionUseLog : IDbCommandInterceptor, IDbConnectionInterceptor
+    {
+        readonly ConcurrentDictionary<DbContext, int> _opensSinceLoad = new();
+        Guid _workflowId;
+
+        public int? OpenedAfterLoad { get; private set; }
+
+        public void Watch(Guid workflowId) => _workflowId = workflowId;
+
+        public ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            if (_workflowId != Guid.Empty && eventData.Context is { } context && Mentions(command, _workflowId))
+            {
+                if (command.CommandText.TrimStart().StartsWith("SELECT", StringComparison.Ordinal) && command.CommandText.Contains("\"onboarding_state\"", StringComparison.Ordinal))
+                {
+                    _opensSinceLoad[context] = 0;
+                }
+                else if (command.CommandText.Contains("UPDATE \"onboarding_state\"", StringComparison.Ordinal) && _opensSinceLoad.TryGetValue(context, out var opens))
+                {
+                    OpenedAfterLoad = opens;
+                }
+            }
+
+            return ValueTask.FromResult(result);
+        }
+
+        public ValueTask<InterceptionResult> ConnectionOpeningAsync(DbConnection connection, ConnectionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+        {
+            if (eventData.Context is { } context && _opensSinceLoad.ContainsKey(context))
+            {
+                _opensSinceLoad.AddOrUpdate(context, 1, (_, opens) => opens + 1);
             }
 
             return ValueTask.FromResult(result);
