@@ -61,12 +61,22 @@ public static class CompanySlots
     }
 
     /// <summary>Gives the slot back, if this workflow still holds it.</summary>
-    public static Task ReleaseAsync(OrchestratorDbContext db, string companyId, int slot, Guid workflowId, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A plain command, like the claim: every finished workflow runs it, and EF Core's <c>ExecuteUpdate</c> rebuilt and
+    /// looked up its LINQ query on every call (about 2 % of the embedded benchmark's CPU for this one statement).
+    /// </remarks>
+    public static async Task ReleaseAsync(OrchestratorDbContext db, string companyId, int slot, Guid workflowId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        return db.Slots
-            .Where(x => x.CompanyId == companyId && x.Slot == slot && x.WorkflowId == workflowId)
-            .ExecuteUpdateAsync(x => x.SetProperty(s => s.WorkflowId, (Guid?)null), cancellationToken);
+        const string release = "UPDATE admission_slot SET workflow_id = NULL WHERE company_id = @company AND slot = @slot AND workflow_id = @workflow";
+        var connection = await OpenAsync(db, cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = release;
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        Add(command, "@company", companyId);
+        Add(command, "@slot", slot);
+        Add(command, "@workflow", StoredGuid(db, workflowId));
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>
@@ -120,12 +130,15 @@ public static class CompanySlots
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         Add(command, "@company", companyId);
 
-        // EF Core keeps Guids as upper-case text in SQLite; a claim must write what EF reads back.
-        Add(command, "@workflow", db.Database.IsNpgsql() ? workflowId : workflowId.ToString().ToUpperInvariant());
+        Add(command, "@workflow", StoredGuid(db, workflowId));
         Add(command, "@limit", limit);
         var result = await command.ExecuteScalarAsync(cancellationToken);
         return result is null or DBNull ? null : Convert.ToInt32(result, System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    /// <summary>EF Core keeps Guids as upper-case text in SQLite; plain commands must write and match what EF reads back.</summary>
+    static object StoredGuid(OrchestratorDbContext db, Guid value) =>
+        db.Database.IsNpgsql() ? value : value.ToString().ToUpperInvariant();
 
     static void Add(DbCommand command, string name, object value)
     {

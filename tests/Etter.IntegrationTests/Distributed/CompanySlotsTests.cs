@@ -68,6 +68,25 @@ public sealed class CompanySlotsTests : IAsyncLifetime
         Assert.Equal([0, 1, 2, null], claims);
     }
 
+    [Fact]
+    public async Task ReleaseBySomeoneElse_KeepsTheSlotAndReleaseByItsHolder_FreesIt()
+    {
+        await using var db = Open();
+        var holder = Guid.NewGuid();
+        var slot = await CompanySlots.ClaimAsync(db, "Release Co", holder, limit: 1, CancellationToken.None);
+        Assert.Equal(0, slot);
+
+        await CompanySlots.ReleaseAsync(db, "Release Co", 0, Guid.NewGuid(), CancellationToken.None);
+        Assert.Equal(holder, await HolderAsync(db, "Release Co", 0));
+
+        await CompanySlots.ReleaseAsync(db, "Release Co", 0, holder, CancellationToken.None);
+        Assert.Null(await HolderAsync(db, "Release Co", 0));
+        Assert.Equal(0, await CompanySlots.ClaimAsync(db, "Release Co", Guid.NewGuid(), limit: 1, CancellationToken.None));
+    }
+
+    static Task<Guid?> HolderAsync(OrchestratorDbContext db, string companyId, int slot) =>
+        db.Slots.AsNoTracking().Where(x => x.CompanyId == companyId && x.Slot == slot).Select(x => x.WorkflowId).SingleAsync();
+
     PostgresOrchestratorDbContext Open() =>
         new(new DbContextOptionsBuilder<PostgresOrchestratorDbContext>().UseNpgsql(_environment.PostgresConnectionString, o => o.MigrationsHistoryTable("__ef_migrations_orchestrator")).Options);
 }
