@@ -9,4 +9,7 @@ public interface IWorkflowStatusStore
     Task<bool> TryWriteAsync(OnboardingStatus status, CancellationToken cancellationToken);
 
     Task<OnboardingStatus?> GetAsync(Guid workflowId, CancellationToken cancellationToken);
+
+    /// <summary>Whether what is written here outlives this process (Redis), or goes with it (the embedded store in memory).</summary>
+    bool OutlivesProcess { get; }
 }

@@ -35,6 +35,8 @@ public sealed class InMemoryWorkflowStatusStore : IWorkflowStatusStore
         return Task.FromResult(written);
     }
 
+    public bool OutlivesProcess => false;
+
     public Task<OnboardingStatus?> GetAsync(Guid workflowId, CancellationToken cancellationToken) =>
         Task.FromResult(_statuses.TryGetValue(workflowId, out var status) ? status : null);
 }

@@ -37,6 +37,8 @@ public sealed class RedisWorkflowStatusStore(IConnectionMultiplexer redis, IOpti
         return (long)result == 1;
     }
 
+    public bool OutlivesProcess => true;
+
     public async Task<OnboardingStatus?> GetAsync(Guid workflowId, CancellationToken cancellationToken)
     {
         var value = await redis.GetDatabase().StringGetAsync(Key(workflowId));

@@ -14,6 +14,12 @@ public sealed class StatusStoreDestination(IWorkflowStatusStore store) : IOutbox
 
     public string Scheme => Address.Scheme;
 
+    /// <summary>
+    /// False for the embedded store in memory: each status then reaches it after the commit with no outbox row, and after
+    /// a restart readers find every status in the saga store (<c>status_json</c>) until the store has a newer one.
+    /// </summary>
+    public bool OutlivesProcess => store.OutlivesProcess;
+
     public Task DeliverAsync(Guid workflowId, object message, CancellationToken cancellationToken) =>
         store.TryWriteAsync((OnboardingStatus)message, cancellationToken);
 }

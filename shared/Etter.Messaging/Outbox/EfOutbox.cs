@@ -17,23 +17,30 @@ public sealed class EfOutbox<TDbContext>(TDbContext db, TimeProvider time, Outbo
         where T : class
     {
         ArgumentNullException.ThrowIfNull(destination);
-        Add(workflowId, destination.ToString(), message, requestId);
+        Add(workflowId, destination, message, requestId);
     }
 
-    void Add<T>(Guid workflowId, string? destination, T message, Guid? requestId)
+    void Add<T>(Guid workflowId, Uri? destination, T message, Guid? requestId)
         where T : class
     {
+        // A destination in this process's memory gets the message after the commit, but no row: nothing to serialize, insert
+        // or delete (three of a workflow's six rows in embedded mode were status writes to the store in memory).
+        var stored = destination is null || !handoff.IsInProcessOnly(destination);
         var row = new OutboxMessage
         {
             WorkflowId = workflowId,
-            Destination = destination,
+            Destination = destination?.ToString(),
             MessageType = typeof(T).FullName!,
-            Body = JsonSerializer.Serialize(message, OutboxMessage.JsonOptions),
+            Body = stored ? JsonSerializer.Serialize(message, OutboxMessage.JsonOptions) : "",
             CreatedAt = time.GetUtcNow(),
             TraceParent = System.Diagnostics.Activity.Current?.Id,
             RequestId = requestId,
         };
-        db.Set<OutboxMessage>().Add(row);
-        handoff.Track(db, row, message);
+        if (stored)
+        {
+            db.Set<OutboxMessage>().Add(row);
+        }
+
+        handoff.Track(db, row, message, stored);
     }
 }

@@ -10,4 +10,11 @@ public interface IOutboxDestination
     string Scheme { get; }
 
     Task DeliverAsync(Guid workflowId, object message, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether what is delivered here outlives this process. A destination that does not (memory of this process) gets
+    /// its messages after the commit like any other, but without an outbox row: a row exists so that a crash cannot lose
+    /// a message, and a crash loses such a destination's whole content anyway.
+    /// </summary>
+    bool OutlivesProcess => true;
 }

@@ -14,6 +14,13 @@ public sealed class OutboxDelivery(IBus bus, IEnumerable<IOutboxDestination> des
 
     readonly Dictionary<string, IOutboxDestination> _destinations = destinations.ToDictionary(d => d.Scheme, StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Whether <paramref name="destination"/> goes with this process (see <see cref="IOutboxDestination.OutlivesProcess"/>).</summary>
+    public bool IsInProcessOnly(Uri destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        return _destinations.TryGetValue(destination.Scheme, out var custom) && !custom.OutlivesProcess;
+    }
+
     /// <summary>Rebuilds the message of a row read back from the table (the relay's path).</summary>
     public static object Payload(OutboxMessage row)
     {

@@ -29,8 +29,8 @@ public sealed class OutboxDispatcher<TDbContext>(
     const int Lanes = 16;
 
     /// <summary><see cref="Lanes"/> lanes for workflows' ordered rows, then as many for replies.</summary>
-    readonly Channel<(OutboxMessage Row, object Message)>[] _lanes =
-        [.. Enumerable.Range(0, 2 * Lanes).Select(_ => Channel.CreateUnbounded<(OutboxMessage, object)>(new UnboundedChannelOptions { SingleReader = true }))];
+    readonly Channel<(OutboxMessage Row, object Message, bool Stored)>[] _lanes =
+        [.. Enumerable.Range(0, 2 * Lanes).Select(_ => Channel.CreateUnbounded<(OutboxMessage, object, bool)>(new UnboundedChannelOptions { SingleReader = true }))];
 
     /// <summary>Rows this instance is delivering or has delivered but not yet deleted; the relay leaves them alone.</summary>
     readonly ConcurrentDictionary<long, byte> _owned = new();
@@ -38,16 +38,27 @@ public sealed class OutboxDispatcher<TDbContext>(
     readonly ConcurrentQueue<long> _delivered = new();
     readonly SemaphoreSlim _deliveredSignal = new(0);
 
-    internal void Enqueue(OutboxMessage row, object message)
+    /// <param name="stored">
+    /// False for a message to a destination that goes with this process: it has no row, so nothing to delete or to leave
+    /// for the relay.
+    /// </param>
+    internal void Enqueue(OutboxMessage row, object message, bool stored = true)
     {
-        _owned[row.Sequence] = 0;
+        if (stored)
+        {
+            _owned[row.Sequence] = 0;
+        }
+
         var lane = (row.WorkflowId.GetHashCode() & int.MaxValue) % Lanes + (row.RequestId is null ? 0 : Lanes);
-        if (!_lanes[lane].Writer.TryWrite((row, message)))
+        if (!_lanes[lane].Writer.TryWrite((row, message, stored)) && stored)
         {
             // Only after shutdown; the relay delivers the row when the service runs again.
             _owned.TryRemove(row.Sequence, out _);
         }
     }
+
+    /// <summary>Whether messages to <paramref name="destination"/> need no row (see <see cref="IOutboxDestination.OutlivesProcess"/>).</summary>
+    internal bool IsInProcessOnly(Uri destination) => delivery.IsInProcessOnly(destination);
 
     /// <summary>Sequences the relay must skip: this instance has them in hand.</summary>
     public long[] OwnedRows() => [.. _owned.Keys];
@@ -62,20 +73,30 @@ public sealed class OutboxDispatcher<TDbContext>(
         await Task.WhenAll(_lanes.Select(lane => DeliverLaneAsync(lane.Reader, stoppingToken)).Append(DeleteDeliveredAsync(stoppingToken)));
     }
 
-    async Task DeliverLaneAsync(ChannelReader<(OutboxMessage Row, object Message)> lane, CancellationToken stoppingToken)
+    async Task DeliverLaneAsync(ChannelReader<(OutboxMessage Row, object Message, bool Stored)> lane, CancellationToken stoppingToken)
     {
         try
         {
-            await foreach (var (row, message) in lane.ReadAllAsync(stoppingToken))
+            await foreach (var (row, message, stored) in lane.ReadAllAsync(stoppingToken))
             {
                 try
                 {
                     await delivery.DeliverAsync(row, message, stoppingToken);
+                    if (!stored)
+                    {
+                        continue;
+                    }
+
                     _delivered.Enqueue(row.Sequence);
                     if (_delivered.Count >= options.Value.DeleteBatchSize)
                     {
                         _deliveredSignal.Release();
                     }
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested && !stored)
+                {
+                    // Nothing to retry from: the destination lives in this process, and its own write failed.
+                    logger.LogWarning("Could not deliver a message to {Destination}: {Reason}", row.Destination, ex.Message);
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {

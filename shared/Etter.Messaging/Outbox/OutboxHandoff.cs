@@ -19,7 +19,11 @@ public sealed class OutboxHandoff<TDbContext>(OutboxDispatcher<TDbContext> dispa
 {
     readonly ConditionalWeakTable<DbContext, Pending> _pending = [];
 
-    internal void Track(DbContext db, OutboxMessage row, object message)
+    /// <summary>Whether messages to <paramref name="destination"/> need no row (see <see cref="IOutboxDestination.OutlivesProcess"/>).</summary>
+    internal bool IsInProcessOnly(Uri destination) => dispatcher.IsInProcessOnly(destination);
+
+    /// <param name="stored">False for a message that has no row: it is handed off with the commit all the same.</param>
+    internal void Track(DbContext db, OutboxMessage row, object message, bool stored = true)
     {
         var pending = _pending.GetValue(db, static _ => new Pending());
         var lease = db.ContextId.Lease;
@@ -33,7 +37,7 @@ public sealed class OutboxHandoff<TDbContext>(OutboxDispatcher<TDbContext> dispa
                 db.SaveChangesFailed += OnSaveFailed;
             }
 
-            pending.Rows.Add((row, message));
+            pending.Rows.Add((row, message, stored));
         }
     }
 
@@ -46,16 +50,16 @@ public sealed class OutboxHandoff<TDbContext>(OutboxDispatcher<TDbContext> dispa
             return;
         }
 
-        List<(OutboxMessage Row, object Message)> rows;
+        List<(OutboxMessage Row, object Message, bool Stored)> rows;
         lock (pending)
         {
             rows = pending.Lease == db.ContextId.Lease ? [.. pending.Rows] : [];
             pending.Rows.Clear();
         }
 
-        foreach (var (row, message) in rows)
+        foreach (var (row, message, stored) in rows)
         {
-            dispatcher.Enqueue(row, message);
+            dispatcher.Enqueue(row, message, stored);
         }
     }
 
@@ -94,6 +98,6 @@ public sealed class OutboxHandoff<TDbContext>(OutboxDispatcher<TDbContext> dispa
         /// <summary>The lease of the pooled context these rows were written under; -1 before the first.</summary>
         public int Lease { get; set; } = -1;
 
-        public List<(OutboxMessage Row, object Message)> Rows { get; } = [];
+        public List<(OutboxMessage Row, object Message, bool Stored)> Rows { get; } = [];
     }
 }

@@ -3,6 +3,7 @@ using System.Data.Common;
 using Etter.Contracts;
 using Etter.Orchestrator.Persistence;
 using Etter.Orchestrator.Tests.Support;
+using Etter.StatusStore;
 using Etter.TestSupport;
 using MassTransit;
 using MassTransit.Testing;
@@ -171,6 +172,29 @@ public sealed class EfSagaRepositoryTests
         Assert.Equal(0, connections.OpenedAfterLoad);
     }
 
+    [Fact]
+    public async Task StatusForTheStoreInMemory_ReachesItWithoutAnOutboxRow()
+    {
+        var rows = new OutboxRowLog();
+        await using var saga = await StartWithAsync(rows);
+        var id = Guid.NewGuid();
+        var stored = new TaskCompletionSource<OnboardingStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
+        saga.Services.GetRequiredService<InMemoryWorkflowStatusStore>().Changed += status =>
+        {
+            if (status.WorkflowId == id && status.Revision >= 1)
+            {
+                stored.TrySetResult(status);
+            }
+        };
+
+        await saga.Harness.Bus.Publish(Messages.Onboard(id));
+        var status = await stored.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(OnboardingStatuses.Processing, status.Status);
+        Assert.Contains(rows.Destinations, d => d.StartsWith("exchange:", StringComparison.Ordinal));
+        Assert.DoesNotContain(rows.Destinations, d => d.StartsWith("status:", StringComparison.Ordinal));
+    }
+
     /// <summary>The saga harness with <paramref name="interceptor"/> on every orchestrator context.</summary>
     static Task<SagaHarness> StartWithAsync(IInterceptor interceptor) =>
         SagaHarness.StartAsync(configure: services => services.ConfigureDbContext<SqliteOrchestratorDbContext>(o => o.AddInterceptors(interceptor)));
@@ -239,6 +263,25 @@ public sealed class EfSagaRepositoryTests
             if (eventData.Context is { } context && _opensSinceLoad.ContainsKey(context))
             {
                 _opensSinceLoad.AddOrUpdate(context, 1, (_, opens) => opens + 1);
+            }
+
+            return ValueTask.FromResult(result);
+        }
+    }
+
+    /// <summary>The destinations of the outbox rows inserted (null for a publish is left out).</summary>
+    sealed class OutboxRowLog : DbCommandInterceptor
+    {
+        public ConcurrentQueue<string> Destinations { get; } = new();
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            if (command.CommandText.Contains("INSERT INTO \"outbox_message\"", StringComparison.Ordinal))
+            {
+                foreach (var value in command.Parameters.Cast<DbParameter>().Select(p => p.Value).OfType<string>().Where(v => v.Contains(':', StringComparison.Ordinal) && !v.StartsWith('{')))
+                {
+                    Destinations.Enqueue(value);
+                }
             }
 
             return ValueTask.FromResult(result);

@@ -14,6 +14,7 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
     readonly StartedLifetime _lifetime = new();
     readonly HeldDestination _held = new();
     readonly RecordingDestination _replies = new();
+    readonly RecordingDestination _inProcess = new("memory", outlivesProcess: false);
     ServiceProvider _services = null!;
     OutboxDispatcher<OutboxHandoffTests.OutboxContext> _dispatcher = null!;
 
@@ -29,7 +30,7 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
 
         _dispatcher = new OutboxDispatcher<OutboxHandoffTests.OutboxContext>(
             _services.GetRequiredService<IServiceScopeFactory>(),
-            new OutboxDelivery(null!, [_held, _replies]),
+            new OutboxDelivery(null!, [_held, _replies, _inProcess]),
             Options.Create(new OutboxOptions()),
             _lifetime,
             NullLogger<OutboxDispatcher<OutboxHandoffTests.OutboxContext>>.Instance);
@@ -70,13 +71,45 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         Assert.Equal("second", (await _replies.Delivered.Task.WaitAsync(TimeSpan.FromSeconds(30))).Text);
     }
 
+    [Theory]
+    [InlineData("memory:status", 0)]
+    [InlineData("replies:status", 1)]
+    public async Task MessageCommitted_IsDeliveredWithARowOnlyIfItsDestinationOutlivesTheProcess(string destination, int rowsWritten)
+    {
+        var written = await CommitAsync(outbox => outbox.Send(Guid.NewGuid(), new Uri(destination), new OutboxHandoffTests.Ping("status")));
+
+        Assert.Equal(rowsWritten, written);
+        var delivered = rowsWritten == 0 ? _inProcess.Delivered : _replies.Delivered;
+        Assert.Equal("status", (await delivered.Task.WaitAsync(TimeSpan.FromSeconds(30))).Text);
+    }
+
+    [Fact]
+    public async Task InProcessMessageOfAUnitThatFailedToSave_IsNeverDelivered()
+    {
+        await using (var scope = _services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<OutboxHandoffTests.OutboxContext>();
+            var outbox = new EfOutbox<OutboxHandoffTests.OutboxContext>(db, TimeProvider.System, new OutboxHandoff<OutboxHandoffTests.OutboxContext>(_dispatcher));
+            outbox.Send(Guid.NewGuid(), new Uri("memory:status"), new OutboxHandoffTests.Ping("lost"));
+
+            // A row the database refuses (no body) fails the whole save.
+            db.Set<OutboxMessage>().Add(new OutboxMessage { MessageType = "x", Body = null! });
+            await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
+        }
+
+        // A later unit's in-process message overtakes nothing: only it arrives.
+        await CommitAsync(outbox => outbox.Send(Guid.NewGuid(), new Uri("memory:status"), new OutboxHandoffTests.Ping("kept")));
+        Assert.Equal("kept", (await _inProcess.Delivered.Task.WaitAsync(TimeSpan.FromSeconds(30))).Text);
+    }
+
     /// <summary>Writes rows in one unit of work and commits it; the hand-off gives them to the dispatcher.</summary>
-    async Task CommitAsync(Action<EfOutbox<OutboxHandoffTests.OutboxContext>> write)
+    /// <returns>How many rows the save wrote.</returns>
+    async Task<int> CommitAsync(Action<EfOutbox<OutboxHandoffTests.OutboxContext>> write)
     {
         await using var scope = _services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OutboxHandoffTests.OutboxContext>();
         write(new EfOutbox<OutboxHandoffTests.OutboxContext>(db, TimeProvider.System, new OutboxHandoff<OutboxHandoffTests.OutboxContext>(_dispatcher)));
-        await db.SaveChangesAsync();
+        return await db.SaveChangesAsync();
     }
 
     public async Task DisposeAsync()
@@ -104,11 +137,13 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         }
     }
 
-    sealed class RecordingDestination : IOutboxDestination
+    sealed class RecordingDestination(string scheme = "replies", bool outlivesProcess = true) : IOutboxDestination
     {
         public TaskCompletionSource<OutboxHandoffTests.Ping> Delivered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public string Scheme => "replies";
+        public string Scheme => scheme;
+
+        public bool OutlivesProcess => outlivesProcess;
 
         public Task DeliverAsync(Guid workflowId, object message, CancellationToken cancellationToken)
         {
