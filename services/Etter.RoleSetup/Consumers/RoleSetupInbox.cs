@@ -53,15 +53,21 @@ public sealed class RoleSetupInbox(
     {
         ArgumentNullException.ThrowIfNull(completed);
         ArgumentNullException.ThrowIfNull(work);
-        RoleSetupCompleted? winner;
+        DbUpdateException? lostRace = null;
+        var savepoints = db.Database.AutoSavepointsEnabled;
         try
         {
-            winner = await db.Database.CreateExecutionStrategy().ExecuteAsync<RoleSetupCompleted?>(async () =>
+            await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
             {
                 // A retried attempt starts over: nothing of the failed one was committed.
                 handoff.Discard(db);
                 db.ChangeTracker.Clear();
+                lostRace = null;
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+                // No save here goes on after a failure (a lost claim leaves the transaction), so none needs EF Core's
+                // savepoint, which cost a statement each and on PostgreSQL a round trip to release.
+                db.Database.AutoSavepointsEnabled = false;
 
                 // The claim is the first write, so a concurrent duplicate waits on it (PostgreSQL's lock on the key,
                 // SQLite's single writer) and then conflicts, before it has touched anything.
@@ -77,21 +83,15 @@ public sealed class RoleSetupInbox(
                 {
                     await db.SaveChangesAsync(cancellationToken);
                 }
-                catch (DbUpdateException)
+                catch (DbUpdateException ex)
                 {
-                    // EF Core rolled the insert back to its savepoint, so the transaction can still read the winner.
-                    db.ChangeTracker.Clear();
-                    if (await FindAsync(completed.WorkflowId, completed.Attempt, cancellationToken) is not { } stored)
-                    {
-                        throw;
-                    }
-
-                    return stored;
+                    // Rolled back as the transaction ends; the winner is read once it has.
+                    lostRace = ex;
+                    return;
                 }
 
                 await work(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
-                return null;
             });
         }
         catch
@@ -100,6 +100,24 @@ public sealed class RoleSetupInbox(
             handoff.Discard(db);
             db.ChangeTracker.Clear();
             throw;
+        }
+        finally
+        {
+            db.Database.AutoSavepointsEnabled = savepoints;
+        }
+
+        RoleSetupCompleted? winner = null;
+        if (lostRace is not null)
+        {
+            // The conflicting claim was committed before ours failed (PostgreSQL makes the loser wait for it; SQLite has
+            // one writer), so its answer is there to read.
+            handoff.Discard(db);
+            db.ChangeTracker.Clear();
+            winner = await FindAsync(completed.WorkflowId, completed.Attempt, cancellationToken);
+            if (winner is null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(lostRace);
+            }
         }
 
         if (winner is null)
