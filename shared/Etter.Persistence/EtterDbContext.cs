@@ -10,6 +10,13 @@ namespace Etter.Persistence;
 /// </summary>
 public abstract class EtterDbContext(DbContextOptions options) : DbContext(options)
 {
+    /// <summary>
+    /// Does what the next save can work out before its transaction is opened: detects the changes, and in a subclass fills
+    /// columns derived from them. The caller then saves without detecting changes again, so nothing may change a tracked
+    /// entity in between (the saga repository's write, on SQLite, where the transaction holds the file).
+    /// </summary>
+    public virtual void PrepareSave() => ChangeTracker.DetectChanges();
+
     public override void Dispose()
     {
         SqliteWriteGate.Release(this);

@@ -23,16 +23,37 @@ public abstract class OrchestratorDbContext(DbContextOptions options) : EtterDbC
 
     public DbSet<CompanySlot> Slots => Set<CompanySlot>();
 
-    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    /// <summary>The lease of this pooled context whose next save has its status documents already; -1 for none.</summary>
+    int _documentsPreparedInLease = -1;
+
+    /// <summary>Serializes the status documents before the save's transaction is opened, so the save does not again.</summary>
+    public override void PrepareSave()
     {
         RefreshStatusDocuments();
+        _documentsPreparedInLease = ContextId.Lease;
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        RefreshUnlessPrepared();
         return base.SaveChanges(acceptAllChangesOnSuccess);
     }
 
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        RefreshStatusDocuments();
+        RefreshUnlessPrepared();
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>A preparation counts for the one save after it, in the same lease of this pooled context.</summary>
+    void RefreshUnlessPrepared()
+    {
+        var prepared = _documentsPreparedInLease == ContextId.Lease;
+        _documentsPreparedInLease = -1;
+        if (!prepared)
+        {
+            RefreshStatusDocuments();
+        }
     }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)

@@ -1,4 +1,5 @@
 using Etter.Messaging.Outbox;
+using Etter.Persistence;
 using MassTransit;
 using MassTransit.Saga;
 using Microsoft.EntityFrameworkCore;
@@ -143,9 +144,32 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
                 return;
             }
 
-            await using var transaction = await BeginAsync(context.CancellationToken);
-            await SaveAsync(context.CancellationToken);
-            await transaction.CommitAsync(context.CancellationToken);
+            // The transaction holds the file: SQLite has one writer, and this process's writers queue for it. What the save
+            // can work out beforehand (changes detected, derived columns) is done before it is opened, and accepting the
+            // saved changes after it is committed; in between only the enlisted writes and the statements run, none of
+            // which touch a tracked entity, so change detection can stay off.
+            if (_db is EtterDbContext etter)
+            {
+                etter.PrepareSave();
+            }
+            else
+            {
+                _db.ChangeTracker.DetectChanges();
+            }
+
+            _db.ChangeTracker.AutoDetectChangesEnabled = false;
+            try
+            {
+                await using var transaction = await BeginAsync(context.CancellationToken);
+                await SaveAsync(context.CancellationToken, acceptChanges: false);
+                await transaction.CommitAsync(context.CancellationToken);
+            }
+            finally
+            {
+                _db.ChangeTracker.AutoDetectChangesEnabled = true;
+            }
+
+            _db.ChangeTracker.AcceptAllChanges();
         });
     }
 
@@ -168,7 +192,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
     /// Inside the open transaction: the enlisted writes that waited for it, then whatever is still unsaved (the saga row
     /// when saved at commit, or an answer to a request the state machine wrote without recording a change).
     /// </summary>
-    async Task SaveAsync(CancellationToken cancellationToken)
+    async Task SaveAsync(CancellationToken cancellationToken, bool acceptChanges = true)
     {
         if (_transaction is not null)
         {
@@ -177,7 +201,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
 
         if (_db.ChangeTracker.HasChanges())
         {
-            await _db.SaveChangesAsync(cancellationToken);
+            await _db.SaveChangesAsync(acceptChanges, cancellationToken);
         }
     }
 

@@ -3,6 +3,7 @@ using System.Data.Common;
 using Etter.Contracts;
 using Etter.Orchestrator.Persistence;
 using Etter.Orchestrator.Tests.Support;
+using Etter.ReadModel;
 using Etter.StatusStore;
 using Etter.TestSupport;
 using MassTransit;
@@ -193,6 +194,34 @@ public sealed class EfSagaRepositoryTests
         Assert.Equal(OnboardingStatuses.Processing, status.Status);
         Assert.Contains(rows.Destinations, d => d.StartsWith("exchange:", StringComparison.Ordinal));
         Assert.DoesNotContain(rows.Destinations, d => d.StartsWith("status:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task StepResultsSaved_StoredStatusDocumentMatchesTheRowEachTime()
+    {
+        // A step result's status document is serialized before the write transaction opens; it must still be the row's.
+        await using var saga = await SagaHarness.StartAsync();
+        var id = Guid.NewGuid();
+        await saga.Harness.Bus.Publish(Messages.Onboard(id));
+        await saga.WaitForAsync(id, s => s.RoleSetup.Attempt >= 1);
+
+        await saga.Harness.Bus.Publish(Messages.RoleSetupCompleted(id));
+        var assessing = await saga.WaitForAsync(id, s => s.AiAssessment.Attempt == 1);
+        var afterRoleSetup = await StoredStatusAsync(saga, id);
+        Assert.Equal(assessing.Revision, afterRoleSetup.Revision);
+        Assert.Equal(StepStatuses.Completed, afterRoleSetup.Steps.Single(x => x.Name == OnboardingSteps.RoleSetup).Status);
+
+        await saga.Harness.Bus.Publish(Messages.AssessmentCompleted(id));
+        var ready = await saga.WaitForAsync(id, s => s.CurrentState == saga.Machine.Ready.Name);
+        var afterAssessment = await StoredStatusAsync(saga, id);
+        Assert.Equal(ready.Revision, afterAssessment.Revision);
+        Assert.Equal(OnboardingStatuses.Ready, afterAssessment.Status);
+    }
+
+    static async Task<OnboardingStatus> StoredStatusAsync(SagaHarness saga, Guid id)
+    {
+        await using var scope = saga.Services.CreateAsyncScope();
+        return Assert.IsType<OnboardingStatus>(await scope.ServiceProvider.GetRequiredService<WorkflowReader>().FindAsync(id, CancellationToken.None));
     }
 
     /// <summary>The saga harness with <paramref name="interceptor"/> on every orchestrator context.</summary>
