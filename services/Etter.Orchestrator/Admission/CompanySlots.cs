@@ -1,7 +1,5 @@
-using System.Data.Common;
 using Etter.Orchestrator.Persistence;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Etter.Orchestrator.Admission;
 
@@ -69,13 +67,10 @@ public static class CompanySlots
     {
         ArgumentNullException.ThrowIfNull(db);
         const string release = "UPDATE admission_slot SET workflow_id = NULL WHERE company_id = @company AND slot = @slot AND workflow_id = @workflow";
-        var connection = await OpenAsync(db, cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = release;
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        Add(command, "@company", companyId);
-        Add(command, "@slot", slot);
-        Add(command, "@workflow", StoredGuid(db, workflowId));
+        await using var command = await PlainCommand.CreateAsync(db, release, cancellationToken);
+        PlainCommand.Add(command, "@company", companyId);
+        PlainCommand.Add(command, "@slot", slot);
+        PlainCommand.Add(command, "@workflow", PlainCommand.Guid(db, workflowId));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -95,25 +90,11 @@ public static class CompanySlots
             SELECT @company, slot, NULL FROM next WHERE slot < @limit
             ON CONFLICT DO NOTHING
             """;
-        var connection = await OpenAsync(db, cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = grow;
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        Add(command, "@company", companyId);
-        Add(command, "@limit", limit);
-        Add(command, "@growBy", GrowBy);
+        await using var command = await PlainCommand.CreateAsync(db, grow, cancellationToken);
+        PlainCommand.Add(command, "@company", companyId);
+        PlainCommand.Add(command, "@limit", limit);
+        PlainCommand.Add(command, "@growBy", GrowBy);
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
-    }
-
-    static async Task<DbConnection> OpenAsync(OrchestratorDbContext db, CancellationToken cancellationToken)
-    {
-        var connection = db.Database.GetDbConnection();
-        if (connection.State != System.Data.ConnectionState.Open)
-        {
-            await db.Database.OpenConnectionAsync(cancellationToken);
-        }
-
-        return connection;
     }
 
     static async Task<bool> AnyFreeOrRoomAsync(OrchestratorDbContext db, string companyId, int limit, CancellationToken cancellationToken)
@@ -124,27 +105,11 @@ public static class CompanySlots
 
     static async Task<int?> ScalarAsync(OrchestratorDbContext db, string sql, string companyId, Guid workflowId, int limit, CancellationToken cancellationToken)
     {
-        var connection = await OpenAsync(db, cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        Add(command, "@company", companyId);
-
-        Add(command, "@workflow", StoredGuid(db, workflowId));
-        Add(command, "@limit", limit);
+        await using var command = await PlainCommand.CreateAsync(db, sql, cancellationToken);
+        PlainCommand.Add(command, "@company", companyId);
+        PlainCommand.Add(command, "@workflow", PlainCommand.Guid(db, workflowId));
+        PlainCommand.Add(command, "@limit", limit);
         var result = await command.ExecuteScalarAsync(cancellationToken);
         return result is null or DBNull ? null : Convert.ToInt32(result, System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>EF Core keeps Guids as upper-case text in SQLite; plain commands must write and match what EF reads back.</summary>
-    static object StoredGuid(OrchestratorDbContext db, Guid value) =>
-        db.Database.IsNpgsql() ? value : value.ToString().ToUpperInvariant();
-
-    static void Add(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
     }
 }

@@ -13,12 +13,17 @@ namespace Etter.Orchestrator.Submission;
 /// </summary>
 public static class RoleSubmissionLock
 {
+    /// <summary>The lock statement, for the role key in parameter <c>@role</c>; <see cref="RoleFacts"/> sends it with its reads.</summary>
+    internal const string Sql = "SELECT pg_advisory_xact_lock(hashtextextended(@role, 0))";
+
     public static async Task AcquireAsync(OrchestratorDbContext db, string roleKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         if (db.Database.IsNpgsql())
         {
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({roleKey}, 0))", cancellationToken);
+            await using var command = await PlainCommand.CreateAsync(db, Sql, cancellationToken);
+            PlainCommand.Add(command, "@role", roleKey);
+            await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }
 }

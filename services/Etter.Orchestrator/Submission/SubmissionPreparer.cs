@@ -31,13 +31,12 @@ public sealed class SubmissionPreparer(IOptions<OrchestratorOptions> options) :
             var cancellationToken = context.CancellationToken;
             var key = CompanyRoleId.For(request.CompanyId, request.RoleName);
             var hasRequester = context.HasRequester();
-            await RoleSubmissionLock.AcquireAsync(db, key, cancellationToken);
-            var (inFlight, latestFinished) = await RoleWorkflowsAsync(db, key, request.WorkflowId, cancellationToken);
+            var (inFlight, latestFinished, companyHasWaiting) = await RoleFacts.ReadAsync(db, key, request.WorkflowId, request.CompanyId.Trim(), cancellationToken);
             facts = new SubmissionFacts
             {
                 InFlight = inFlight,
                 LatestFinished = hasRequester ? latestFinished : null,
-                CompanyHasWaiting = await HasWaitingAsync(db, request.CompanyId.Trim(), cancellationToken),
+                CompanyHasWaiting = companyHasWaiting,
             };
             if (SubmissionRules.WantsSlot(request, facts, hasRequester))
             {
@@ -109,29 +108,6 @@ public sealed class SubmissionPreparer(IOptions<OrchestratorOptions> options) :
     static Task<ExistingWorkflow?> InFlightAsync(OrchestratorDbContext db, string roleKey, Guid self, CancellationToken cancellationToken) =>
         InFlightQuery.For(db)(db, roleKey, self, cancellationToken);
 
-    /// <summary>
-    /// The role's workflow in flight and its newest finished one, in one read: every push needs both, and each read is a
-    /// round trip taken while the role's lock is held.
-    /// </summary>
-    static async Task<(ExistingWorkflow? InFlight, ExistingWorkflow? LatestFinished)> RoleWorkflowsAsync(
-        OrchestratorDbContext db, string roleKey, Guid self, CancellationToken cancellationToken)
-    {
-        ExistingWorkflow? inFlight = null, latestFinished = null;
-        await foreach (var row in RoleWorkflowsQuery.For(db)(db, roleKey, self).WithCancellation(cancellationToken))
-        {
-            if (row.InFlight)
-            {
-                inFlight = row.Workflow;
-            }
-            else
-            {
-                latestFinished ??= row.Workflow;
-            }
-        }
-
-        return (inFlight, latestFinished);
-    }
-
     static Task<bool> HasWaitingAsync(OrchestratorDbContext db, string companyId, CancellationToken cancellationToken) =>
         HasWaitingQuery.For(db)(db, companyId, cancellationToken);
 
@@ -142,21 +118,6 @@ public sealed class SubmissionPreparer(IOptions<OrchestratorOptions> options) :
                 .Where(x => x.InFlightKey == roleKey && x.CorrelationId != self)
                 .Select(x => new ExistingWorkflow(x.CorrelationId, x.CurrentState, x.InputHash, x.RoleId))
                 .FirstOrDefault()));
-
-    /// <summary>
-    /// At most two rows: the role's workflow in flight first (the unique in-flight index allows one), then its newest
-    /// finished one. Without a workflow in flight, the two newest finished ones, of which only the first counts.
-    /// </summary>
-    static readonly CompiledQuery<Func<OrchestratorDbContext, string, Guid, IAsyncEnumerable<RoleWorkflow>>> RoleWorkflowsQuery = new(() =>
-        EF.CompileAsyncQuery((OrchestratorDbContext db, string roleKey, Guid self) =>
-            db.Workflows.AsNoTracking()
-                .Where(x => x.RoleKey == roleKey && ((x.InFlightKey == roleKey && x.CorrelationId != self) || WorkflowStates.Finished.Contains(x.CurrentState)))
-                .OrderByDescending(x => x.InFlightKey == roleKey && x.CorrelationId != self)
-                .ThenByDescending(x => x.QueuedAt)
-                .Select(x => new RoleWorkflow(new ExistingWorkflow(x.CorrelationId, x.CurrentState, x.InputHash, x.RoleId), x.InFlightKey == roleKey && x.CorrelationId != self))
-                .Take(2)));
-
-    sealed record RoleWorkflow(ExistingWorkflow Workflow, bool InFlight);
 
     static readonly CompiledQuery<Func<OrchestratorDbContext, string, CancellationToken, Task<bool>>> HasWaitingQuery = new(() =>
         EF.CompileAsyncQuery((OrchestratorDbContext db, string companyId, CancellationToken cancellationToken) =>
