@@ -15,11 +15,7 @@ public sealed class SqliteConnectionSetupTests : IDisposable
     [Fact]
     public async Task OpenedConnection_WaitsForOtherWritersAndDoesNotSyncEachCommit()
     {
-        var options = new DbContextOptionsBuilder<SqliteWriteGateTests.NotesContext>()
-            .UseSqlite($"Data Source={Path.Combine(_directory.Path, "setup.db")}")
-            .AddInterceptors(SqliteWriteGate.Instance, SqliteConnectionSetup.Instance)
-            .Options;
-        await using var db = new SqliteWriteGateTests.NotesContext(options);
+        await using var db = Open("setup.db");
         await db.Database.OpenConnectionAsync();
 
         Assert.Equal(30_000L, await PragmaAsync(db, "busy_timeout"));
@@ -32,11 +28,7 @@ public sealed class SqliteConnectionSetupTests : IDisposable
     public async Task ConnectionReopenedFromThePool_KeepsItsSettings()
     {
         // The settings are made once per native connection; a reopened one comes from Microsoft.Data.Sqlite's pool.
-        var options = new DbContextOptionsBuilder<SqliteWriteGateTests.NotesContext>()
-            .UseSqlite($"Data Source={Path.Combine(_directory.Path, "pooled.db")}")
-            .AddInterceptors(SqliteWriteGate.Instance, SqliteConnectionSetup.Instance)
-            .Options;
-        await using var db = new SqliteWriteGateTests.NotesContext(options);
+        await using var db = Open("pooled.db");
         var connection = (SqliteConnection)db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync();
         var first = connection.Handle;
@@ -56,6 +48,13 @@ public sealed class SqliteConnectionSetupTests : IDisposable
         await db.Database.OpenConnectionAsync();
         Assert.Equal(1L, await PragmaAsync(db, "synchronous"));
     }
+
+    /// <summary>A context on <paramref name="fileName"/> in this test's directory, set up as embedded mode sets up its own.</summary>
+    SqliteWriteGateTests.NotesContext Open(string fileName) =>
+        new(new DbContextOptionsBuilder<SqliteWriteGateTests.NotesContext>()
+            .UseSqlite($"Data Source={Path.Combine(_directory.Path, fileName)}")
+            .AddInterceptors(SqliteWriteGate.Instance, SqliteConnectionSetup.Instance)
+            .Options);
 
     static async Task<long> PragmaAsync(DbContext db, string pragma)
     {
