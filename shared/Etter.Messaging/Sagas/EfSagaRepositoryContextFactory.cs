@@ -157,6 +157,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
                 _db.ChangeTracker.DetectChanges();
             }
 
+            var detectChanges = _db.ChangeTracker.AutoDetectChangesEnabled;
             _db.ChangeTracker.AutoDetectChangesEnabled = false;
             try
             {
@@ -166,7 +167,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
             }
             finally
             {
-                _db.ChangeTracker.AutoDetectChangesEnabled = true;
+                _db.ChangeTracker.AutoDetectChangesEnabled = detectChanges;
             }
 
             _db.ChangeTracker.AcceptAllChanges();
