@@ -24,8 +24,8 @@ public sealed class SqliteWriteGate : DbTransactionInterceptor
 
     // Same bound as the connection string's Default Timeout: a writer that waits longer is stuck, not slow.
     static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(30);
-    static readonly ConcurrentDictionary<string, SemaphoreSlim> GatesByFile = new(StringComparer.Ordinal);
-    static readonly ConcurrentDictionary<Guid, SemaphoreSlim> Held = new();
+    static readonly ConcurrentDictionary<string, SqliteFileGate> GatesByFile = new(StringComparer.Ordinal);
+    static readonly ConcurrentDictionary<Guid, SqliteFileGate> Held = new();
 
     SqliteWriteGate()
     {
@@ -43,11 +43,7 @@ public sealed class SqliteWriteGate : DbTransactionInterceptor
         }
 
         var gate = GateFor(connection);
-        if (!gate.Wait(MaxWait))
-        {
-            throw Timeout(connection);
-        }
-
+        gate.Enter();
         Held[eventData.ConnectionId] = gate;
         return result;
     }
@@ -62,11 +58,7 @@ public sealed class SqliteWriteGate : DbTransactionInterceptor
         }
 
         var gate = GateFor(connection);
-        if (!await gate.WaitAsync(MaxWait, cancellationToken).ConfigureAwait(false))
-        {
-            throw Timeout(connection);
-        }
-
+        await gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         Held[eventData.ConnectionId] = gate;
         return result;
     }
@@ -76,7 +68,7 @@ public sealed class SqliteWriteGate : DbTransactionInterceptor
     public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         Release(eventData);
-        return Task.CompletedTask;
+        return LeaveWriterThread();
     }
 
     public override void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Release(eventData);
@@ -84,7 +76,7 @@ public sealed class SqliteWriteGate : DbTransactionInterceptor
     public override Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         Release(eventData);
-        return Task.CompletedTask;
+        return LeaveWriterThread();
     }
 
     // A failed BEGIN, COMMIT or ROLLBACK: the transaction is over as far as the queue is concerned.
@@ -93,8 +85,16 @@ public sealed class SqliteWriteGate : DbTransactionInterceptor
     public override Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default)
     {
         Release(eventData);
-        return Task.CompletedTask;
+        return LeaveWriterThread();
     }
+
+    /// <summary>
+    /// A writer the file's thread resumed has ended its transaction: the rest of its work (the caller's code after the
+    /// commit) continues on the thread pool, and the file's thread goes on to the next writer.
+    /// </summary>
+    static Task LeaveWriterThread() => SqliteFileGate.OnWriterThread ? YieldToThreadPoolAsync() : Task.CompletedTask;
+
+    static async Task YieldToThreadPoolAsync() => await Task.Yield();
 
     /// <summary>
     /// Releases the file if the connection still holds it. Also called when a connection closes,
@@ -134,13 +134,10 @@ public sealed class SqliteWriteGate : DbTransactionInterceptor
     {
         if (Held.TryRemove(connectionId, out var gate))
         {
-            gate.Release();
+            gate.Exit();
         }
     }
 
-    static SemaphoreSlim GateFor(DbConnection connection) =>
-        GatesByFile.GetOrAdd(Path.GetFullPath(connection.DataSource), static _ => new SemaphoreSlim(1, 1));
-
-    static TimeoutException Timeout(DbConnection connection) =>
-        new($"Waited more than {MaxWait.TotalSeconds:0} s to write to {connection.DataSource}; another transaction in this process holds it.");
+    static SqliteFileGate GateFor(DbConnection connection) =>
+        GatesByFile.GetOrAdd(Path.GetFullPath(connection.DataSource), static path => new SqliteFileGate(path, MaxWait));
 }

@@ -38,6 +38,88 @@ public sealed class SqliteWriteGateTests : IDisposable
     }
 
     [Fact]
+    public Task WritersWaitingForAFile_GetItInTheOrderTheyAsked() => WithoutSynchronizationContext(async () =>
+    {
+        await using var holder = await OpenAsync("one.db");
+        await using var held = await holder.Database.BeginTransactionAsync();
+        var order = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var writers = new List<Task>();
+        foreach (var name in new[] { "a", "b", "c" })
+        {
+            var db = Open("one.db");
+            writers.Add(WriteAsync(db, name, order));
+            AssertQueued(writers[^1]);
+        }
+
+        await held.CommitAsync();
+        await Task.WhenAll(writers).WaitAsync(HandOver);
+        Assert.Equal(["a", "b", "c"], order);
+    });
+
+    [Fact]
+    public Task WriterWhoseWorkAfterItsCommitBlocks_DoesNotHoldUpTheNextWriter() => WithoutSynchronizationContext(async () =>
+    {
+        await using var holder = await OpenAsync("one.db");
+        await using var first = Open("one.db");
+        await using var second = Open("one.db");
+        var secondCommitted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var held = await holder.Database.BeginTransactionAsync();
+
+        // Both wait, so both are resumed by the file's own thread. The first blocks after its commit until the second
+        // has committed: that can only finish if the first's work after its commit left the file's thread.
+        var firstWriter = FirstThenWaitForSecondAsync();
+        AssertQueued(firstWriter);
+        var secondWriter = SecondAsync();
+        AssertQueued(secondWriter);
+
+        await held.CommitAsync();
+        Assert.True(await firstWriter.WaitAsync(HandOver * 2), "the second writer never got the file while the first was busy after its commit");
+        await secondWriter.WaitAsync(HandOver);
+
+        async Task<bool> FirstThenWaitForSecondAsync()
+        {
+            await using var transaction = await first.Database.BeginTransactionAsync();
+            first.Notes.Add(new Note { Text = "first" });
+            await first.SaveChangesAsync();
+            await transaction.CommitAsync();
+            return secondCommitted.Task.Wait(HandOver);
+        }
+
+        async Task SecondAsync()
+        {
+            await using var transaction = await second.Database.BeginTransactionAsync();
+            second.Notes.Add(new Note { Text = "second" });
+            await second.SaveChangesAsync();
+            await transaction.CommitAsync();
+            secondCommitted.SetResult();
+        }
+    });
+
+    [Fact]
+    public Task WaitingWriterCancelled_StopsWaitingAndTheNextOneGetsTheFile() => WithoutSynchronizationContext(async () =>
+    {
+        await using var holder = await OpenAsync("one.db");
+        await using var cancelled = Open("one.db");
+        await using var next = Open("one.db");
+        using var cancellation = new CancellationTokenSource();
+        await using var held = await holder.Database.BeginTransactionAsync();
+
+        var giveUp = cancelled.Database.BeginTransactionAsync(cancellation.Token);
+        AssertQueued(giveUp);
+        var order = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var nextWriter = WriteAsync(next, "next", order);
+        AssertQueued(nextWriter);
+
+        await cancellation.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => giveUp.WaitAsync(HandOver));
+        Assert.False(nextWriter.IsCompleted);
+
+        await held.CommitAsync();
+        await nextWriter.WaitAsync(HandOver);
+        Assert.Equal(["next"], order);
+    });
+
+    [Fact]
     public async Task WritersOfDifferentFiles_DoNotWaitForEachOther()
     {
         await using var one = await OpenAsync("one.db");
@@ -128,6 +210,31 @@ public sealed class SqliteWriteGateTests : IDisposable
         await transaction.CommitAsync();
         Assert.Equal(1, await db.Notes.CountAsync());
     }
+
+    /// <summary>
+    /// Runs a test as messages are handled: without a synchronization context. xunit's would take every continuation of
+    /// the writers, so none would ever run on a file's own thread.
+    /// </summary>
+    static Task WithoutSynchronizationContext(Func<Task> test) => Task.Run(test);
+
+    /// <summary>Writes a note in its own transaction on <paramref name="db"/> (disposed after), recording when it got the file.</summary>
+    static async Task WriteAsync(NotesContext db, string text, System.Collections.Concurrent.ConcurrentQueue<string> order)
+    {
+        await using (db)
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            order.Enqueue(text);
+            db.Notes.Add(new Note { Text = text });
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+        }
+    }
+
+    /// <summary>
+    /// A writer that asked for a held file is in its queue by the time its task is returned: opening a SQLite connection
+    /// and asking for the file complete synchronously, so writers started one after another queue in that order.
+    /// </summary>
+    static void AssertQueued(Task writer) => Assert.False(writer.IsCompleted, "the writer should be waiting for the held file");
 
     NotesContext Open(string file) => new(Options(file));
 
