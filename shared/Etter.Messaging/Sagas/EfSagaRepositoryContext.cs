@@ -7,8 +7,9 @@ namespace Etter.Messaging.Sagas;
 
 /// <summary>The per-message unit of work of <see cref="EfSagaRepositoryContextFactory{TDbContext,TSaga}"/>.</summary>
 /// <remarks>
-/// With <c>saveAtCommit</c>, saving a new or changed saga only marks it in the change tracker: the factory writes it
-/// once it has opened the transaction, after the state machine ran.
+/// With <c>saveAtCommit</c>, saving a new or changed saga only marks it in the change tracker (an update not even that):
+/// the factory detects the changes, moves the version of a changed saga and writes it once it has opened the
+/// transaction, after the state machine ran.
 /// </remarks>
 public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage> :
     ConsumeContextScope<TMessage>,
@@ -88,6 +89,13 @@ public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage> :
     public async Task Update(SagaConsumeContext<TSaga> context)
     {
         ArgumentNullException.ThrowIfNull(context);
+
+        // Saved at commit, the factory finds what changed (and moves the version) in the one change detection it runs
+        // before writing; doing it here too walked the saga's properties twice more per message.
+        if (_saveAtCommit)
+        {
+            return;
+        }
 
         // Skip the round trip when nothing changed (e.g. an ignored duplicate); the version moves only with the row.
         if (!_db.ChangeTracker.HasChanges())

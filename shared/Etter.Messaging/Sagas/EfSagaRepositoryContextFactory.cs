@@ -139,28 +139,30 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
         {
             StartAttempt();
             await next.Send(new EfSagaRepositoryContext<TDbContext, TSaga, T>(_db, context, _consumeContextFactory, saveAtCommit: true));
-            if (!_db.ChangeTracker.HasChanges() && _transaction?.HasWaiting != true)
-            {
-                return;
-            }
 
             // The transaction holds the file: SQLite has one writer, and this process's writers queue for it. What the save
             // can work out beforehand (changes detected, derived columns) is done before it is opened, and accepting the
             // saved changes after it is committed; in between only the enlisted writes and the statements run, none of
-            // which touch a tracked entity, so change detection can stay off.
-            if (_db is EtterDbContext etter)
-            {
-                etter.PrepareSave();
-            }
-            else
-            {
-                _db.ChangeTracker.DetectChanges();
-            }
-
+            // which touch a tracked entity, so change detection stays off from here on.
             var detectChanges = _db.ChangeTracker.AutoDetectChangesEnabled;
             _db.ChangeTracker.AutoDetectChangesEnabled = false;
             try
             {
+                if (_db is EtterDbContext etter)
+                {
+                    etter.PrepareSave();
+                }
+                else
+                {
+                    _db.ChangeTracker.DetectChanges();
+                }
+
+                MoveVersionsOfChangedSagas();
+                if (!_db.ChangeTracker.HasChanges() && _transaction?.HasWaiting != true)
+                {
+                    return;
+                }
+
                 await using var transaction = await BeginAsync(context.CancellationToken);
                 await SaveAsync(context.CancellationToken, acceptChanges: false);
                 await transaction.CommitAsync(context.CancellationToken);
@@ -172,6 +174,19 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
 
             _db.ChangeTracker.AcceptAllChanges();
         });
+    }
+
+    /// <summary>A saga row written at commit moves its version (the concurrency token) only if it changed.</summary>
+    void MoveVersionsOfChangedSagas()
+    {
+        foreach (var entry in _db.ChangeTracker.Entries<TSaga>())
+        {
+            if (entry.State == EntityState.Modified)
+            {
+                var version = entry.Property<int>(nameof(ISagaVersion.Version));
+                version.CurrentValue = version.OriginalValue + 1;
+            }
+        }
     }
 
     async Task<IDbContextTransaction> BeginAsync(CancellationToken cancellationToken)

@@ -197,6 +197,25 @@ public sealed class EfSagaRepositoryTests
     }
 
     [Fact]
+    public async Task StepResultsSaved_EachMovesTheVersionByOne()
+    {
+        // Saved at commit, a step result's version moves where its changes are detected, once; the version is what
+        // makes a writer that loaded the row before another's commit fail instead of overwriting it.
+        await using var saga = await SagaHarness.StartAsync();
+        var id = Guid.NewGuid();
+        await saga.Harness.Bus.Publish(Messages.Onboard(id));
+        var processing = await saga.WaitForAsync(id, s => s.RoleSetup.Attempt >= 1);
+
+        await saga.Harness.Bus.Publish(Messages.RoleSetupCompleted(id));
+        var assessing = await saga.WaitForAsync(id, s => s.AiAssessment.Attempt == 1);
+        Assert.Equal(processing.Version + 1, assessing.Version);
+
+        await saga.Harness.Bus.Publish(Messages.AssessmentCompleted(id));
+        var ready = await saga.WaitForAsync(id, s => s.CurrentState == saga.Machine.Ready.Name);
+        Assert.Equal(assessing.Version + 1, ready.Version);
+    }
+
+    [Fact]
     public async Task StepResultsSaved_StoredStatusDocumentMatchesTheRowEachTime()
     {
         // A step result's status document is serialized before the write transaction opens; it must still be the row's.
