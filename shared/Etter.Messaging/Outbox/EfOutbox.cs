@@ -24,8 +24,9 @@ public sealed class EfOutbox<TDbContext>(TDbContext db, TimeProvider time, Outbo
         where T : class
     {
         // A destination in this process's memory gets the message after the commit, but no row: nothing to serialize, insert
-        // or delete (three of a workflow's six rows in embedded mode were status writes to the store in memory).
-        var stored = destination is null || !handoff.IsInProcessOnly(destination);
+        // or delete (in embedded mode, three of a workflow's six rows were status writes to the store in memory, and one
+        // the answer to the API's request).
+        var stored = destination is null || !handoff.IsInProcessOnly(destination, isResponse: requestId is not null);
         var row = new OutboxMessage
         {
             WorkflowId = workflowId,

@@ -8,17 +8,28 @@ using MassTransit;
 namespace Etter.Messaging.Outbox;
 
 /// <summary>Delivers one outbox row: to the bus (publish, send or reply) or to a custom destination by URI scheme.</summary>
-public sealed class OutboxDelivery(IBus bus, IEnumerable<IOutboxDestination> destinations)
+public sealed class OutboxDelivery(IBus bus, IEnumerable<IOutboxDestination> destinations, BusDurability? durability = null)
 {
     static readonly System.Reflection.Assembly ContractsAssembly = typeof(OnboardRoleRequested).Assembly;
 
     readonly Dictionary<string, IOutboxDestination> _destinations = destinations.ToDictionary(d => d.Scheme, StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Whether <paramref name="destination"/> goes with this process (see <see cref="IOutboxDestination.OutlivesProcess"/>).</summary>
-    public bool IsInProcessOnly(Uri destination)
+    /// <summary>
+    /// Whether what is sent to <paramref name="destination"/> goes with this process, so a row would not save it from a
+    /// crash: a custom destination that says so (<see cref="IOutboxDestination.OutlivesProcess"/>), or an answer to a
+    /// request on a bus that does not survive a restart. That requester is waiting in this process (the in-memory bus
+    /// reaches no other), and a crash ends its wait along with the answer. A command on that bus keeps its row: the
+    /// step it starts must still run after a restart, as the same attempt.
+    /// </summary>
+    public bool IsInProcessOnly(Uri destination, bool isResponse = false)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        return _destinations.TryGetValue(destination.Scheme, out var custom) && !custom.OutlivesProcess;
+        if (_destinations.TryGetValue(destination.Scheme, out var custom))
+        {
+            return !custom.OutlivesProcess;
+        }
+
+        return isResponse && durability is { SurvivesRestart: false };
     }
 
     /// <summary>Rebuilds the message of a row read back from the table (the relay's path).</summary>

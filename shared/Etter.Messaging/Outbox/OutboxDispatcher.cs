@@ -58,7 +58,7 @@ public sealed class OutboxDispatcher<TDbContext>(
     }
 
     /// <summary>Whether messages to <paramref name="destination"/> need no row (see <see cref="IOutboxDestination.OutlivesProcess"/>).</summary>
-    internal bool IsInProcessOnly(Uri destination) => delivery.IsInProcessOnly(destination);
+    internal bool IsInProcessOnly(Uri destination, bool isResponse) => delivery.IsInProcessOnly(destination, isResponse);
 
     /// <summary>Sequences the relay must skip: this instance has them in hand.</summary>
     public long[] OwnedRows() => [.. _owned.Keys];
