@@ -34,6 +34,8 @@ internal sealed class SqliteFileGate(string name, TimeSpan maxWait)
     int _handOvers;
     bool _threadRunning;
 
+    string TimeoutMessage => $"Waited more than {maxWait.TotalSeconds:0} s to write to {name}; another transaction in this process holds it.";
+
     /// <summary>Whether the calling code runs on a file's writer thread, where it must not stay once its transaction ended.</summary>
     public static bool OnWriterThread => t_isWriterThread;
 
@@ -82,7 +84,13 @@ internal sealed class SqliteFileGate(string name, TimeSpan maxWait)
             waiter = Enqueue();
         }
 
-        // The sweep gives up on the waiter at its deadline; the blocking wait only needs to outlast it.
+        // Bounded here as well as by the sweep: a writer the file's thread is running, asking for the same file again on
+        // another connection, blocks the very thread that would sweep or resume it.
+        if (Task.WaitAny([waiter.Task], maxWait) < 0 && waiter.TryAbandon())
+        {
+            throw new TimeoutException(TimeoutMessage);
+        }
+
         waiter.Task.GetAwaiter().GetResult();
     }
 
@@ -162,7 +170,7 @@ internal sealed class SqliteFileGate(string name, TimeSpan maxWait)
                 foreach (var waiter in expired)
                 {
                     waiter.Registration.Dispose();
-                    waiter.TrySetException(new TimeoutException($"Waited more than {maxWait.TotalSeconds:0} s to write to {name}; another transaction in this process holds it."));
+                    waiter.TrySetException(new TimeoutException(TimeoutMessage));
                 }
             }
 

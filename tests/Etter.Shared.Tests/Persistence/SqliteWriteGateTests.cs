@@ -120,6 +120,31 @@ public sealed class SqliteWriteGateTests : IDisposable
     });
 
     [Fact]
+    public Task WriterAskingForItsFileAgainWhileHoldingIt_TimesOutInsteadOfHanging() => WithoutSynchronizationContext(async () =>
+    {
+        await using var holder = await OpenAsync("one.db");
+        await using var writer = Open("one.db");
+        await using var nested = Open("one.db");
+        await using var held = await holder.Database.BeginTransactionAsync();
+
+        // The writer waits, so the file's own thread resumes it, and then blocks that thread asking for the file again:
+        // a self-deadlock, which must end in the gate's timeout (30 s) as it did before the file had a thread.
+        var asking = AskTwiceAsync();
+        AssertQueued(asking);
+        await held.CommitAsync();
+
+        var first = await Task.WhenAny(asking, Task.Delay(TimeSpan.FromSeconds(90)));
+        Assert.Same(asking, first);
+        await Assert.ThrowsAsync<TimeoutException>(() => asking);
+
+        async Task AskTwiceAsync()
+        {
+            await using var outer = await writer.Database.BeginTransactionAsync();
+            using var inner = nested.Database.BeginTransaction();
+        }
+    });
+
+    [Fact]
     public async Task WritersOfDifferentFiles_DoNotWaitForEachOther()
     {
         await using var one = await OpenAsync("one.db");
