@@ -39,7 +39,7 @@ public static class DbContextRegistrationExtensions
             var connectionString = SqliteConnectionString(etter, sqliteFileName);
             services.AddDbContextPool<TSqliteContext>(o => o
                 .UseSqlite(connectionString, sqlite => sqlite.MigrationsHistoryTable(migrationsHistoryTable ?? HistoryRepository.DefaultTableName))
-                .AddInterceptors(SqliteWriteGate.Instance, SqliteConnectionSetup.Instance),
+                .AddInterceptors(SqliteInterceptors.All),
                 PoolSize);
             services.AddScoped<TContext>(sp => sp.GetRequiredService<TSqliteContext>());
         }

@@ -265,7 +265,7 @@ public sealed class SqliteWriteGateTests : IDisposable
 
     DbContextOptions<NotesContext> Options(string file) => new DbContextOptionsBuilder<NotesContext>()
         .UseSqlite($"Data Source={Path.Combine(_directory.Path, file)}")
-        .AddInterceptors(SqliteWriteGate.Instance, SqliteConnectionSetup.Instance)
+        .AddInterceptors(SqliteInterceptors.All)
         .Options;
 
     async Task<NotesContext> OpenAsync(string file)

@@ -1,0 +1,63 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Etter.Persistence.Sqlite;
+
+/// <summary>
+/// Runs EF Core's SQLite commands on statements its connection keeps prepared (<see cref="KeptOpenSqliteConnection"/>).
+/// </summary>
+/// <remarks>
+/// Microsoft.Data.Sqlite prepares a command's SQL when it first runs and finalizes it when the command or the connection
+/// closes, and EF Core builds a new command for every statement and closes its connection after every unit of work: so
+/// every message parsed and planned all its SQL again. SQLite's parser was the largest single item of the embedded
+/// benchmark's SQLite time. A command EF Core is about to run is swapped for the connection's statement of the same
+/// text, with EF Core's own parameters, and EF Core reads the result as it would its own.
+/// </remarks>
+public sealed class SqliteStatementCache : DbCommandInterceptor
+{
+    public static readonly SqliteStatementCache Instance = new();
+
+    SqliteStatementCache()
+    {
+    }
+
+    public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        var kept = Prepared(command);
+        return kept is null ? result : InterceptionResult<DbDataReader>.SuppressWithResult(await kept.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    {
+        var kept = Prepared(command);
+        return kept is null ? result : InterceptionResult<DbDataReader>.SuppressWithResult(kept.ExecuteReader());
+    }
+
+    public override async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        var kept = Prepared(command);
+        return kept is null ? result : InterceptionResult<int>.SuppressWithResult(await kept.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
+    {
+        var kept = Prepared(command);
+        return kept is null ? result : InterceptionResult<int>.SuppressWithResult(kept.ExecuteNonQuery());
+    }
+
+    public override async ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
+    {
+        var kept = Prepared(command);
+        return kept is null ? result : InterceptionResult<object>.SuppressWithResult((await kept.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!);
+    }
+
+    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
+    {
+        var kept = Prepared(command);
+        return kept is null ? result : InterceptionResult<object>.SuppressWithResult(kept.ExecuteScalar()!);
+    }
+
+    /// <summary>The connection's prepared statement for <paramref name="command"/>'s text, carrying its parameters; null to run it as is.</summary>
+    static KeptStatement? Prepared(DbCommand command) =>
+        command.Connection is KeptOpenSqliteConnection connection ? connection.Take(command) : null;
+}
