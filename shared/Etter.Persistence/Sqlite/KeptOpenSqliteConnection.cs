@@ -89,18 +89,11 @@ internal sealed class KeptStatement(SqliteCommand command, string sql)
         return true;
     }
 
-    public async Task<DbDataReader> ExecuteReaderAsync(CancellationToken cancellationToken) =>
-        _reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+    /// <summary>The prepared command, carrying the parameters of the command it stands in for.</summary>
+    public SqliteCommand Command => command;
 
-    public DbDataReader ExecuteReader() => _reader = command.ExecuteReader();
-
-    public Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken) => command.ExecuteNonQueryAsync(cancellationToken);
-
-    public int ExecuteNonQuery() => command.ExecuteNonQuery();
-
-    public Task<object?> ExecuteScalarAsync(CancellationToken cancellationToken) => command.ExecuteScalarAsync(cancellationToken);
-
-    public object? ExecuteScalar() => command.ExecuteScalar();
+    /// <summary>Records the result being read through the statement, so the statement is not reused before it ends.</summary>
+    public DbDataReader Reading(DbDataReader reader) => _reader = reader;
 
     /// <summary>Ends a result nobody finished reading, which would keep the statement, and its snapshot, open.</summary>
     public void EndReading()

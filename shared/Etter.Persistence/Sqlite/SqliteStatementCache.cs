@@ -21,41 +21,23 @@ public sealed class SqliteStatementCache : DbCommandInterceptor
     {
     }
 
-    public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-    {
-        var kept = Prepared(command);
-        return kept is null ? result : InterceptionResult<DbDataReader>.SuppressWithResult(await kept.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false));
-    }
+    public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default) =>
+        Prepared(command) is { } kept ? InterceptionResult<DbDataReader>.SuppressWithResult(kept.Reading(await kept.Command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))) : result;
 
-    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
-    {
-        var kept = Prepared(command);
-        return kept is null ? result : InterceptionResult<DbDataReader>.SuppressWithResult(kept.ExecuteReader());
-    }
+    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result) =>
+        Prepared(command) is { } kept ? InterceptionResult<DbDataReader>.SuppressWithResult(kept.Reading(kept.Command.ExecuteReader())) : result;
 
-    public override async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        var kept = Prepared(command);
-        return kept is null ? result : InterceptionResult<int>.SuppressWithResult(await kept.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false));
-    }
+    public override async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default) =>
+        Prepared(command) is { } kept ? InterceptionResult<int>.SuppressWithResult(await kept.Command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false)) : result;
 
-    public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
-    {
-        var kept = Prepared(command);
-        return kept is null ? result : InterceptionResult<int>.SuppressWithResult(kept.ExecuteNonQuery());
-    }
+    public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result) =>
+        Prepared(command) is { } kept ? InterceptionResult<int>.SuppressWithResult(kept.Command.ExecuteNonQuery()) : result;
 
-    public override async ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
-    {
-        var kept = Prepared(command);
-        return kept is null ? result : InterceptionResult<object>.SuppressWithResult((await kept.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!);
-    }
+    public override async ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default) =>
+        Prepared(command) is { } kept ? InterceptionResult<object>.SuppressWithResult((await kept.Command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!) : result;
 
-    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
-    {
-        var kept = Prepared(command);
-        return kept is null ? result : InterceptionResult<object>.SuppressWithResult(kept.ExecuteScalar()!);
-    }
+    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result) =>
+        Prepared(command) is { } kept ? InterceptionResult<object>.SuppressWithResult(kept.Command.ExecuteScalar()!) : result;
 
     /// <summary>The connection's prepared statement for <paramref name="command"/>'s text, carrying its parameters; null to run it as is.</summary>
     static KeptStatement? Prepared(DbCommand command) =>
