@@ -1,3 +1,4 @@
+using Etter.Persistence.PlainWrites;
 using Etter.Persistence.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -16,6 +17,36 @@ public abstract class EtterDbContext(DbContextOptions options) : DbContext(optio
     /// entity in between (the saga repository's write, on SQLite, where the transaction holds the file).
     /// </summary>
     public virtual void PrepareSave() => ChangeTracker.DetectChanges();
+
+    /// <summary>
+    /// Writes the tracked changes in the open transaction without accepting them (the caller does, once committed): as plain
+    /// statements where <see cref="PlainChangeWriter"/> takes every entity's shape, through EF Core's <c>SaveChanges</c> otherwise.
+    /// </summary>
+    public async Task WriteChangesAsync(CancellationToken cancellationToken)
+    {
+        BeforeSave();
+        if (!await PlainChangeWriter.TryWriteAsync(this, cancellationToken))
+        {
+            await base.SaveChangesAsync(acceptAllChangesOnSuccess: false, cancellationToken);
+        }
+    }
+
+    /// <summary>Fills what a save derives from the changes (a subclass's computed columns); runs before every save.</summary>
+    protected virtual void BeforeSave()
+    {
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        BeforeSave();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        BeforeSave();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
 
     public override void Dispose()
     {

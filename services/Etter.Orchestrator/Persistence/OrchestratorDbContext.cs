@@ -33,20 +33,8 @@ public abstract class OrchestratorDbContext(DbContextOptions options) : EtterDbC
         _documentsPreparedInLease = ContextId.Lease;
     }
 
-    public override int SaveChanges(bool acceptAllChangesOnSuccess)
-    {
-        RefreshUnlessPrepared();
-        return base.SaveChanges(acceptAllChangesOnSuccess);
-    }
-
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
-    {
-        RefreshUnlessPrepared();
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-    }
-
     /// <summary>A preparation counts for the one save after it, in the same lease of this pooled context.</summary>
-    void RefreshUnlessPrepared()
+    protected override void BeforeSave()
     {
         var prepared = _documentsPreparedInLease == ContextId.Lease;
         _documentsPreparedInLease = -1;

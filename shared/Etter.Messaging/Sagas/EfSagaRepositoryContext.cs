@@ -118,7 +118,7 @@ public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage> :
         await SaveNowAsync();
     }
 
-    Task SaveNowAsync() => _saveAtCommit ? Task.CompletedTask : _db.SaveChangesAsync(CancellationToken);
+    Task SaveNowAsync() => _saveAtCommit ? Task.CompletedTask : SagaWrites.WriteAsync(_db, acceptChanges: true, CancellationToken);
 
     /// <summary>A new instance the state machine finished at once is not stored; what else it wrote (an answer) still is.</summary>
     public Task Discard(SagaConsumeContext<TSaga> context)

@@ -217,7 +217,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
 
         if (_db.ChangeTracker.HasChanges())
         {
-            await _db.SaveChangesAsync(acceptChanges, cancellationToken);
+            await SagaWrites.WriteAsync(_db, acceptChanges, cancellationToken);
         }
     }
 

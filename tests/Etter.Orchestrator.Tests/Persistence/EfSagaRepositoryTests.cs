@@ -158,6 +158,23 @@ public sealed class EfSagaRepositoryTests
     }
 
     [Fact]
+    public async Task SubmissionAndStepResult_WrittenWithoutEfCoresUpdatePipeline()
+    {
+        // The saga's rows, its history and its outbox rows are plain statements (PlainChangeWriter); a shape it stopped
+        // taking would quietly fall back to SaveChanges and its cost.
+        var saves = new SaveChangesCounter();
+        await using var saga = await StartWithAsync(saves);
+        var id = Guid.NewGuid();
+        await saga.Harness.Bus.Publish(Messages.Onboard(id));
+        await saga.WaitForAsync(id, s => s.RoleSetup.Attempt >= 1);
+        await saga.Harness.Bus.Publish(Messages.RoleSetupCompleted(id));
+        var saved = await saga.WaitForAsync(id, s => s.AiAssessment.Attempt == 1);
+
+        Assert.Equal(StepStatuses.Completed, saved.RoleSetup.Status);
+        Assert.Equal(0, saves.Count);
+    }
+
+    [Fact]
     public async Task StepResultLoadedAndSaved_OnTheConnectionOpenedOnceForTheMessage()
     {
         var connections = new ConnectionUseLog();
@@ -250,8 +267,32 @@ public sealed class EfSagaRepositoryTests
     static bool Mentions(DbCommand command, Guid workflowId) =>
         command.Parameters.Cast<DbParameter>().Any(p => string.Equals(p.Value?.ToString(), workflowId.ToString(), StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>Sees every statement EF Core runs, however it runs it (a result read, rows counted, or one value).</summary>
+    abstract class StatementObserver : DbCommandInterceptor
+    {
+        protected abstract void Observe(DbCommand command, CommandEventData eventData);
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            Observe(command, eventData);
+            return ValueTask.FromResult(result);
+        }
+
+        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            Observe(command, eventData);
+            return ValueTask.FromResult(result);
+        }
+
+        public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
+        {
+            Observe(command, eventData);
+            return ValueTask.FromResult(result);
+        }
+    }
+
     /// <summary>Sees how the saga's statements for one workflow ran: its load, and the save of its row.</summary>
-    sealed class SagaCommandLog : DbCommandInterceptor
+    sealed class SagaCommandLog : StatementObserver
     {
         Guid _workflowId;
 
@@ -261,7 +302,7 @@ public sealed class EfSagaRepositoryTests
 
         public void Watch(Guid workflowId) => _workflowId = workflowId;
 
-        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        protected override void Observe(DbCommand command, CommandEventData eventData)
         {
             if (_workflowId != Guid.Empty && Mentions(command, _workflowId))
             {
@@ -274,13 +315,11 @@ public sealed class EfSagaRepositoryTests
                     SavedInATransaction = command.Transaction is not null;
                 }
             }
-
-            return ValueTask.FromResult(result);
         }
     }
 
     /// <summary>Whether the context that saved one workflow's row opened its connection again since it loaded the row.</summary>
-    sealed class ConnectionUseLog : IDbCommandInterceptor, IDbConnectionInterceptor
+    sealed class ConnectionUseLog : StatementObserver, IDbConnectionInterceptor
     {
         readonly ConcurrentDictionary<DbContext, int> _opensSinceLoad = new();
         Guid _workflowId;
@@ -289,7 +328,7 @@ public sealed class EfSagaRepositoryTests
 
         public void Watch(Guid workflowId) => _workflowId = workflowId;
 
-        public ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        protected override void Observe(DbCommand command, CommandEventData eventData)
         {
             if (_workflowId != Guid.Empty && eventData.Context is { } context && Mentions(command, _workflowId))
             {
@@ -302,8 +341,6 @@ public sealed class EfSagaRepositoryTests
                     OpenedAfterLoad = opens;
                 }
             }
-
-            return ValueTask.FromResult(result);
         }
 
         public ValueTask<InterceptionResult> ConnectionOpeningAsync(DbConnection connection, ConnectionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
@@ -318,11 +355,11 @@ public sealed class EfSagaRepositoryTests
     }
 
     /// <summary>The destinations of the outbox rows inserted (null for a publish is left out).</summary>
-    sealed class OutboxRowLog : DbCommandInterceptor
+    sealed class OutboxRowLog : StatementObserver
     {
         public ConcurrentQueue<string> Destinations { get; } = new();
 
-        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        protected override void Observe(DbCommand command, CommandEventData eventData)
         {
             if (command.CommandText.Contains("INSERT INTO \"outbox_message\"", StringComparison.Ordinal))
             {
@@ -331,7 +368,19 @@ public sealed class EfSagaRepositoryTests
                     Destinations.Enqueue(value);
                 }
             }
+        }
+    }
 
+    /// <summary>Counts the saves that went through EF Core's <c>SaveChanges</c>.</summary>
+    sealed class SaveChangesCounter : SaveChangesInterceptor
+    {
+        int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _count);
             return ValueTask.FromResult(result);
         }
     }
@@ -360,21 +409,19 @@ public sealed class EfSagaRepositoryTests
     }
 
     /// <summary>Makes the commit of the transaction that updates one workflow's saga row fail, once armed.</summary>
-    sealed class FailCommitOfSagaUpdate : IDbCommandInterceptor, IDbTransactionInterceptor
+    sealed class FailCommitOfSagaUpdate : StatementObserver, IDbTransactionInterceptor
     {
         Guid _workflowId;
         DbTransaction? _doomed;
 
         public void Arm(Guid workflowId) => _workflowId = workflowId;
 
-        public ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        protected override void Observe(DbCommand command, CommandEventData eventData)
         {
             if (_workflowId != Guid.Empty && command.Transaction is not null && command.CommandText.Contains("UPDATE \"onboarding_state\"", StringComparison.Ordinal) && Mentions(command, _workflowId))
             {
                 _doomed = command.Transaction;
             }
-
-            return ValueTask.FromResult(result);
         }
 
         public ValueTask<InterceptionResult> TransactionCommittingAsync(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default) =>

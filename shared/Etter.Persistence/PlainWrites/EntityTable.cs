@@ -1,0 +1,187 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Etter.Persistence.PlainWrites;
+
+/// <summary>
+/// The SQL that writes one entity type's rows, worked out once from EF Core's model: its table, its columns with the type
+/// mappings EF Core would bind them with, its key and its concurrency tokens.
+/// </summary>
+/// <remarks>
+/// Only the shapes the hot path has are taken: one table per type, no inheritance, no relationships, no owned or JSON
+/// types, no value the database computes except an identity key. <see cref="For"/> answers null for anything else, and the
+/// caller leaves that save to EF Core.
+/// </remarks>
+internal sealed class EntityTable
+{
+    /// <summary>Update statements are cached per set of changed columns, kept as bits; enough for the widest row we have.</summary>
+    const int MaxColumns = 128;
+
+    static readonly ConcurrentDictionary<IEntityType, EntityTable?> Tables = new();
+
+    readonly ISqlGenerationHelper _sql;
+    readonly IRelationalCommandBuilderFactory _commands;
+    readonly string _table;
+    readonly ConcurrentDictionary<UInt128, Statement> _updates = new();
+    readonly Statement?[] _inserts = new Statement?[2];
+
+    EntityTable(string table, string? schema, Column[] columns, DbContext db)
+    {
+        _sql = db.GetService<ISqlGenerationHelper>();
+        _commands = db.GetService<IRelationalCommandBuilderFactory>();
+        _table = _sql.DelimitIdentifier(table, schema);
+        Columns = columns;
+        Keys = [.. columns.Where(x => x.IsKey)];
+        Tokens = [.. columns.Where(x => x.IsConcurrencyToken && !x.IsKey)];
+        GeneratedKey = Keys.SingleOrDefault(x => x.Property.ValueGenerated == ValueGenerated.OnAdd);
+        ParameterNames = [.. Enumerable.Range(0, columns.Length + Keys.Length + Tokens.Length).Select(i => "p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+        var where = new List<Column>();
+        Delete = Build(new StringBuilder("DELETE FROM ").Append(_table).Append(" WHERE "), where, Conditions);
+    }
+
+    /// <summary>Every mapped column, complex types' included, in the model's order.</summary>
+    public Column[] Columns { get; }
+
+    public Column[] Keys { get; }
+
+    /// <summary>Concurrency tokens other than the key: a write matches the row only while they hold their original values.</summary>
+    public Column[] Tokens { get; }
+
+    /// <summary>The key the database assigns on insert (an identity column), if any.</summary>
+    public Column? GeneratedKey { get; }
+
+    /// <summary>The invariant names of the parameters, by position: <c>p0</c>, <c>p1</c>, and so on.</summary>
+    public string[] ParameterNames { get; }
+
+    /// <summary>Deletes the row as it was read: its keys, then its tokens.</summary>
+    public Statement Delete { get; }
+
+    /// <summary>The write for <paramref name="type"/>, or null when its shape is not one this writer takes.</summary>
+    public static EntityTable? For(IEntityType type, DbContext db) =>
+        Tables.GetOrAdd(type, static (type, db) => Create(type, db), db);
+
+    /// <summary>Every column but a generated key (when the database is to assign it), with the key read back.</summary>
+    public Statement Insert(bool keyFromDatabase) =>
+        _inserts[keyFromDatabase ? 1 : 0] ??= Build(new StringBuilder(), [], (sql, parameters) =>
+        {
+            var columns = Columns.Where(x => !(keyFromDatabase && x == GeneratedKey)).ToArray();
+            sql.Append("INSERT INTO ").Append(_table).Append(" (").AppendJoin(", ", columns.Select(x => x.Name)).Append(") VALUES (");
+            for (var i = 0; i < columns.Length; i++)
+            {
+                sql.Append(i == 0 ? "" : ", ").Append(Parameter(parameters, columns[i]));
+            }
+
+            sql.Append(')');
+            if (keyFromDatabase)
+            {
+                sql.Append(" RETURNING ").Append(GeneratedKey!.Name);
+            }
+        });
+
+    /// <summary>Sets the columns whose bits are in <paramref name="changed"/> (in column order), then matches keys and tokens.</summary>
+    public Statement Update(UInt128 changed) =>
+        _updates.GetOrAdd(changed, static (changed, table) => table.Build(new StringBuilder(), [], (sql, parameters) =>
+        {
+            sql.Append("UPDATE ").Append(table._table).Append(" SET ");
+            for (var i = 0; i < table.Columns.Length; i++)
+            {
+                if ((changed & (UInt128.One << i)) != UInt128.Zero)
+                {
+                    sql.Append(parameters.Count == 0 ? "" : ", ").Append(table.Columns[i].Name).Append(" = ").Append(table.Parameter(parameters, table.Columns[i]));
+                }
+            }
+
+            sql.Append(" WHERE ");
+            table.Conditions(sql, parameters);
+        }), this);
+
+    void Conditions(StringBuilder sql, List<Column> parameters)
+    {
+        var first = true;
+        foreach (var column in Keys.Concat(Tokens))
+        {
+            sql.Append(first ? "" : " AND ").Append(column.Name).Append(" = ").Append(Parameter(parameters, column));
+            first = false;
+        }
+    }
+
+    /// <summary>The placeholder of the next parameter, which carries <paramref name="column"/>'s value.</summary>
+    string Parameter(List<Column> parameters, Column column)
+    {
+        parameters.Add(column);
+        return _sql.GenerateParameterNamePlaceholder(ParameterNames[parameters.Count - 1]);
+    }
+
+    Statement Build(StringBuilder sql, List<Column> parameters, Action<StringBuilder, List<Column>> write)
+    {
+        write(sql, parameters);
+        var command = _commands.Create().Append(sql.ToString());
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            command.AddParameter(ParameterNames[i], _sql.GenerateParameterName(ParameterNames[i]), parameters[i].Mapping, parameters[i].Property.IsNullable);
+        }
+
+        return new Statement(command.Build(), parameters.Count);
+    }
+
+    static EntityTable? Create(IEntityType type, DbContext db)
+    {
+        var table = type.GetTableName();
+        if (table is null
+            || type.BaseType is not null
+            || type.GetDirectlyDerivedTypes().Any()
+            || type.IsOwned()
+            || type.GetForeignKeys().Any()
+            || type.GetReferencingForeignKeys().Any()
+            || type.GetNavigations().Any()
+            || type.GetSkipNavigations().Any()
+            || type.GetComplexProperties().Any(IsUnsupported))
+        {
+            return null;
+        }
+
+        var store = StoreObjectIdentifier.Table(table, type.GetSchema());
+        var key = type.FindPrimaryKey();
+        var sql = db.GetService<ISqlGenerationHelper>();
+        var columns = new List<Column>();
+        foreach (var property in type.GetFlattenedProperties())
+        {
+            var name = property.GetColumnName(store);
+            var isKey = key?.Properties.Contains(property) == true;
+            var generated = property.ValueGenerated != ValueGenerated.Never;
+            if (name is null
+                || property.GetComputedColumnSql() is not null
+                || (generated && !(isKey && key!.Properties.Count == 1 && IsInteger(property.ClrType)))
+                || (property.IsConcurrencyToken && property.IsNullable))
+            {
+                return null;
+            }
+
+            columns.Add(new Column(property, sql.DelimitIdentifier(name), property.GetRelationalTypeMapping(), property.GetValueComparer(), isKey, property.IsConcurrencyToken));
+        }
+
+        if (key is null || columns.Count > MaxColumns)
+        {
+            return null;
+        }
+
+        return new EntityTable(table, type.GetSchema(), [.. columns], db);
+    }
+
+    static bool IsUnsupported(IComplexProperty complex) =>
+        complex.IsCollection || complex.ComplexType.IsMappedToJson() || complex.ComplexType.GetComplexProperties().Any(IsUnsupported);
+
+    static bool IsInteger(Type type) =>
+        (Nullable.GetUnderlyingType(type) ?? type) is var t && (t == typeof(int) || t == typeof(long) || t == typeof(short));
+
+    /// <summary>One mapped column: where its value comes from and how EF Core binds it.</summary>
+    internal sealed record Column(IProperty Property, string Name, RelationalTypeMapping Mapping, ValueComparer Comparer, bool IsKey, bool IsConcurrencyToken);
+
+    /// <summary>A statement, built once, and how many values it takes (named by <see cref="ParameterNames"/> in order).</summary>
+    internal sealed record Statement(IRelationalCommand Command, int Parameters);
+}
