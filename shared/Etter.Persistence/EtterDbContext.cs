@@ -19,15 +19,21 @@ public abstract class EtterDbContext(DbContextOptions options) : DbContext(optio
     public virtual void PrepareSave() => ChangeTracker.DetectChanges();
 
     /// <summary>
-    /// Writes the tracked changes in the open transaction without accepting them (the caller does, once committed): as plain
-    /// statements where <see cref="PlainChangeWriter"/> takes every entity's shape, through EF Core's <c>SaveChanges</c> otherwise.
+    /// Writes the tracked changes in the open transaction: as plain statements where <see cref="PlainChangeWriter"/> takes
+    /// every entity's shape, through EF Core's <c>SaveChanges</c> otherwise. Unlike <c>SaveChanges</c> it raises no save
+    /// events, so whoever commits hands the outbox rows off itself.
     /// </summary>
-    public async Task WriteChangesAsync(CancellationToken cancellationToken)
+    /// <param name="acceptChanges">False when the caller accepts the changes itself, once the transaction is committed.</param>
+    public async Task WriteChangesAsync(bool acceptChanges, CancellationToken cancellationToken)
     {
         BeforeSave();
         if (!await PlainChangeWriter.TryWriteAsync(this, cancellationToken))
         {
-            await base.SaveChangesAsync(acceptAllChangesOnSuccess: false, cancellationToken);
+            await base.SaveChangesAsync(acceptChanges, cancellationToken);
+        }
+        else if (acceptChanges)
+        {
+            ChangeTracker.AcceptAllChanges();
         }
     }
 

@@ -13,16 +13,13 @@ internal static class SagaWrites
     /// </summary>
     public static async Task WriteAsync(DbContext db, bool acceptChanges, CancellationToken cancellationToken)
     {
-        if (db is not EtterDbContext etter)
+        if (db is EtterDbContext etter)
+        {
+            await etter.WriteChangesAsync(acceptChanges, cancellationToken);
+        }
+        else
         {
             await db.SaveChangesAsync(acceptChanges, cancellationToken);
-            return;
-        }
-
-        await etter.WriteChangesAsync(cancellationToken);
-        if (acceptChanges)
-        {
-            db.ChangeTracker.AcceptAllChanges();
         }
     }
 }

@@ -60,29 +60,49 @@ public static class PlainChangeWriter
 
         writes.Sort(static (a, b) => Order(a.Entry.State).CompareTo(Order(b.Entry.State)));
         var statements = new Statements(db);
-        foreach (var (entry, table) in writes)
+        var assigned = new List<(PropertyEntry Key, object? Temporary)>();
+        try
         {
-            try
+            foreach (var (entry, table) in writes)
             {
-                var matched = entry.State switch
-                {
-                    EntityState.Added => await InsertAsync(statements, entry, table, cancellationToken),
-                    EntityState.Modified => await UpdateAsync(statements, entry, table, cancellationToken),
-                    _ => await DeleteAsync(statements, entry, table, cancellationToken),
-                };
-                if (!matched)
-                {
-                    throw new DbUpdateConcurrencyException(
-                        $"The {entry.Metadata.DisplayName()} row to {(entry.State == EntityState.Deleted ? "delete" : "update")} was changed or deleted since it was read.");
-                }
+                await WriteAsync(statements, entry, table, assigned, cancellationToken);
             }
-            catch (DbException ex)
+        }
+        catch
+        {
+            // The transaction is rolled back; the entities go back to unsaved, so the same save can be tried again.
+            foreach (var (key, temporary) in assigned)
             {
-                throw new DbUpdateException($"The database refused a write of {entry.Metadata.DisplayName()}: {ex.Message}", ex);
+                key.CurrentValue = temporary;
+                key.IsTemporary = true;
             }
+
+            throw;
         }
 
         return true;
+    }
+
+    static async Task WriteAsync(Statements statements, EntityEntry entry, EntityTable table, List<(PropertyEntry Key, object? Temporary)> assigned, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var matched = entry.State switch
+            {
+                EntityState.Added => await InsertAsync(statements, entry, table, assigned, cancellationToken),
+                EntityState.Modified => await UpdateAsync(statements, entry, table, cancellationToken),
+                _ => await DeleteAsync(statements, entry, table, cancellationToken),
+            };
+            if (!matched)
+            {
+                throw new DbUpdateConcurrencyException(
+                    $"The {entry.Metadata.DisplayName()} row to {(entry.State == EntityState.Deleted ? "delete" : "update")} was changed or deleted since it was read.");
+            }
+        }
+        catch (DbException ex)
+        {
+            throw new DbUpdateException($"The database refused a write of {entry.Metadata.DisplayName()}: {ex.Message}", ex);
+        }
     }
 
     static int Order(EntityState state) => state switch
@@ -92,7 +112,7 @@ public static class PlainChangeWriter
         _ => 2,
     };
 
-    static async Task<bool> InsertAsync(Statements statements, EntityEntry entry, EntityTable table, CancellationToken cancellationToken)
+    static async Task<bool> InsertAsync(Statements statements, EntityEntry entry, EntityTable table, List<(PropertyEntry Key, object? Temporary)> assigned, CancellationToken cancellationToken)
     {
         var keyFromDatabase = table.GeneratedKey is { } generated && entry.Property(generated.Property).IsTemporary;
         var statement = table.Insert(keyFromDatabase);
@@ -112,14 +132,15 @@ public static class PlainChangeWriter
         }
 
         var key = table.GeneratedKey!;
-        var assigned = await statement.Command.ExecuteScalarAsync(statements.With(values), cancellationToken);
-        if (assigned is null or DBNull)
+        var value = await statement.Command.ExecuteScalarAsync(statements.With(values), cancellationToken);
+        if (value is null or DBNull)
         {
             return false;
         }
 
         var keyEntry = entry.Property(key.Property);
-        keyEntry.CurrentValue = FromProvider(key, assigned);
+        assigned.Add((keyEntry, keyEntry.CurrentValue));
+        keyEntry.CurrentValue = FromProvider(key, value);
         keyEntry.IsTemporary = false;
         return true;
     }

@@ -94,6 +94,35 @@ public sealed class PlainChangeWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task SaveRefusedPartWay_LeavesEntitiesUnsavedForAnotherTry()
+    {
+        await SeedAsync(Card("first", "taken"));
+        await using var db = new CardsContext(Options());
+        var line = new LogLine { Text = "written before the refusal" };
+        db.Lines.Add(line);
+        var card = Card("second", "taken");
+        db.Cards.Add(card);
+        await using (var refused = await db.Database.BeginTransactionAsync())
+        {
+            await Assert.ThrowsAsync<DbUpdateException>(() => PlainChangeWriter.TryWriteAsync(db, CancellationToken.None));
+        }
+
+        // The key read back for the rolled-back row is not kept: the next try inserts it afresh.
+        Assert.True(db.Entry(line).Property(x => x.Id).IsTemporary);
+
+        card.Slug = "free";
+        await using (var retry = await db.Database.BeginTransactionAsync())
+        {
+            Assert.True(await PlainChangeWriter.TryWriteAsync(db, CancellationToken.None));
+            await retry.CommitAsync();
+        }
+
+        await using var read = new CardsContext(Options());
+        Assert.Equal(line.Id, await read.Lines.Select(x => x.Id).SingleAsync());
+        Assert.Equal(2, await read.Cards.CountAsync());
+    }
+
+    [Fact]
     public async Task UniqueValueHandedToANewRowInOneSave_IsWritten()
     {
         var holder = Card("holder", "slug");
