@@ -161,13 +161,23 @@ public sealed class AssessmentRunStore(
     {
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            // Every delivery of the hot path saves here: its own transaction, with plain statements (see
+            // EtterDbContext.WriteChangesAsync), and the outbox row handed off once committed.
+            await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                await db.WriteChangesAsync(acceptChanges: false, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            });
+
+            db.ChangeTracker.AcceptAllChanges();
+            handoff.Committed(db);
             return null;
         }
         catch (DbUpdateException)
         {
-            // The (workflow, attempt) was there already; the failed save's outbox row was discarded with it.
-            db.ChangeTracker.Clear();
+            // The (workflow, attempt) was there already; the failed save's outbox row is discarded with it.
+            Reset();
             if (await db.Runs.AsNoTracking().SingleOrDefaultAsync(x => x.WorkflowId == command.WorkflowId && x.Attempt == command.Attempt, cancellationToken) is not { } existing)
             {
                 throw;

@@ -81,7 +81,7 @@ public sealed class RoleSetupInbox(
                 outbox.Publish(completed.WorkflowId, completed);
                 try
                 {
-                    await db.SaveChangesAsync(cancellationToken);
+                    await db.WriteChangesAsync(acceptChanges: true, cancellationToken);
                 }
                 catch (DbUpdateException ex)
                 {
