@@ -26,20 +26,39 @@ public abstract class EtterDbContext(DbContextOptions options) : DbContext(optio
     /// <param name="acceptChanges">False when the caller accepts the changes itself, once the transaction is committed.</param>
     public async Task WriteChangesAsync(bool acceptChanges, CancellationToken cancellationToken)
     {
-        BeforeSave();
-        if (!await PlainChangeWriter.TryWriteAsync(this, cancellationToken))
+        DetectChangesBeforeWrite();
+
+        // Detected once above: left on, every look at the tracker (the writer's, EF Core's save) walks every entity again.
+        var detect = ChangeTracker.AutoDetectChangesEnabled;
+        ChangeTracker.AutoDetectChangesEnabled = false;
+        try
         {
-            await base.SaveChangesAsync(acceptChanges, cancellationToken);
+            if (!await PlainChangeWriter.TryWriteAsync(this, cancellationToken))
+            {
+                await base.SaveChangesAsync(acceptChanges, cancellationToken);
+            }
+            else if (acceptChanges)
+            {
+                ChangeTracker.AcceptAllChanges();
+            }
         }
-        else if (acceptChanges)
+        finally
         {
-            ChangeTracker.AcceptAllChanges();
+            ChangeTracker.AutoDetectChangesEnabled = detect;
         }
     }
 
     /// <summary>Fills what a save derives from the changes (a subclass's computed columns); runs before every save.</summary>
     protected virtual void BeforeSave()
     {
+    }
+
+    /// <summary>Before a plain write: <see cref="BeforeSave"/>, then the changes detected (a subclass whose
+    /// <see cref="BeforeSave"/> detects them already says so by overriding this).</summary>
+    protected virtual void DetectChangesBeforeWrite()
+    {
+        BeforeSave();
+        ChangeTracker.DetectChanges();
     }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)

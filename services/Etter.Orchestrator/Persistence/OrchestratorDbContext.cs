@@ -33,6 +33,9 @@ public abstract class OrchestratorDbContext(DbContextOptions options) : EtterDbC
         _documentsPreparedInLease = ContextId.Lease;
     }
 
+    /// <summary>The status documents are filled after detecting the changes, or were prepared right after detecting them.</summary>
+    protected override void DetectChangesBeforeWrite() => BeforeSave();
+
     /// <summary>A preparation counts for the one save after it, in the same lease of this pooled context.</summary>
     protected override void BeforeSave()
     {

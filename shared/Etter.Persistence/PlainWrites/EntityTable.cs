@@ -179,8 +179,22 @@ internal sealed class EntityTable
     static bool IsInteger(Type type) =>
         (Nullable.GetUnderlyingType(type) ?? type) is var t && (t == typeof(int) || t == typeof(long) || t == typeof(short));
 
-    /// <summary>One mapped column: where its value comes from and how EF Core binds it.</summary>
-    internal sealed record Column(IProperty Property, string Name, RelationalTypeMapping Mapping, ValueComparer Comparer, bool IsKey, bool IsConcurrencyToken);
+    /// <summary>One mapped column: where its value comes from and how EF Core binds it. Compared by reference (a record's
+    /// member-wise equality showed in profiles, from finding the generated key among the columns).</summary>
+    internal sealed class Column(IProperty property, string name, RelationalTypeMapping mapping, ValueComparer comparer, bool isKey, bool isConcurrencyToken)
+    {
+        public IProperty Property { get; } = property;
+
+        public string Name { get; } = name;
+
+        public RelationalTypeMapping Mapping { get; } = mapping;
+
+        public ValueComparer Comparer { get; } = comparer;
+
+        public bool IsKey { get; } = isKey;
+
+        public bool IsConcurrencyToken { get; } = isConcurrencyToken;
+    }
 
     /// <summary>A statement, built once, and how many values it takes (named by <see cref="ParameterNames"/> in order).</summary>
     internal sealed record Statement(IRelationalCommand Command, int Parameters);

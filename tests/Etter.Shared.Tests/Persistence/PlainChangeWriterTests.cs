@@ -1,3 +1,4 @@
+using Etter.Persistence;
 using Etter.Persistence.PlainWrites;
 using Etter.Persistence.Sqlite;
 using Etter.TestSupport;
@@ -59,6 +60,33 @@ public sealed class PlainChangeWriterTests : IDisposable
 
         // Rows written as plain statements are found by EF Core's own queries, Guid keys included.
         Assert.NotNull(await read.Cards.FindAsync(kept.Id));
+    }
+
+    [Fact]
+    public async Task ContextWritesItsChanges_DetectingThemOnce()
+    {
+        var card = Card("before", "a");
+        await SeedAsync(card);
+        await using (var db = new CardsContext(Options()))
+        {
+            var loaded = await db.Cards.SingleAsync(x => x.Id == card.Id);
+            loaded.Title = "after";
+            loaded.Version++;
+            var detections = 0;
+            db.ChangeTracker.DetectedAllChanges += (_, _) => detections++;
+
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            await db.WriteChangesAsync(acceptChanges: true, CancellationToken.None);
+            await transaction.CommitAsync();
+
+            // Each detection walks every tracked entity; the saga's row alone has some sixty properties.
+            Assert.Equal(1, detections);
+            Assert.Equal(EntityState.Unchanged, db.Entry(loaded).State);
+            Assert.True(db.ChangeTracker.AutoDetectChangesEnabled);
+        }
+
+        await using var read = new CardsContext(Options());
+        Assert.Equal("after", await read.Cards.Where(x => x.Id == card.Id).Select(x => x.Title).SingleAsync());
     }
 
     [Fact]
@@ -239,7 +267,7 @@ public sealed class PlainChangeWriterTests : IDisposable
         public string Name { get; set; } = "";
     }
 
-    public sealed class CardsContext(DbContextOptions<CardsContext> options) : DbContext(options)
+    public sealed class CardsContext(DbContextOptions<CardsContext> options) : EtterDbContext(options)
     {
         public const string ShadowProperty = "Shadow";
 
