@@ -1,0 +1,106 @@
+using Etter.Messaging.Outbox;
+using Etter.Orchestrator.History;
+using Etter.Orchestrator.Persistence;
+using Etter.Orchestrator.Saga;
+using Etter.TestSupport;
+using Microsoft.EntityFrameworkCore;
+
+namespace Etter.IntegrationTests.Distributed;
+
+/// <summary>
+/// The saga's unit of work written as plain statements on PostgreSQL (uuid, timestamptz, identity keys), read back through
+/// EF Core as the API and the next message read it.
+/// </summary>
+public sealed class PlainWritesPostgresTests : IAsyncLifetime
+{
+    static readonly DateTimeOffset Queued = new(2026, 12, 6, 9, 30, 15, 123, TimeSpan.Zero);
+
+    ScratchEnvironment _environment = null!;
+
+    public async Task InitializeAsync()
+    {
+        _environment = await ScratchEnvironment.CreateAsync();
+        await using var db = Open();
+        await db.Database.MigrateAsync();
+    }
+
+    public async Task DisposeAsync() => await _environment.DisposeAsync();
+
+    [Fact]
+    public async Task SagaRowHistoryAndOutboxRows_ReadBackAsWritten()
+    {
+        var id = Guid.NewGuid();
+        var outbox = new OutboxMessage { WorkflowId = id, MessageType = "Etter.Contracts.SetUpRole", Body = "{}", CreatedAt = Queued, RequestId = Guid.NewGuid() };
+        var efCoreSaves = 0;
+        await using (var db = Open())
+        {
+            db.SavingChanges += (_, _) => efCoreSaves++;
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var saga = Workflow(id);
+            db.Workflows.Add(saga);
+            db.History.Add(new OnboardingHistoryEntry { WorkflowId = id, At = Queued, Trigger = "pushed", ToStatus = "queued" });
+            db.Set<OutboxMessage>().Add(outbox);
+            await db.WriteChangesAsync(acceptChanges: true, CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+
+        // Written by the plain writer, not left to SaveChanges: every shape of the saga's unit of work is one it takes.
+        Assert.Equal(0, efCoreSaves);
+        Assert.True(outbox.Sequence > 0, $"sequence {outbox.Sequence}");
+        await using var read = Open();
+        var stored = await read.Workflows.AsNoTracking().SingleAsync(x => x.CorrelationId == id);
+        Assert.Equal(
+            (1, "Processing", "Liberty Mutual", Queued, 1, Queued.AddSeconds(1), (DateTimeOffset?)Queued.AddMinutes(5)),
+            (stored.Version, stored.CurrentState, stored.CompanyId, stored.QueuedAt, stored.RoleSetup.Attempt, stored.RoleSetup.StartedAt, stored.Deadlines.StepAt));
+        Assert.Contains("\"status\"", await read.Workflows.Where(x => x.CorrelationId == id).Select(x => EF.Property<string>(x, OrchestratorDbContext.StatusJsonProperty)).SingleAsync(), StringComparison.Ordinal);
+        Assert.Equal("pushed", await read.History.Where(x => x.WorkflowId == id).Select(x => x.Trigger).SingleAsync());
+        Assert.Equal(outbox.RequestId, await read.Set<OutboxMessage>().Where(x => x.Sequence == outbox.Sequence).Select(x => x.RequestId).SingleAsync());
+    }
+
+    [Fact]
+    public async Task SagaRowChangedSinceItWasRead_ThrowsConcurrencyException()
+    {
+        var id = Guid.NewGuid();
+        await using (var setup = Open())
+        {
+            await using var transaction = await setup.Database.BeginTransactionAsync();
+            setup.Workflows.Add(Workflow(id));
+            await setup.WriteChangesAsync(acceptChanges: true, CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+
+        await using var stale = Open();
+        var old = await stale.Workflows.SingleAsync(x => x.CorrelationId == id);
+        await using (var other = Open())
+        {
+            await using var transaction = await other.Database.BeginTransactionAsync();
+            var fresh = await other.Workflows.SingleAsync(x => x.CorrelationId == id);
+            fresh.Version++;
+            fresh.CurrentState = "Ready";
+            await other.WriteChangesAsync(acceptChanges: true, CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+
+        await using var lost = await stale.Database.BeginTransactionAsync();
+        old.Version++;
+        old.CurrentState = "Failed";
+        await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => stale.WriteChangesAsync(acceptChanges: true, CancellationToken.None));
+    }
+
+    static OnboardingState Workflow(Guid id) => new()
+    {
+        CorrelationId = id,
+        Version = 1,
+        CurrentState = "Processing",
+        CompanyId = "Liberty Mutual",
+        RoleName = "Claims Adjuster",
+        RoleKey = "role-" + id.ToString("N"),
+        QueuedAt = Queued,
+        UpdatedAt = Queued,
+        RoleSetup = new StepState { Attempt = 1, Status = "running", StartedAt = Queued.AddSeconds(1) },
+        Deadlines = new Deadlines { StepAt = Queued.AddMinutes(5) },
+    };
+
+    PostgresOrchestratorDbContext Open() =>
+        new(new DbContextOptionsBuilder<PostgresOrchestratorDbContext>().UseNpgsql(_environment.PostgresConnectionString, o => o.MigrationsHistoryTable("__ef_migrations_orchestrator")).Options);
+}
