@@ -67,11 +67,7 @@ public static class CompanySlots
     {
         ArgumentNullException.ThrowIfNull(db);
         const string release = "UPDATE admission_slot SET workflow_id = NULL WHERE company_id = @company AND slot = @slot AND workflow_id = @workflow";
-        await using var command = await PlainCommand.CreateAsync(db, release, cancellationToken);
-        PlainCommand.Add(command, "@company", companyId);
-        PlainCommand.Add(command, "@slot", slot);
-        PlainCommand.Add(command, "@workflow", PlainCommand.Guid(db, workflowId));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await PlainCommand.ExecuteAsync(db, release, new Dictionary<string, object?> { ["company"] = companyId, ["slot"] = slot, ["workflow"] = PlainCommand.Guid(db, workflowId) }, cancellationToken);
     }
 
     /// <summary>
@@ -90,11 +86,7 @@ public static class CompanySlots
             SELECT @company, slot, NULL FROM next WHERE slot < @limit
             ON CONFLICT DO NOTHING
             """;
-        await using var command = await PlainCommand.CreateAsync(db, grow, cancellationToken);
-        PlainCommand.Add(command, "@company", companyId);
-        PlainCommand.Add(command, "@limit", limit);
-        PlainCommand.Add(command, "@growBy", GrowBy);
-        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        return await PlainCommand.ExecuteAsync(db, grow, new Dictionary<string, object?> { ["company"] = companyId, ["limit"] = limit, ["growBy"] = GrowBy }, cancellationToken) > 0;
     }
 
     static async Task<bool> AnyFreeOrRoomAsync(OrchestratorDbContext db, string companyId, int limit, CancellationToken cancellationToken)
@@ -105,11 +97,7 @@ public static class CompanySlots
 
     static async Task<int?> ScalarAsync(OrchestratorDbContext db, string sql, string companyId, Guid workflowId, int limit, CancellationToken cancellationToken)
     {
-        await using var command = await PlainCommand.CreateAsync(db, sql, cancellationToken);
-        PlainCommand.Add(command, "@company", companyId);
-        PlainCommand.Add(command, "@workflow", PlainCommand.Guid(db, workflowId));
-        PlainCommand.Add(command, "@limit", limit);
-        var result = await command.ExecuteScalarAsync(cancellationToken);
+        var result = await PlainCommand.ScalarAsync(db, sql, new Dictionary<string, object?> { ["company"] = companyId, ["workflow"] = PlainCommand.Guid(db, workflowId), ["limit"] = limit }, cancellationToken);
         return result is null or DBNull ? null : Convert.ToInt32(result, System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -35,11 +35,9 @@ internal static class RoleFacts
         OrchestratorDbContext db, string roleKey, Guid self, string companyId, CancellationToken cancellationToken)
     {
         var locks = db.Database.IsNpgsql();
-        await using var command = await PlainCommand.CreateAsync(db, locks ? RoleSubmissionLock.Sql + ";\n" + Reads : Reads, cancellationToken);
-        PlainCommand.Add(command, "@role", roleKey);
-        PlainCommand.Add(command, "@self", PlainCommand.Guid(db, self));
-        PlainCommand.Add(command, "@company", companyId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var parameters = new Dictionary<string, object?> { ["role"] = roleKey, ["self"] = PlainCommand.Guid(db, self), ["company"] = companyId };
+        await using var result = await PlainCommand.ReadAsync(db, locks ? RoleSubmissionLock.Sql + ";\n" + Reads : Reads, parameters, cancellationToken);
+        var reader = result.DbDataReader;
         if (locks)
         {
             await reader.NextResultAsync(cancellationToken);

@@ -21,9 +21,7 @@ public static class RoleSubmissionLock
         ArgumentNullException.ThrowIfNull(db);
         if (db.Database.IsNpgsql())
         {
-            await using var command = await PlainCommand.CreateAsync(db, Sql, cancellationToken);
-            PlainCommand.Add(command, "@role", roleKey);
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            await PlainCommand.ExecuteAsync(db, Sql, new Dictionary<string, object?> { ["role"] = roleKey }, cancellationToken);
         }
     }
 }

@@ -197,5 +197,9 @@ internal sealed class EntityTable
     }
 
     /// <summary>A statement, built once, and how many values it takes (named by <see cref="ParameterNames"/> in order).</summary>
+    /// <remarks>
+    /// Shared by every context and thread: EF Core's command keeps no state of its own while it writes or reads one value,
+    /// which is all the writer asks of it. A command that returns a reader keeps that reader, so it must not be shared.
+    /// </remarks>
     internal sealed record Statement(IRelationalCommand Command, int Parameters);
 }

@@ -175,6 +175,21 @@ public sealed class EfSagaRepositoryTests
     }
 
     [Fact]
+    public async Task PushesFactsAndSlotClaim_RunWhereTheStatementCacheSeesThem()
+    {
+        // Hand-written SQL sent to the connection directly was parsed again on every push, inside the transaction that
+        // holds orchestrator.db; run through EF Core's command execution, it reaches the interceptors (the cache among them).
+        var statements = new StatementLog();
+        await using var saga = await StartWithAsync(statements);
+        var id = Guid.NewGuid();
+        await saga.Harness.Bus.Publish(Messages.Onboard(id));
+        await saga.WaitForAsync(id, s => s.RoleSetup.Attempt >= 1);
+
+        Assert.Contains(statements.Texts, sql => sql.Contains("AS in_flight", StringComparison.Ordinal));
+        Assert.Contains(statements.Texts, sql => sql.Contains("UPDATE admission_slot SET workflow_id = @workflow", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task StepResultLoadedAndSaved_OnTheConnectionOpenedOnceForTheMessage()
     {
         var connections = new ConnectionUseLog();
@@ -369,6 +384,14 @@ public sealed class EfSagaRepositoryTests
                 }
             }
         }
+    }
+
+    /// <summary>The text of every statement EF Core ran.</summary>
+    sealed class StatementLog : StatementObserver
+    {
+        public ConcurrentQueue<string> Texts { get; } = new();
+
+        protected override void Observe(DbCommand command, CommandEventData eventData) => Texts.Enqueue(command.CommandText);
     }
 
     /// <summary>Counts the saves that went through EF Core's <c>SaveChanges</c>.</summary>
