@@ -58,12 +58,13 @@ public static class PlainChangeWriter
             }
         }
 
-        writes.Sort(static (a, b) => Order(a.Entry.State).CompareTo(Order(b.Entry.State)));
         var statements = new Statements(db);
         var assigned = new List<(PropertyEntry Key, object? Temporary)>();
         try
         {
-            foreach (var (entry, table) in writes)
+            // A stable order: rows of one state keep the order they were added in, so history entries and outbox rows get
+            // their ids (the timeline's order, the relay's delivery order) in the order the saga wrote them.
+            foreach (var (entry, table) in writes.OrderBy(static x => Order(x.Entry.State)))
             {
                 await WriteAsync(statements, entry, table, assigned, cancellationToken);
             }

@@ -151,6 +151,30 @@ public sealed class PlainChangeWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task ManyRowsAddedInOneSave_GetTheirKeysInTheOrderTheyWereAdded()
+    {
+        var card = Card("changed in the same save", "a");
+        await SeedAsync(card);
+        await using var db = new CardsContext(Options());
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var loaded = await db.Cards.SingleAsync(x => x.Id == card.Id);
+        var lines = Enumerable.Range(0, 40).Select(i => new LogLine { Text = i.ToString("D2", System.Globalization.CultureInfo.InvariantCulture) }).ToList();
+        foreach (var line in lines)
+        {
+            db.Lines.Add(line);
+        }
+
+        // Rows of several states in one save are put in order (deletes, updates, inserts); the inserts among themselves
+        // must keep their order, or a saga's history and outbox rows would be numbered out of the order they happened in.
+        loaded.Title = "renamed";
+        loaded.Version++;
+        Assert.True(await PlainChangeWriter.TryWriteAsync(db, CancellationToken.None));
+        await transaction.CommitAsync();
+
+        Assert.Equal(lines.Select(x => x.Text), lines.OrderBy(x => x.Id).Select(x => x.Text));
+    }
+
+    [Fact]
     public async Task UniqueValueHandedToANewRowInOneSave_IsWritten()
     {
         var holder = Card("holder", "slug");
