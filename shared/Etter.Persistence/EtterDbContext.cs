@@ -11,12 +11,20 @@ namespace Etter.Persistence;
 /// </summary>
 public abstract class EtterDbContext(DbContextOptions options) : DbContext(options)
 {
+    /// <summary>The lease of this pooled context whose next save was prepared by <see cref="PrepareSave"/>; -1 for none.</summary>
+    int _preparedLease = -1;
+
     /// <summary>
-    /// Does what the next save can work out before its transaction is opened: detects the changes, and in a subclass fills
-    /// columns derived from them. The caller then saves without detecting changes again, so nothing may change a tracked
-    /// entity in between (the saga repository's write, on SQLite, where the transaction holds the file).
+    /// Does what the next save can work out before its transaction is opened: detects the changes and fills the columns
+    /// derived from them. That save then does neither, so nothing may change a tracked entity in between (the saga
+    /// repository's write, on SQLite, where the transaction holds the file). Counts for one save, in this lease only.
     /// </summary>
-    public virtual void PrepareSave() => ChangeTracker.DetectChanges();
+    public void PrepareSave()
+    {
+        ChangeTracker.DetectChanges();
+        FillDerivedColumns();
+        _preparedLease = ContextId.Lease;
+    }
 
     /// <summary>
     /// Writes the tracked changes in the open transaction: as plain statements where <see cref="PlainChangeWriter"/> takes
@@ -26,7 +34,7 @@ public abstract class EtterDbContext(DbContextOptions options) : DbContext(optio
     /// <param name="acceptChanges">False when the caller accepts the changes itself, once the transaction is committed.</param>
     public async Task WriteChangesAsync(bool acceptChanges, CancellationToken cancellationToken)
     {
-        DetectChangesBeforeWrite();
+        DetectAndFillUnlessPrepared();
 
         // Detected once above: left on, every look at the tracker (the writer's, EF Core's save) walks every entity again.
         var detect = ChangeTracker.AutoDetectChangesEnabled;
@@ -48,29 +56,32 @@ public abstract class EtterDbContext(DbContextOptions options) : DbContext(optio
         }
     }
 
-    /// <summary>Fills what a save derives from the changes (a subclass's computed columns); runs before every save.</summary>
-    protected virtual void BeforeSave()
-    {
-    }
-
-    /// <summary>Before a plain write: <see cref="BeforeSave"/>, then the changes detected (a subclass whose
-    /// <see cref="BeforeSave"/> detects them already says so by overriding this).</summary>
-    protected virtual void DetectChangesBeforeWrite()
-    {
-        BeforeSave();
-        ChangeTracker.DetectChanges();
-    }
-
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
-        BeforeSave();
+        DetectAndFillUnlessPrepared();
         return base.SaveChanges(acceptAllChangesOnSuccess);
     }
 
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        BeforeSave();
+        DetectAndFillUnlessPrepared();
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>Fills the columns a subclass derives from its added and modified entities; the changes are detected already.</summary>
+    protected virtual void FillDerivedColumns()
+    {
+    }
+
+    void DetectAndFillUnlessPrepared()
+    {
+        var prepared = _preparedLease == ContextId.Lease;
+        _preparedLease = -1;
+        if (!prepared)
+        {
+            ChangeTracker.DetectChanges();
+            FillDerivedColumns();
+        }
     }
 
     public override void Dispose()

@@ -23,30 +23,6 @@ public abstract class OrchestratorDbContext(DbContextOptions options) : EtterDbC
 
     public DbSet<CompanySlot> Slots => Set<CompanySlot>();
 
-    /// <summary>The lease of this pooled context whose next save has its status documents already; -1 for none.</summary>
-    int _documentsPreparedInLease = -1;
-
-    /// <summary>Serializes the status documents before the save's transaction is opened, so the save does not again.</summary>
-    public override void PrepareSave()
-    {
-        RefreshStatusDocuments();
-        _documentsPreparedInLease = ContextId.Lease;
-    }
-
-    /// <summary>The status documents are filled after detecting the changes, or were prepared right after detecting them.</summary>
-    protected override void DetectChangesBeforeWrite() => BeforeSave();
-
-    /// <summary>A preparation counts for the one save after it, in the same lease of this pooled context.</summary>
-    protected override void BeforeSave()
-    {
-        var prepared = _documentsPreparedInLease == ContextId.Lease;
-        _documentsPreparedInLease = -1;
-        if (!prepared)
-        {
-            RefreshStatusDocuments();
-        }
-    }
-
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -82,9 +58,8 @@ public abstract class OrchestratorDbContext(DbContextOptions options) : EtterDbC
     }
 
     /// <summary>Every saga row written carries the status it now has, so the stored document never lags the row.</summary>
-    void RefreshStatusDocuments()
+    protected override void FillDerivedColumns()
     {
-        ChangeTracker.DetectChanges();
         foreach (var entry in ChangeTracker.Entries<OnboardingState>())
         {
             if (entry.State is EntityState.Added or EntityState.Modified)
