@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 
 namespace Etter.TestSupport;
 
@@ -14,8 +13,6 @@ namespace Etter.TestSupport;
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
-    static readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> HandedOutPorts = new();
-
     readonly string _service;
     readonly Dictionary<string, string> _environment;
     readonly Lock _logLock = new();
@@ -36,7 +33,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         Name = name;
         _service = service;
-        Port = FreePort();
+        Port = LoopbackPorts.Claim();
         BaseAddress = new Uri($"http://127.0.0.1:{Port}");
         _environment = new Dictionary<string, string>(environment, StringComparer.Ordinal);
         Directory.CreateDirectory(logDirectory);
@@ -199,25 +196,6 @@ public sealed class ServiceProcess : IAsyncDisposable
         lock (_logLock)
         {
             _log?.WriteLine(stamped);
-        }
-    }
-
-    /// <summary>
-    /// A port nothing listens on and no other instance of this test run was given. The port is only bound when the
-    /// service starts, so without the second condition two services built one after the other could be handed the
-    /// same just-released port (seen: the API failed to bind the port the orchestrator had taken).
-    /// </summary>
-    static int FreePort()
-    {
-        while (true)
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            if (HandedOutPorts.TryAdd(port, 0))
-            {
-                return port;
-            }
         }
     }
 

@@ -15,9 +15,7 @@ public sealed class PrivateRedis : IAsyncDisposable
 
     public PrivateRedis()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        Port = LoopbackPorts.Claim();
     }
 
     public int Port { get; }
