@@ -1,3 +1,4 @@
+using Etter.Messaging.Bus.InProcess;
 using Etter.ServiceDefaults.Configuration;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
@@ -32,7 +33,11 @@ public static class BusRegistrationExtensions
 
             if (etter.Mode == EtterMode.Embedded)
             {
-                bus.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+                bus.UsingInMemory((context, cfg) =>
+                {
+                    cfg.UseInProcessMessages();
+                    cfg.ConfigureEndpoints(context);
+                });
             }
             else
             {
