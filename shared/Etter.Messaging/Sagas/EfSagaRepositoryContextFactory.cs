@@ -141,9 +141,9 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
             await next.Send(new EfSagaRepositoryContext<TDbContext, TSaga, T>(_db, context, _consumeContextFactory, saveAtCommit: true));
 
             // The transaction holds the file: SQLite has one writer, and this process's writers queue for it. What the save
-            // can work out beforehand (changes detected, derived columns) is done before it is opened, and accepting the
-            // saved changes after it is committed; in between only the enlisted writes and the statements run, none of
-            // which touch a tracked entity, so change detection stays off from here on.
+            // can work out beforehand (changes detected, derived columns) is done before it is opened; in between only the
+            // enlisted writes and the statements run, none of which touch a tracked entity, so change detection stays off
+            // from here on.
             var detectChanges = _db.ChangeTracker.AutoDetectChangesEnabled;
             _db.ChangeTracker.AutoDetectChangesEnabled = false;
             try
@@ -172,7 +172,10 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
                 _db.ChangeTracker.AutoDetectChangesEnabled = detectChanges;
             }
 
-            _db.ChangeTracker.AcceptAllChanges();
+            // The unit of work ends with its commit. Accepting the changes walked every tracked row to copy its values into
+            // snapshots nothing reads again (a retry starts from a cleared tracker, the pooled context is reset next), and
+            // cost about 5 % of embedded throughput; letting the rows go is enough.
+            _db.ChangeTracker.Clear();
         });
     }
 
