@@ -111,6 +111,10 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
     async Task RunInTransactionAsync<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next, ISagaMessagePreparer<TDbContext, T>? preparer, IExecutionStrategy strategy)
         where T : class
     {
+        // On SQLite the saga's changes are written once, just before the commit, as a step result's are: saved as the
+        // state machine went, each save detected changes and marked the rows saved again while this transaction held the
+        // file. PostgreSQL keeps saving as it goes: its transaction holds nothing the other writers wait for.
+        var saveAtCommit = _db.Database.IsSqlite();
         await strategy.ExecuteAsync(async () =>
         {
             StartAttempt();
@@ -120,15 +124,63 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
                 await preparer.PrepareAsync(_db, context);
             }
 
-            await next.Send(new EfSagaRepositoryContext<TDbContext, TSaga, T>(_db, context, _consumeContextFactory, saveAtCommit: false));
+            await next.Send(new EfSagaRepositoryContext<TDbContext, TSaga, T>(_db, context, _consumeContextFactory, saveAtCommit));
             if (preparer is not null)
             {
                 await preparer.FinishAsync(_db, context);
             }
 
-            await SaveAsync(context.CancellationToken);
+            if (saveAtCommit)
+            {
+                await WritePreparedAsync(context.CancellationToken);
+            }
+            else
+            {
+                await SaveAsync(context.CancellationToken);
+            }
+
             await transaction.CommitAsync(context.CancellationToken);
         });
+
+        if (saveAtCommit)
+        {
+            // Written and committed: see RunThenWriteAsync for why the rows are let go rather than marked saved.
+            _db.ChangeTracker.Clear();
+        }
+    }
+
+    /// <summary>
+    /// In the open transaction, writes what the state machine changed: changes detected once (with the derived columns and
+    /// the moved versions), then written without accepting them, and without detecting again.
+    /// </summary>
+    async Task WritePreparedAsync(CancellationToken cancellationToken)
+    {
+        var detectChanges = _db.ChangeTracker.AutoDetectChangesEnabled;
+        _db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            PrepareWrite();
+            await SaveAsync(cancellationToken, acceptChanges: false);
+        }
+        finally
+        {
+            _db.ChangeTracker.AutoDetectChangesEnabled = detectChanges;
+        }
+    }
+
+    /// <summary>Detects the changes once, fills derived columns and moves the versions of changed sagas.</summary>
+    void PrepareWrite()
+    {
+        if (_db is EtterDbContext etter)
+        {
+            etter.PrepareSave();
+        }
+        else
+        {
+            _db.ChangeTracker.DetectChanges();
+        }
+
+        MoveVersionsOfChangedSagas();
     }
 
     /// <summary>Loads and runs the state machine outside any transaction, then opens one only to write what it changed.</summary>
@@ -148,16 +200,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
             _db.ChangeTracker.AutoDetectChangesEnabled = false;
             try
             {
-                if (_db is EtterDbContext etter)
-                {
-                    etter.PrepareSave();
-                }
-                else
-                {
-                    _db.ChangeTracker.DetectChanges();
-                }
-
-                MoveVersionsOfChangedSagas();
+                PrepareWrite();
                 if (!_db.ChangeTracker.HasChanges() && _transaction?.HasWaiting != true)
                 {
                     return;

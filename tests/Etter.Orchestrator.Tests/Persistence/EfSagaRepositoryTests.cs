@@ -275,8 +275,8 @@ public sealed class EfSagaRepositoryTests
     {
         // After a step result's commit its unit of work is over: walking every tracked row to mark it saved (copying each
         // value into a snapshot nobody reads again) cost about 5 % of embedded throughput. The rows are simply let go.
-        var accepted = new AcceptedAfterCommitLog();
-        await using var saga = await StartWithAsync(accepted);
+        var tracker = new TrackerWorkLog();
+        await using var saga = await StartWithAsync(tracker);
         var id = Guid.NewGuid();
         await saga.Harness.Bus.Publish(Messages.Onboard(id));
         await saga.WaitForAsync(id, s => s.RoleSetup.Attempt >= 1);
@@ -286,8 +286,27 @@ public sealed class EfSagaRepositoryTests
         await saga.Harness.Bus.Publish(Messages.AssessmentCompleted(id));
         await saga.WaitForAsync(id, s => s.CurrentState == saga.Machine.Ready.Name);
 
-        Assert.True(accepted.Commits >= 3, $"{accepted.Commits} commits observed");
-        Assert.Equal(0, accepted.MarkedUnchanged);
+        Assert.True(tracker.Commits >= 3, $"{tracker.Commits} commits observed");
+        Assert.Equal(0, tracker.MarkedAfterCommit);
+    }
+
+    [Fact]
+    public async Task Push_DetectedOnceAndNothingMarkedSavedWhileItHoldsTheFile()
+    {
+        // A push runs its whole state machine inside its transaction, which on SQLite holds the file every writer of the
+        // process waits for. Its changes are found once and written once; marking rows saved waits until after the commit.
+        var tracker = new TrackerWorkLog();
+        await using var saga = await StartWithAsync(tracker);
+        var id = Guid.NewGuid();
+
+        await saga.Harness.Bus.Publish(Messages.Onboard(id));
+        var processing = await saga.WaitForAsync(id, s => s.RoleSetup.Attempt >= 1);
+
+        Assert.Equal(1, processing.Version);
+        Assert.True(tracker.Commits >= 1, $"{tracker.Commits} commits observed");
+        Assert.Equal(0, tracker.MarkedInTransaction);
+        Assert.Equal(0, tracker.MarkedAfterCommit);
+        Assert.Equal(1, tracker.DetectionsInTransaction);
     }
 
     static async Task<OnboardingStatus> StoredStatusAsync(SagaHarness saga, Guid id)
@@ -453,24 +472,46 @@ public sealed class EfSagaRepositoryTests
     }
 
     /// <summary>
-    /// Counts tracked rows marked saved (moved to Unchanged) between a transaction's commit and the next transaction of the
-    /// same context: what accepting the changes after the commit does.
+    /// Watches the change tracker around each transaction of a context: rows marked saved (moved to Unchanged) and full
+    /// change detections while the transaction is open, and rows marked saved after its commit, until the context's next
+    /// transaction begins.
     /// </summary>
-    sealed class AcceptedAfterCommitLog : DbTransactionInterceptor
+    sealed class TrackerWorkLog : DbTransactionInterceptor
     {
-        readonly ConcurrentDictionary<DbContext, bool> _afterCommit = new();
+        enum Phase
+        {
+            InTransaction,
+            AfterCommit,
+        }
+
+        readonly ConcurrentDictionary<DbContext, Phase> _phase = new();
         int _commits;
-        int _markedUnchanged;
+        int _markedInTransaction;
+        int _markedAfterCommit;
+        int _detectionsInTransaction;
 
         public int Commits => Volatile.Read(ref _commits);
 
-        public int MarkedUnchanged => Volatile.Read(ref _markedUnchanged);
+        public int MarkedInTransaction => Volatile.Read(ref _markedInTransaction);
+
+        public int MarkedAfterCommit => Volatile.Read(ref _markedAfterCommit);
+
+        public int DetectionsInTransaction => Volatile.Read(ref _detectionsInTransaction);
+
+        public void Reset()
+        {
+            Volatile.Write(ref _commits, 0);
+            Volatile.Write(ref _markedInTransaction, 0);
+            Volatile.Write(ref _markedAfterCommit, 0);
+            Volatile.Write(ref _detectionsInTransaction, 0);
+        }
 
         public override ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default)
         {
             if (eventData.Context is { } context)
             {
-                _afterCommit[context] = false;
+                _phase[context] = Phase.InTransaction;
+                Watch(context);
             }
 
             return ValueTask.FromResult(result);
@@ -481,21 +522,37 @@ public sealed class EfSagaRepositoryTests
             if (eventData.Context is { } context)
             {
                 Interlocked.Increment(ref _commits);
-                _afterCommit[context] = true;
-
-                // A pooled context drops its event handlers between leases, so the handler is attached again each time.
-                context.ChangeTracker.StateChanged -= OnStateChanged;
-                context.ChangeTracker.StateChanged += OnStateChanged;
+                _phase[context] = Phase.AfterCommit;
+                Watch(context);
             }
 
             return Task.CompletedTask;
         }
 
+        // A pooled context drops its event handlers between leases, so they are attached again each time.
+        void Watch(DbContext context)
+        {
+            context.ChangeTracker.StateChanged -= OnStateChanged;
+            context.ChangeTracker.StateChanged += OnStateChanged;
+            context.ChangeTracker.DetectedAllChanges -= OnDetected;
+            context.ChangeTracker.DetectedAllChanges += OnDetected;
+        }
+
         void OnStateChanged(object? sender, EntityStateChangedEventArgs e)
         {
-            if (e.NewState == EntityState.Unchanged && _afterCommit.TryGetValue(e.Entry.Context, out var afterCommit) && afterCommit)
+            if (e.NewState != EntityState.Unchanged || !_phase.TryGetValue(e.Entry.Context, out var phase))
             {
-                Interlocked.Increment(ref _markedUnchanged);
+                return;
+            }
+
+            Interlocked.Increment(ref phase == Phase.InTransaction ? ref _markedInTransaction : ref _markedAfterCommit);
+        }
+
+        void OnDetected(object? sender, DetectedChangesEventArgs e)
+        {
+            if (sender is ChangeTracker tracker && _phase.TryGetValue(tracker.Context, out var phase) && phase == Phase.InTransaction)
+            {
+                Interlocked.Increment(ref _detectionsInTransaction);
             }
         }
     }
