@@ -32,6 +32,8 @@ namespace Etter.Messaging.Sagas;
 /// transaction safe: a row changed since the load fails the save and the message runs again. A preparer's facts must
 /// be read in the transaction that acts on them, so those messages keep the transaction from the start. On
 /// PostgreSQL the transaction always comes first: there a read outside it would be one more commit per message.
+/// Either way, on SQLite the saga's changes are found once and written just before the commit, and the tracked rows are
+/// let go after it: whatever else runs while the file is held makes every other writer of the process wait.
 /// </para>
 /// <para>
 /// Saves inside the transaction take no savepoint. EF Core wraps every <c>SaveChanges</c> in a user transaction in one,
