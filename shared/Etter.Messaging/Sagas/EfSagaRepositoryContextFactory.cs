@@ -32,8 +32,8 @@ namespace Etter.Messaging.Sagas;
 /// transaction safe: a row changed since the load fails the save and the message runs again. A preparer's facts must
 /// be read in the transaction that acts on them, so those messages keep the transaction from the start. On
 /// PostgreSQL the transaction always comes first: there a read outside it would be one more commit per message.
-/// Either way, on SQLite the saga's changes are found once and written just before the commit, and the tracked rows are
-/// let go after it: whatever else runs while the file is held makes every other writer of the process wait.
+/// Either way the saga's changes are found once and written just before the commit, and the tracked rows are let go
+/// after it: on SQLite whatever else runs while the file is held makes every other writer of the process wait.
 /// </para>
 /// <para>
 /// Saves inside the transaction take no savepoint. EF Core wraps every <c>SaveChanges</c> in a user transaction in one,
@@ -113,10 +113,9 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
     async Task RunInTransactionAsync<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next, ISagaMessagePreparer<TDbContext, T>? preparer, IExecutionStrategy strategy)
         where T : class
     {
-        // On SQLite the saga's changes are written once, just before the commit, as a step result's are: saved as the
-        // state machine went, each save detected changes and marked the rows saved again while this transaction held the
-        // file. PostgreSQL keeps saving as it goes: its transaction holds nothing the other writers wait for.
-        var saveAtCommit = _db.Database.IsSqlite();
+        // The saga's changes are written once, just before the commit, as a step result's are on SQLite: saved as the
+        // state machine went, each save detected changes and marked the rows saved again, and the final save detected
+        // once more. On SQLite all of that ran while this transaction held the file every writer of the process waits for.
         await strategy.ExecuteAsync(async () =>
         {
             StartAttempt();
@@ -126,29 +125,18 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
                 await preparer.PrepareAsync(_db, context);
             }
 
-            await next.Send(new EfSagaRepositoryContext<TDbContext, TSaga, T>(_db, context, _consumeContextFactory, saveAtCommit));
+            await next.Send(new EfSagaRepositoryContext<TDbContext, TSaga, T>(_db, context, _consumeContextFactory, saveAtCommit: true));
             if (preparer is not null)
             {
                 await preparer.FinishAsync(_db, context);
             }
 
-            if (saveAtCommit)
-            {
-                await WritePreparedAsync(context.CancellationToken);
-            }
-            else
-            {
-                await SaveAsync(context.CancellationToken);
-            }
-
+            await WritePreparedAsync(context.CancellationToken);
             await transaction.CommitAsync(context.CancellationToken);
         });
 
-        if (saveAtCommit)
-        {
-            // Written and committed: see RunThenWriteAsync for why the rows are let go rather than marked saved.
-            _db.ChangeTracker.Clear();
-        }
+        // Written and committed: see RunThenWriteAsync for why the rows are let go rather than marked saved.
+        _db.ChangeTracker.Clear();
     }
 
     /// <summary>
