@@ -150,7 +150,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
         try
         {
             PrepareWrite();
-            await SaveAsync(cancellationToken, acceptChanges: false);
+            await SaveAsync(cancellationToken);
         }
         finally
         {
@@ -197,7 +197,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
                 }
 
                 await using var transaction = await BeginAsync(context.CancellationToken);
-                await SaveAsync(context.CancellationToken, acceptChanges: false);
+                await SaveAsync(context.CancellationToken);
                 await transaction.CommitAsync(context.CancellationToken);
             }
             finally
@@ -241,10 +241,11 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
     }
 
     /// <summary>
-    /// Inside the open transaction: the enlisted writes that waited for it, then whatever is still unsaved (the saga row
-    /// when saved at commit, or an answer to a request the state machine wrote without recording a change).
+    /// Inside the open transaction: the enlisted writes that waited for it, then what the state machine changed (the saga
+    /// row, its history and outbox rows, or an answer to a request written without recording a change). The changes are
+    /// not accepted: the rows are let go after the commit.
     /// </summary>
-    async Task SaveAsync(CancellationToken cancellationToken, bool acceptChanges = true)
+    async Task SaveAsync(CancellationToken cancellationToken)
     {
         if (_transaction is not null)
         {
@@ -253,7 +254,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
 
         if (_db.ChangeTracker.HasChanges())
         {
-            await SagaWrites.WriteAsync(_db, acceptChanges, cancellationToken);
+            await SagaWrites.WriteAsync(_db, acceptChanges: false, cancellationToken);
         }
     }
 
