@@ -68,6 +68,13 @@ public abstract class EtterDbContext(DbContextOptions options) : DbContext(optio
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
+    /// <summary>
+    /// How the value of <paramref name="shadowProperty"/> (a column without a CLR property) is worked out from its entity,
+    /// for rows written without the change tracker (<see cref="PlainWrites.PlainRows{TEntity}"/>); null when this context does
+    /// not derive it. The function must depend on the entity alone: it is kept for the model, not for this context.
+    /// </summary>
+    protected internal virtual Func<object, object?>? DerivedValueOf(Microsoft.EntityFrameworkCore.Metadata.IProperty shadowProperty) => null;
+
     /// <summary>Fills the columns a subclass derives from its added and modified entities; the changes are detected already.</summary>
     protected virtual void FillDerivedColumns()
     {

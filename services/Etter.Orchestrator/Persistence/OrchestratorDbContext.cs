@@ -5,6 +5,7 @@ using Etter.Orchestrator.Saga;
 using Etter.Persistence;
 using Etter.StatusStore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace Etter.Orchestrator.Persistence;
 
@@ -64,8 +65,16 @@ public abstract class OrchestratorDbContext(DbContextOptions options) : EtterDbC
         {
             if (entry.State is EntityState.Added or EntityState.Modified)
             {
-                entry.Property<string>(StatusJsonProperty).CurrentValue = StatusDocument.Serialize(OnboardingStatusSnapshot.From(entry.Entity));
+                entry.Property<string>(StatusJsonProperty).CurrentValue = StatusJsonOf(entry.Entity);
             }
         }
     }
+
+    /// <summary>The same status document for saga rows written without the change tracker.</summary>
+    protected override Func<object, object?>? DerivedValueOf(IProperty shadowProperty) =>
+        shadowProperty?.DeclaringType.ClrType == typeof(OnboardingState) && shadowProperty.Name == StatusJsonProperty
+            ? static saga => StatusJsonOf((OnboardingState)saga)
+            : null;
+
+    static string StatusJsonOf(OnboardingState saga) => StatusDocument.Serialize(OnboardingStatusSnapshot.From(saga));
 }

@@ -7,9 +7,10 @@ namespace Etter.Messaging.Sagas;
 
 /// <summary>The per-message unit of work of <see cref="EfSagaRepositoryContextFactory{TDbContext,TSaga}"/>.</summary>
 /// <remarks>
-/// With <c>saveAtCommit</c>, saving a new or changed saga only marks it in the change tracker (an update not even that):
-/// the factory detects the changes, moves the version of a changed saga and writes it once it has opened the
-/// transaction, after the state machine ran.
+/// With <c>saveAtCommit</c>, saving a new or changed saga only records it (an update not even that): the factory finds the
+/// changes, moves the version of a changed saga and writes it once it has opened the transaction, after the state machine
+/// ran. A saga loaded by id or added here is held in <see cref="UntrackedSagas{TSaga}"/>, outside EF Core's change tracker,
+/// when the saga's shape allows; otherwise, and for sagas found by a query or pre-inserted, EF Core tracks it.
 /// </remarks>
 public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage> :
     ConsumeContextScope<TMessage>,
@@ -22,14 +23,21 @@ public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage> :
     readonly ConsumeContext<TMessage> _consumeContext;
     readonly ISagaConsumeContextFactory<TDbContext, TSaga> _factory;
     readonly bool _saveAtCommit;
+    readonly UntrackedSagas<TSaga>? _untracked;
 
     public EfSagaRepositoryContext(TDbContext db, ConsumeContext<TMessage> consumeContext, ISagaConsumeContextFactory<TDbContext, TSaga> factory, bool saveAtCommit)
+        : this(db, consumeContext, factory, saveAtCommit, untracked: null)
+    {
+    }
+
+    internal EfSagaRepositoryContext(TDbContext db, ConsumeContext<TMessage> consumeContext, ISagaConsumeContextFactory<TDbContext, TSaga> factory, bool saveAtCommit, UntrackedSagas<TSaga>? untracked)
         : base(consumeContext, db)
     {
         _db = db;
         _consumeContext = consumeContext;
         _factory = factory;
         _saveAtCommit = saveAtCommit;
+        _untracked = saveAtCommit ? untracked : null;
     }
 
     public Task<SagaConsumeContext<TSaga, T>> CreateSagaConsumeContext<T>(ConsumeContext<T> consumeContext, TSaga instance, SagaConsumeContextMode mode)
@@ -72,7 +80,9 @@ public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage> :
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Load(Guid correlationId)
     {
-        var instance = await SagaQueries<TDbContext, TSaga>.ById.For(_db)(_db, correlationId, CancellationToken);
+        var instance = _untracked is not null
+            ? await _untracked.LoadAsync(_db, correlationId, CancellationToken)
+            : await SagaQueries<TDbContext, TSaga>.ById.For(_db)(_db, correlationId, CancellationToken);
         return instance is null
             ? null!
             : await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Load);
@@ -81,6 +91,12 @@ public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage> :
     public async Task Save(SagaConsumeContext<TSaga> context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (_untracked is not null)
+        {
+            _untracked.Add(context.Saga);
+            return;
+        }
+
         context.Saga.Version = 1;
         _db.Set<TSaga>().Add(context.Saga);
         await SaveNowAsync();
@@ -114,6 +130,12 @@ public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage> :
     public async Task Delete(SagaConsumeContext<TSaga> context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (_untracked?.Holds(context.Saga) == true)
+        {
+            _untracked.Delete(context.Saga);
+            return;
+        }
+
         _db.Set<TSaga>().Remove(context.Saga);
         await SaveNowAsync();
     }
@@ -124,12 +146,21 @@ public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage> :
     public Task Discard(SagaConsumeContext<TSaga> context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        _db.Entry(context.Saga).State = EntityState.Detached;
+        if (_untracked?.Holds(context.Saga) == true)
+        {
+            _untracked.Forget(context.Saga);
+        }
+        else
+        {
+            _db.Entry(context.Saga).State = EntityState.Detached;
+        }
+
         return Task.CompletedTask;
     }
 
     public Task Undo(SagaConsumeContext<TSaga> context)
     {
+        _untracked?.Clear();
         _db.ChangeTracker.Clear();
         return Task.CompletedTask;
     }

@@ -16,10 +16,10 @@ namespace Etter.Messaging.Sagas;
 /// <remarks>
 /// <para>
 /// Each message is one transaction at the provider's default isolation (READ COMMITTED on PostgreSQL): the load,
-/// any facts an <see cref="ISagaMessagePreparer{TDbContext,TMessage}"/> reads, and one <c>SaveChanges</c> that
-/// writes the row, its history and its outbox rows in one batch; the outbox rows are handed off for delivery
-/// right after the commit. Concurrency is optimistic: the saga's <see cref="ISagaVersion.Version"/> is a
-/// concurrency token, bumped on every update. A lost race surfaces as <see cref="DbUpdateConcurrencyException"/>
+/// any facts an <see cref="ISagaMessagePreparer{TDbContext,TMessage}"/> reads, and one write, just before the commit, of
+/// the row, its history and its outbox rows; the outbox rows are handed off for delivery right after the commit. The saga
+/// row itself is read and written without EF Core's change tracker where its shape allows (<see cref="UntrackedSagas{TSaga}"/>).
+/// Concurrency is optimistic: the saga's <see cref="ISagaVersion.Version"/> is a concurrency token, bumped on every update. A lost race surfaces as <see cref="DbUpdateConcurrencyException"/>
 /// (update) or a unique-key <see cref="DbUpdateException"/> (two first messages inserting the same id), and the
 /// saga endpoint's message retry re-runs the message against the fresh row. No row lock is taken by the load, so
 /// reads (status queries) never wait on writers.
@@ -56,6 +56,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
     readonly IServiceProvider _services;
     readonly OutboxHandoff<TDbContext>? _handoff;
     readonly SagaTransaction<TDbContext>? _transaction;
+    readonly UntrackedSagas<TSaga>? _untracked;
 
     public EfSagaRepositoryContextFactory(TDbContext db, ISagaConsumeContextFactory<TDbContext, TSaga> consumeContextFactory, IServiceProvider services)
     {
@@ -64,6 +65,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
         _services = services;
         _handoff = services.GetService<OutboxHandoff<TDbContext>>();
         _transaction = services.GetService<SagaTransaction<TDbContext>>();
+        _untracked = UntrackedSagas<TSaga>.For(db);
     }
 
     public async Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next)
@@ -125,7 +127,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
                 await preparer.PrepareAsync(_db, context);
             }
 
-            await next.Send(new EfSagaRepositoryContext<TDbContext, TSaga, T>(_db, context, _consumeContextFactory, saveAtCommit: true));
+            await next.Send(new EfSagaRepositoryContext<TDbContext, TSaga, T>(_db, context, _consumeContextFactory, saveAtCommit: true, _untracked));
             if (preparer is not null)
             {
                 await preparer.FinishAsync(_db, context);
@@ -137,6 +139,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
 
         // Written and committed: see RunThenWriteAsync for why the rows are let go rather than marked saved.
         _db.ChangeTracker.Clear();
+        _untracked?.Clear();
     }
 
     /// <summary>
@@ -171,6 +174,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
         }
 
         MoveVersionsOfChangedSagas();
+        _untracked?.Prepare();
     }
 
     /// <summary>Loads and runs the state machine outside any transaction, then opens one only to write what it changed.</summary>
@@ -180,7 +184,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
         await strategy.ExecuteAsync(async () =>
         {
             StartAttempt();
-            await next.Send(new EfSagaRepositoryContext<TDbContext, TSaga, T>(_db, context, _consumeContextFactory, saveAtCommit: true));
+            await next.Send(new EfSagaRepositoryContext<TDbContext, TSaga, T>(_db, context, _consumeContextFactory, saveAtCommit: true, _untracked));
 
             // The transaction holds the file: SQLite has one writer, and this process's writers queue for it. What the save
             // can work out beforehand (changes detected, derived columns) is done before it is opened; in between only the
@@ -191,7 +195,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
             try
             {
                 PrepareWrite();
-                if (!_db.ChangeTracker.HasChanges() && _transaction?.HasWaiting != true)
+                if (!_db.ChangeTracker.HasChanges() && _untracked?.HasWrites != true && _transaction?.HasWaiting != true)
                 {
                     return;
                 }
@@ -209,6 +213,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
             // snapshots nothing reads again (a retry starts from a cleared tracker, the pooled context is reset next), and
             // cost about 5 % of embedded throughput; letting the rows go is enough.
             _db.ChangeTracker.Clear();
+            _untracked?.Clear();
         });
     }
 
@@ -236,6 +241,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
     void StartAttempt()
     {
         _db.ChangeTracker.Clear();
+        _untracked?.Clear();
         _handoff?.Discard(_db);
         _transaction?.Reset();
     }
@@ -250,6 +256,11 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
         if (_transaction is not null)
         {
             await _transaction.RunWaitingAsync(cancellationToken);
+        }
+
+        if (_untracked?.HasWrites == true)
+        {
+            await _untracked.WriteAsync(_db, cancellationToken);
         }
 
         if (_db.ChangeTracker.HasChanges())

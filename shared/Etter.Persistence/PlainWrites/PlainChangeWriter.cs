@@ -1,9 +1,6 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
-using Microsoft.EntityFrameworkCore.Diagnostics;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Etter.Persistence.PlainWrites;
 
@@ -58,7 +55,7 @@ public static class PlainChangeWriter
             }
         }
 
-        var statements = new Statements(db);
+        var statements = new PlainStatements(db);
         var assigned = new List<(PropertyEntry Key, object? Temporary)>();
         try
         {
@@ -84,7 +81,7 @@ public static class PlainChangeWriter
         return true;
     }
 
-    static async Task WriteAsync(Statements statements, EntityEntry entry, EntityTable table, List<(PropertyEntry Key, object? Temporary)> assigned, CancellationToken cancellationToken)
+    static async Task WriteAsync(PlainStatements statements, EntityEntry entry, EntityTable table, List<(PropertyEntry Key, object? Temporary)> assigned, CancellationToken cancellationToken)
     {
         try
         {
@@ -113,7 +110,7 @@ public static class PlainChangeWriter
         _ => 2,
     };
 
-    static async Task<bool> InsertAsync(Statements statements, EntityEntry entry, EntityTable table, List<(PropertyEntry Key, object? Temporary)> assigned, CancellationToken cancellationToken)
+    static async Task<bool> InsertAsync(PlainStatements statements, EntityEntry entry, EntityTable table, List<(PropertyEntry Key, object? Temporary)> assigned, CancellationToken cancellationToken)
     {
         var keyFromDatabase = table.GeneratedKey is { } generated && entry.Property(generated.Property).IsTemporary;
         var statement = table.Insert(keyFromDatabase);
@@ -146,7 +143,7 @@ public static class PlainChangeWriter
         return true;
     }
 
-    static async Task<bool> UpdateAsync(Statements statements, EntityEntry entry, EntityTable table, CancellationToken cancellationToken)
+    static async Task<bool> UpdateAsync(PlainStatements statements, EntityEntry entry, EntityTable table, CancellationToken cancellationToken)
     {
         var current = entry.CurrentValues;
         var original = entry.OriginalValues;
@@ -179,7 +176,7 @@ public static class PlainChangeWriter
         return await statement.Command.ExecuteNonQueryAsync(statements.With(values), cancellationToken) == 1;
     }
 
-    static async Task<bool> DeleteAsync(Statements statements, EntityEntry entry, EntityTable table, CancellationToken cancellationToken)
+    static async Task<bool> DeleteAsync(PlainStatements statements, EntityEntry entry, EntityTable table, CancellationToken cancellationToken)
     {
         var values = new Dictionary<string, object?>(table.Delete.Parameters);
         AddConditions(values, table, entry.OriginalValues);
@@ -204,18 +201,5 @@ public static class PlainChangeWriter
 
         var type = Nullable.GetUnderlyingType(column.Property.ClrType) ?? column.Property.ClrType;
         return Convert.ChangeType(value, type, System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>
-    /// Runs statements as EF Core runs its own, on the context's connection and in its transaction, so its interceptors
-    /// (the SQLite statement cache among them), logging and diagnostics see them too.
-    /// </summary>
-    sealed class Statements(DbContext db)
-    {
-        readonly IRelationalConnection _connection = db.GetService<IRelationalConnection>();
-        readonly IRelationalCommandDiagnosticsLogger _logger = db.GetService<IRelationalCommandDiagnosticsLogger>();
-
-        public RelationalCommandParameterObject With(Dictionary<string, object?> values) =>
-            new(_connection, values, readerColumns: null, db, _logger, CommandSource.SaveChanges);
     }
 }

@@ -1,7 +1,10 @@
+using System.Text.Json;
 using Etter.Messaging.Outbox;
 using Etter.Orchestrator.History;
 using Etter.Orchestrator.Persistence;
 using Etter.Orchestrator.Saga;
+using Etter.Persistence.PlainWrites;
+using Etter.StatusStore;
 using Etter.TestSupport;
 using Microsoft.EntityFrameworkCore;
 
@@ -85,6 +88,86 @@ public sealed class PlainWritesPostgresTests : IAsyncLifetime
         old.Version++;
         old.CurrentState = "Failed";
         await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => stale.WriteChangesAsync(acceptChanges: true, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task SagaRowReadAndWrittenWithoutTheTracker_MatchesEfCoresReadOfIt()
+    {
+        var (full, sparse) = (Everything(Guid.NewGuid()), Workflow(Guid.NewGuid()));
+        await using (var setup = Open())
+        {
+            await using var transaction = await setup.Database.BeginTransactionAsync();
+            setup.Workflows.AddRange(full, sparse);
+            await setup.WriteChangesAsync(acceptChanges: true, CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+
+        await using (var db = Open())
+        {
+            var rows = Assert.IsType<PlainRows<OnboardingState>>(PlainRows<OnboardingState>.For(db));
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            foreach (var id in new[] { full.CorrelationId, sparse.CorrelationId })
+            {
+                var plain = await rows.FindAsync(db, id, CancellationToken.None);
+                Assert.Equal(JsonSerializer.Serialize(await db.Workflows.AsNoTracking().SingleAsync(x => x.CorrelationId == id)), JsonSerializer.Serialize(plain));
+            }
+
+            var row = (await rows.FindAsync(db, full.CorrelationId, CancellationToken.None))!;
+            var original = rows.Copy(row);
+            row.CurrentState = "Ready";
+            row.AiAssessment.CompletedAt = Queued.AddMinutes(9);
+            row.Deadlines.StepAt = null;
+            row.Version++;
+            Assert.True(await rows.UpdateAsync(db, row, original, CancellationToken.None));
+            await transaction.CommitAsync();
+        }
+
+        await using var read = Open();
+        var stored = await read.Workflows.AsNoTracking().SingleAsync(x => x.CorrelationId == full.CorrelationId);
+        Assert.Equal(("Ready", (DateTimeOffset?)Queued.AddMinutes(9), (DateTimeOffset?)null, 2), (stored.CurrentState, stored.AiAssessment.CompletedAt, stored.Deadlines.StepAt, stored.Version));
+        var document = await read.Workflows.Where(x => x.CorrelationId == full.CorrelationId).Select(x => EF.Property<string>(x, OrchestratorDbContext.StatusJsonProperty)).SingleAsync();
+        Assert.Equal(StatusDocument.Serialize(OnboardingStatusSnapshot.From(stored)), document);
+    }
+
+    /// <summary>Every column set, none to its default.</summary>
+    static OnboardingState Everything(Guid id)
+    {
+        var saga = Workflow(id);
+        saga.Revision = 4;
+        saga.LastPublishedStatus = "processing";
+        saga.InFlightKey = saga.RoleKey;
+        saga.DraupRoleId = "draup-1";
+        saga.DraupRoleName = "Adjuster";
+        saga.RequestedBy = "cs@example.com";
+        saga.BatchId = "batch-1";
+        saga.RequestJson = "{\"documents\":[]}";
+        saga.InputHash = "hash";
+        saga.AssessmentEngine = "mock";
+        saga.TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        saga.RoleId = "role-1";
+        saga.JobDescriptionTitle = "Claims Adjuster";
+        saga.JobDescriptionMarkdown = "# JD";
+        saga.JobDescriptionSource = "upload";
+        saga.FinalScore = 0.4375;
+        saga.AssessmentJson = "{}";
+        saga.CurrentStep = "ai_assessment";
+        saga.AiAssessment = new StepState { Status = "failed", Attempt = 2, AttemptsThisRun = 1, StartedAt = Queued.AddMinutes(2), CompletedAt = Queued.AddMinutes(3), ErrorCode = "LLM_TIMEOUT", ErrorMessage = "slow", ErrorRecoverable = true, SkipReason = "none" };
+        saga.Deadlines = new Deadlines { RetryAt = Queued.AddMinutes(4), RetryStep = "ai_assessment", StepAt = Queued.AddMinutes(5), HeartbeatAt = Queued.AddMinutes(6), WorkflowAt = Queued.AddHours(1) };
+        saga.NextDeadlineAt = Queued.AddMinutes(4);
+        saga.ErrorCode = "LLM_TIMEOUT";
+        saga.ErrorMessage = "slow";
+        saga.ErrorRecoverable = false;
+        saga.FailedStep = "ai_assessment";
+        saga.StartedAt = Queued.AddSeconds(1);
+        saga.CompletedAt = Queued.AddMinutes(8);
+        saga.AwaitingAdmission = true;
+        saga.PendingStep = "role_setup";
+        saga.AdmittedAt = Queued.AddSeconds(2);
+        saga.AdmissionSlot = 3;
+        saga.CancelReason = "changed";
+        saga.SupersededBy = Guid.NewGuid();
+        saga.DuplicateOf = Guid.NewGuid();
+        return saga;
     }
 
     static OnboardingState Workflow(Guid id) => new()
