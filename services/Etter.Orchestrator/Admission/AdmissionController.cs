@@ -2,6 +2,7 @@ using System.Data;
 using Etter.Messaging.Bus;
 using Etter.Orchestrator.Deadlines;
 using Etter.Orchestrator.Persistence;
+using Etter.Persistence;
 using Etter.ReadModel;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -77,7 +78,7 @@ public sealed class AdmissionController(
         var admitted = await strategy.ExecuteAsync(async () =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-            if (db.Database.IsNpgsql()
+            if (db.RunsOnPostgres()
                 && !await db.Database.SqlQueryRaw<bool>("SELECT pg_try_advisory_xact_lock({0}) AS \"Value\"", AdvisoryLockKey).SingleAsync(cancellationToken))
             {
                 return [];

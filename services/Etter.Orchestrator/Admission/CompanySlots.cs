@@ -1,4 +1,5 @@
 using Etter.Orchestrator.Persistence;
+using Etter.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace Etter.Orchestrator.Admission;
@@ -23,7 +24,7 @@ public static class CompanySlots
         // MATERIALIZED runs the locking pick once. As a plain subquery of UPDATE ... FROM, the planner may rescan it
         // for every slot row of the company, and with SKIP LOCKED each rescan picks another free slot: one claim
         // then took all of them.
-        var claimFree = db.Database.IsNpgsql()
+        var claimFree = db.RunsOnPostgres()
             ? """
               WITH free AS MATERIALIZED (
                   SELECT slot FROM admission_slot WHERE company_id = @company AND slot < @limit AND workflow_id IS NULL

@@ -1,6 +1,7 @@
 using System.Data;
 using Etter.Messaging.Bus;
 using Etter.Orchestrator.Persistence;
+using Etter.Persistence;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -74,7 +75,7 @@ public sealed class DeadlineSweeper(
         return await strategy.ExecuteAsync(async () =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-            var due = db.Database.IsNpgsql()
+            var due = db.RunsOnPostgres()
                 ? await db.Database.SqlQueryRaw<DueDeadline>(
                         "SELECT workflow_id AS \"WorkflowId\", next_deadline_at AS \"DueAt\" FROM onboarding_state " +
                         "WHERE next_deadline_at <= {0} ORDER BY next_deadline_at LIMIT {1} FOR UPDATE SKIP LOCKED", now, batch)
@@ -93,7 +94,7 @@ public sealed class DeadlineSweeper(
             var ids = due.Select(d => d.WorkflowId).ToList();
             var leasedUntil = now + options.Value.DeadlineLease;
             var dispatched = db.Workflows.Where(x => ids.Contains(x.CorrelationId));
-            if (db.Database.IsNpgsql())
+            if (db.RunsOnPostgres())
             {
                 // Leave alone a row whose saga already set a later deadline since our scan.
                 dispatched = dispatched.Where(x => x.NextDeadlineAt <= now);

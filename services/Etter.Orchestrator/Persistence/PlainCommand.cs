@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Microsoft.EntityFrameworkCore;
+using Etter.Persistence;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -40,7 +40,7 @@ internal static class PlainCommand
 
     /// <summary>EF Core keeps Guids as upper-case text in SQLite; plain commands must write and match what EF reads back.</summary>
     public static object Guid(OrchestratorDbContext db, Guid value) =>
-        db.Database.IsNpgsql() ? value : value.ToString().ToUpperInvariant();
+        db.RunsOnPostgres() ? value : value.ToString().ToUpperInvariant();
 
     /// <summary>
     /// The command for <paramref name="sql"/> that writes or reads one value, built once (such a run keeps no state in the

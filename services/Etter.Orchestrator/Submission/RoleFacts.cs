@@ -1,6 +1,6 @@
 using Etter.Orchestrator.Persistence;
+using Etter.Persistence;
 using Etter.ReadModel;
-using Microsoft.EntityFrameworkCore;
 
 namespace Etter.Orchestrator.Submission;
 
@@ -34,7 +34,7 @@ internal static class RoleFacts
     public static async Task<(ExistingWorkflow? InFlight, ExistingWorkflow? LatestFinished, bool CompanyHasWaiting)> ReadAsync(
         OrchestratorDbContext db, string roleKey, Guid self, string companyId, CancellationToken cancellationToken)
     {
-        var locks = db.Database.IsNpgsql();
+        var locks = db.RunsOnPostgres();
         var parameters = new Dictionary<string, object?> { ["role"] = roleKey, ["self"] = PlainCommand.Guid(db, self), ["company"] = companyId };
         await using var result = await PlainCommand.ReadAsync(db, locks ? RoleSubmissionLock.Sql + ";\n" + Reads : Reads, parameters, cancellationToken);
         var reader = result.DbDataReader;

@@ -1,5 +1,5 @@
 using Etter.Orchestrator.Persistence;
-using Microsoft.EntityFrameworkCore;
+using Etter.Persistence;
 
 namespace Etter.Orchestrator.Submission;
 
@@ -19,7 +19,7 @@ public static class RoleSubmissionLock
     public static async Task AcquireAsync(OrchestratorDbContext db, string roleKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        if (db.Database.IsNpgsql())
+        if (db.RunsOnPostgres())
         {
             await PlainCommand.ExecuteAsync(db, Sql, new Dictionary<string, object?> { ["role"] = roleKey }, cancellationToken);
         }

@@ -1,4 +1,5 @@
 using System.Data;
+using Etter.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -74,7 +75,7 @@ public sealed class OutboxRelay<TDbContext>(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
-        var postgres = db.Database.IsNpgsql();
+        var postgres = db.RunsOnPostgres();
         var table = db.Model.FindEntityType(typeof(OutboxMessage))!.GetTableName();
         var strategy = db.Database.CreateExecutionStrategy();
         var (total, delivered, error) = await strategy.ExecuteAsync(async () =>

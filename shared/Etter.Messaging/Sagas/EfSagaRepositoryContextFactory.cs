@@ -77,7 +77,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
         var savepoints = _db.Database.AutoSavepointsEnabled;
         try
         {
-            if (preparer is null && _db.Database.IsSqlite())
+            if (preparer is null && _db.RunsOnSqlite())
             {
                 // One connection for the load and the write: left to EF Core, each would rent and return its own.
                 await _db.Database.OpenConnectionAsync(context.CancellationToken);
