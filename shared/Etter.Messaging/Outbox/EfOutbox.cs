@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Etter.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace Etter.Messaging.Outbox;
@@ -39,7 +40,15 @@ public sealed class EfOutbox<TDbContext>(TDbContext db, TimeProvider time, Outbo
         };
         if (stored)
         {
-            db.Set<OutboxMessage>().Add(row);
+            // Only ever inserted: on an Etter context the row skips the change tracker (see EtterDbContext.AddUntracked).
+            if (db is EtterDbContext etter)
+            {
+                etter.AddUntracked(row);
+            }
+            else
+            {
+                db.Set<OutboxMessage>().Add(row);
+            }
         }
 
         handoff.Track(db, row, message, stored);

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Etter.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace Etter.Messaging.Outbox;
@@ -67,6 +68,9 @@ public sealed class OutboxHandoff<TDbContext>(OutboxDispatcher<TDbContext> dispa
     public void Discard(DbContext db)
     {
         ArgumentNullException.ThrowIfNull(db);
+
+        // Their rows too, where they wait outside the change tracker.
+        (db as EtterDbContext)?.DropUntracked();
         if (_pending.TryGetValue(db, out var pending))
         {
             lock (pending)

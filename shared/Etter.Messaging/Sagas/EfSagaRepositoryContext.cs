@@ -114,7 +114,7 @@ public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage> :
         }
 
         // Skip the round trip when nothing changed (e.g. an ignored duplicate); the version moves only with the row.
-        if (!_db.ChangeTracker.HasChanges())
+        if (!SagaWrites.HasWrites(_db))
         {
             return;
         }
@@ -161,7 +161,7 @@ public sealed class EfSagaRepositoryContext<TDbContext, TSaga, TMessage> :
     public Task Undo(SagaConsumeContext<TSaga> context)
     {
         _untracked?.Clear();
-        _db.ChangeTracker.Clear();
+        SagaWrites.Forget(_db);
         return Task.CompletedTask;
     }
 }

@@ -195,7 +195,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
             try
             {
                 PrepareWrite();
-                if (!_db.ChangeTracker.HasChanges() && _untracked?.HasWrites != true && _transaction?.HasWaiting != true)
+                if (!SagaWrites.HasWrites(_db) && _untracked?.HasWrites != true && _transaction?.HasWaiting != true)
                 {
                     return;
                 }
@@ -240,7 +240,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
     /// <summary>A retried message reuses the scope; start from a clean slate so the retry sees the winner's row.</summary>
     void StartAttempt()
     {
-        _db.ChangeTracker.Clear();
+        SagaWrites.Forget(_db);
         _untracked?.Clear();
         _handoff?.Discard(_db);
         _transaction?.Reset();
@@ -263,7 +263,7 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
             await _untracked.WriteAsync(_db, cancellationToken);
         }
 
-        if (_db.ChangeTracker.HasChanges())
+        if (SagaWrites.HasWrites(_db))
         {
             await SagaWrites.WriteAsync(_db, acceptChanges: false, cancellationToken);
         }

@@ -26,8 +26,8 @@ namespace Etter.Persistence.PlainWrites;
 /// throws <see cref="DbUpdateConcurrencyException"/>; a statement the database refused throws <see cref="DbUpdateException"/>
 /// wrapping its error. Columns without a CLR property (shadow columns) are not read; an
 /// <see cref="EtterDbContext"/> derives their values from the entity for every write (<see cref="EtterDbContext.DerivedValueOf"/>).
-/// <see cref="For"/> answers null for any shape this does not take (a key the database assigns, a composite key, a shadow
-/// column nothing derives, a complex type without a parameterless constructor), and the caller tracks that type as before.
+/// <see cref="For"/> answers null for any shape this does not take (a composite key, a shadow column nothing derives, a
+/// complex type without a parameterless constructor), and the caller tracks that type as before.
 /// </para>
 /// </remarks>
 public sealed class PlainRows<TEntity>
@@ -45,11 +45,13 @@ public sealed class PlainRows<TEntity>
     readonly Func<TEntity, object?>?[] _values;
     readonly Func<object, object?>?[] _derived;
     readonly UInt128 _derivedColumns;
+    readonly Action<TEntity, object?>? _setGeneratedKey;
     readonly ConcurrentBag<IRelationalCommand> _selects = [];
 
     PlainRows(EntityTable table, EntityTable.Column[] selected, Func<DbDataReader, TEntity> materialize, Func<TEntity, TEntity> copy,
-        Func<TEntity, TEntity, bool>?[] differs, Func<TEntity, object?>?[] values, Func<object, object?>?[] derived)
+        Func<TEntity, TEntity, bool>?[] differs, Func<TEntity, object?>?[] values, Func<object, object?>?[] derived, Action<TEntity, object?>? setGeneratedKey)
     {
+        _setGeneratedKey = setGeneratedKey;
         _table = table;
         _selected = selected;
         _materialize = materialize;
@@ -98,19 +100,46 @@ public sealed class PlainRows<TEntity>
     /// <summary>Whether any mapped value but the key differs between the two, by the comparers EF Core would use.</summary>
     public bool HasChanged(TEntity current, TEntity original) => Changes(current, original) != UInt128.Zero;
 
-    /// <summary>Inserts <paramref name="entity"/> as a new row in the context's open transaction.</summary>
+    /// <summary>
+    /// Inserts <paramref name="entity"/> as a new row in the context's open transaction. A key the database assigns (an
+    /// identity column) is taken from the database when the entity's is unset, and read back into the entity.
+    /// </summary>
     public async Task InsertAsync(DbContext db, TEntity entity, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var statement = _table.Insert(keyFromDatabase: false);
+        var generated = _table.GeneratedKey is { } key && IsUnset(_values[Array.IndexOf(_table.Columns, key)]!(entity));
+        var statement = _table.Insert(keyFromDatabase: generated);
         var values = new Dictionary<string, object?>(statement.Parameters);
         for (var i = 0; i < _table.Columns.Length; i++)
         {
-            values[_table.ParameterNames[i]] = ValueOf(i, entity);
+            if (!(generated && _table.Columns[i] == _table.GeneratedKey))
+            {
+                values[_table.ParameterNames[values.Count]] = ValueOf(i, entity);
+            }
         }
 
-        await RunAsync(db, statement, values, "insert", cancellationToken);
+        if (!generated)
+        {
+            await RunAsync(db, statement, values, "insert", cancellationToken);
+            return;
+        }
+
+        object? assigned;
+        try
+        {
+            assigned = await statement.Command.ExecuteScalarAsync(new PlainStatements(db).With(values), cancellationToken);
+        }
+        catch (DbException ex)
+        {
+            throw new DbUpdateException($"The database refused the insert of a {typeof(TEntity).Name} row: {ex.Message}", ex);
+        }
+
+        _setGeneratedKey!(entity, assigned is null or DBNull
+            ? throw new DbUpdateException($"The database assigned no key to the inserted {typeof(TEntity).Name} row.")
+            : assigned);
     }
+
+    static bool IsUnset(object? key) => key is null || Convert.ToInt64(key, System.Globalization.CultureInfo.InvariantCulture) == 0;
 
     /// <summary>
     /// Writes the values of <paramref name="current"/> that differ from <paramref name="original"/> (and the derived columns
@@ -197,7 +226,6 @@ public sealed class PlainRows<TEntity>
     {
         if (EntityTable.For(type, db) is not { } table
             || table.Keys.Length != 1
-            || table.GeneratedKey is not null
             || type.ClrType != typeof(TEntity)
             || typeof(TEntity).GetConstructor(Type.EmptyTypes) is null)
         {
@@ -245,7 +273,20 @@ public sealed class PlainRows<TEntity>
             }
         }
 
-        return new PlainRows<TEntity>(table, [.. selected], Materializer(selected, complexTypes), Copier(selected, complexTypes), differs, values, derived);
+        return new PlainRows<TEntity>(table, [.. selected], Materializer(selected, complexTypes), Copier(selected, complexTypes), differs, values, derived,
+            table.GeneratedKey is { } key ? KeySetter(key) : null);
+    }
+
+    /// <summary>Sets the key the database assigned, converted from what the provider returned (a long, say, for an int key).</summary>
+    static Action<TEntity, object?> KeySetter(EntityTable.Column key)
+    {
+        var entity = Expression.Parameter(typeof(TEntity), "entity");
+        var value = Expression.Parameter(typeof(object), "value");
+        var type = key.Property.ClrType;
+        var converted = key.Mapping.Converter is { } converter
+            ? (Expression)Expression.Convert(Expression.Invoke(converter.ConvertFromProviderExpression, Expression.Convert(Expression.Call(typeof(Convert), nameof(Convert.ChangeType), null, value, Expression.Constant(converter.ProviderClrType), Expression.Constant(System.Globalization.CultureInfo.InvariantCulture)), converter.ProviderClrType)), type)
+            : Expression.Convert(Expression.Call(typeof(Convert), nameof(Convert.ChangeType), null, value, Expression.Constant(Nullable.GetUnderlyingType(type) ?? type), Expression.Constant(System.Globalization.CultureInfo.InvariantCulture)), type);
+        return Expression.Lambda<Action<TEntity, object?>>(Expression.Assign(Access(entity, key.Property), converted), entity, value).Compile();
     }
 
     /// <summary>Builds the entity from a reader positioned on a row of <paramref name="selected"/>, in that order.</summary>
