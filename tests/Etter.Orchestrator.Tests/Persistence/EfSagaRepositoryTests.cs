@@ -320,16 +320,25 @@ public sealed class EfSagaRepositoryTests
     }
 
     [Fact]
-    public async Task WorkflowRunToReady_OutboxRowsInsertedWithoutBeingTracked()
+    public async Task WorkflowRunToReady_OutboxAndHistoryRowsInsertedWithoutBeingTracked()
     {
-        // Outbox rows are only ever inserted; tracking each (an entry, snapshots, a state change, then its share of the
-        // change detection) cost about 4 % of embedded CPU across the three services' units of work.
+        // Outbox and history rows are only ever inserted; tracking each (an entry, snapshots, a state change, then its
+        // share of the change detection) cost about 4 % of embedded CPU across the three services' units of work.
         var tracking = new SagaTrackingLog();
         await using var saga = await StartWithAsync(tracking);
-        await RunToReadyAsync(saga);
+        var ready = await RunToReadyAsync(saga);
 
         Assert.True(tracking.OutboxRowInserts >= 2, $"{tracking.OutboxRowInserts} outbox rows inserted");
         Assert.Equal(0, tracking.OutboxRowsTrackedAtInsert);
+        Assert.True(tracking.HistoryRowInserts >= 3, $"{tracking.HistoryRowInserts} history rows inserted");
+        Assert.Equal(0, tracking.HistoryRowsTrackedAtInsert);
+
+        // The timeline still reads in the order it happened.
+        await using var scope = saga.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
+        var timeline = await db.History.Where(x => x.WorkflowId == ready.CorrelationId).OrderBy(x => x.Id).Select(x => x.ToStatus).ToListAsync();
+        Assert.Equal(OnboardingStatuses.Ready, timeline[^1]);
+        Assert.Equal(timeline.Count, ready.Revision);
     }
 
     /// <summary>One workflow pushed, both steps reported done, Ready waited for: the saga's three transitions.</summary>
@@ -419,10 +428,16 @@ public sealed class EfSagaRepositoryTests
         int _writesWhileTracked;
         int _outboxRowInserts;
         int _outboxRowsTrackedAtInsert;
+        int _historyRowInserts;
+        int _historyRowsTrackedAtInsert;
 
         public int OutboxRowInserts => Volatile.Read(ref _outboxRowInserts);
 
         public int OutboxRowsTrackedAtInsert => Volatile.Read(ref _outboxRowsTrackedAtInsert);
+
+        public int HistoryRowInserts => Volatile.Read(ref _historyRowInserts);
+
+        public int HistoryRowsTrackedAtInsert => Volatile.Read(ref _historyRowsTrackedAtInsert);
 
         public int TrackedLoads => Volatile.Read(ref _trackedLoads);
 
@@ -457,6 +472,14 @@ public sealed class EfSagaRepositoryTests
                 if (eventData.Context?.ChangeTracker.Entries<Etter.Messaging.Outbox.OutboxMessage>().Any() == true)
                 {
                     Interlocked.Increment(ref _outboxRowsTrackedAtInsert);
+                }
+            }
+            else if (command.CommandText.Contains("INSERT INTO \"onboarding_history\"", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _historyRowInserts);
+                if (eventData.Context?.ChangeTracker.Entries<Etter.Orchestrator.History.OnboardingHistoryEntry>().Any() == true)
+                {
+                    Interlocked.Increment(ref _historyRowsTrackedAtInsert);
                 }
             }
         }

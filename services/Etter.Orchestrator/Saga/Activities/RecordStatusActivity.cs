@@ -36,7 +36,8 @@ public sealed class RecordStatusActivity(
         saga.LastPublishedStatus = status.Status;
         OnboardingMetrics.Record(saga, previous, status.Status, FinishedStep(message, saga));
         var step = saga.CurrentStep is null ? null : saga.Step(saga.CurrentStep);
-        db.History.Add(new OnboardingHistoryEntry
+        // Only ever inserted, so kept out of the change tracker, like the outbox rows beside it.
+        db.AddUntracked(new OnboardingHistoryEntry
         {
             WorkflowId = saga.CorrelationId,
             At = saga.UpdatedAt,
