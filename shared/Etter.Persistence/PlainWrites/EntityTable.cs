@@ -101,14 +101,18 @@ internal sealed class EntityTable
         }), this);
 
     /// <summary>
-    /// A new command reading <paramref name="columns"/> of the row whose key is the one parameter; not cached here, since a
-    /// command that returns a reader keeps that reader.
+    /// A new command reading <paramref name="columns"/> of the row whose key parts are the parameters, in key order; not
+    /// cached here, since a command that returns a reader keeps that reader.
     /// </summary>
     public IRelationalCommand SelectByKey(IReadOnlyList<Column> columns)
     {
         var sql = new StringBuilder("SELECT ").AppendJoin(", ", columns.Select(x => x.Name)).Append(" FROM ").Append(_table).Append(" WHERE ");
         var parameters = new List<Column>();
-        sql.Append(Keys[0].Name).Append(" = ").Append(Parameter(parameters, Keys[0]));
+        foreach (var key in Keys)
+        {
+            sql.Append(parameters.Count == 0 ? "" : " AND ").Append(key.Name).Append(" = ").Append(Parameter(parameters, key));
+        }
+
         return Build(sql, parameters, static (_, _) => { }).Command;
     }
 

@@ -26,8 +26,8 @@ namespace Etter.Persistence.PlainWrites;
 /// throws <see cref="DbUpdateConcurrencyException"/>; a statement the database refused throws <see cref="DbUpdateException"/>
 /// wrapping its error. Columns without a CLR property (shadow columns) are not read; an
 /// <see cref="EtterDbContext"/> derives their values from the entity for every write (<see cref="EtterDbContext.DerivedValueOf"/>).
-/// <see cref="For"/> answers null for any shape this does not take (a composite key, a shadow column nothing derives, a
-/// complex type without a parameterless constructor), and the caller tracks that type as before.
+/// <see cref="For"/> answers null for any shape this does not take (a shadow column nothing derives, a complex type without
+/// a parameterless constructor), and the caller tracks that type as before.
 /// </para>
 /// </remarks>
 public sealed class PlainRows<TEntity>
@@ -78,13 +78,27 @@ public sealed class PlainRows<TEntity>
     }
 
     /// <summary>The row with <paramref name="key"/>, read on the context's connection (in its transaction, if one is open); null when there is none.</summary>
-    public async Task<TEntity?> FindAsync(DbContext db, object key, CancellationToken cancellationToken)
+    public Task<TEntity?> FindAsync(DbContext db, object key, CancellationToken cancellationToken) => FindAsync(db, [key], cancellationToken);
+
+    /// <summary>The row whose key parts are <paramref name="key"/>, in the primary key's order; null when there is none.</summary>
+    public async Task<TEntity?> FindAsync(DbContext db, IReadOnlyList<object> key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(key);
+        if (key.Count != _table.Keys.Length)
+        {
+            throw new ArgumentException($"A {typeof(TEntity).Name} key has {_table.Keys.Length} parts; {key.Count} given.", nameof(key));
+        }
+
         var command = _selects.TryTake(out var kept) ? kept : _table.SelectByKey(_selected);
         try
         {
-            var values = new Dictionary<string, object?>(1) { [_table.ParameterNames[0]] = key };
+            var values = new Dictionary<string, object?>(key.Count);
+            for (var i = 0; i < key.Count; i++)
+            {
+                values[_table.ParameterNames[i]] = key[i];
+            }
+
             await using var reader = await command.ExecuteReaderAsync(new PlainStatements(db).With(values, CommandSource.Unknown), cancellationToken);
             return await reader.ReadAsync(cancellationToken) ? _materialize(reader.DbDataReader) : null;
         }
@@ -225,7 +239,6 @@ public sealed class PlainRows<TEntity>
     static PlainRows<TEntity>? Create(IEntityType type, DbContext db)
     {
         if (EntityTable.For(type, db) is not { } table
-            || table.Keys.Length != 1
             || type.ClrType != typeof(TEntity)
             || typeof(TEntity).GetConstructor(Type.EmptyTypes) is null)
         {

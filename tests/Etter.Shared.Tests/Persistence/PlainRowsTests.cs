@@ -151,6 +151,26 @@ public sealed class PlainRowsTests : IDisposable
     }
 
     [Fact]
+    public async Task CompositeKey_RowFoundByItsParts()
+    {
+        await SeedAsync();
+        var owner = Guid.NewGuid();
+        await using (var setup = new SheetsContext(Options()))
+        {
+            setup.Pairs.AddRange(new PairRow { Owner = owner, Number = 1, Text = "first" }, new PairRow { Owner = owner, Number = 2, Text = "second" });
+            await setup.SaveChangesAsync();
+        }
+
+        await using var db = new SheetsContext(Options());
+        var rows = Assert.IsType<PlainRows<PairRow>>(PlainRows<PairRow>.For(db));
+        await db.Database.OpenConnectionAsync();
+
+        Assert.Equal("second", (await rows.FindAsync(db, [owner, 2], CancellationToken.None))?.Text);
+        Assert.Null(await rows.FindAsync(db, [owner, 3], CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => rows.FindAsync(db, owner, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task ShadowColumnNothingDerives_TypeLeftToTheTracker()
     {
         await using var db = new SheetsContext(Options(), deriveSummary: false);
@@ -232,6 +252,15 @@ public sealed class PlainRowsTests : IDisposable
         public SheetStep Step { get; set; } = new();
     }
 
+    public sealed class PairRow
+    {
+        public Guid Owner { get; set; }
+
+        public int Number { get; set; }
+
+        public string Text { get; set; } = "";
+    }
+
     public sealed class SheetStep
     {
         public int Attempt { get; set; }
@@ -249,12 +278,21 @@ public sealed class PlainRowsTests : IDisposable
 
         public DbSet<SheetRow> Sheets => Set<SheetRow>();
 
+        public DbSet<PairRow> Pairs => Set<PairRow>();
+
         public static string Summary(SheetRow sheet) => $"{sheet.Title}#{sheet.Step.Attempt}";
 
         protected override Func<object, object?>? DerivedValueOf(IProperty shadowProperty) =>
             DerivesSummary && shadowProperty?.Name == SummaryProperty ? static sheet => Summary((SheetRow)sheet) : null;
 
-        protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        protected override void OnModelCreating(ModelBuilder modelBuilder)
+        {
+            // The key's order (owner, number) is not the columns' alphabetical one (number, owner).
+            modelBuilder.Entity<PairRow>(pair =>
+            {
+                pair.ToTable(DerivesSummary ? "pair" : "pair_underived");
+                pair.HasKey(x => new { x.Owner, x.Number });
+            });
             modelBuilder.Entity<SheetRow>(sheet =>
             {
                 sheet.ToTable(DerivesSummary ? "sheet" : "sheet_underived");
@@ -268,6 +306,7 @@ public sealed class PlainRowsTests : IDisposable
                     step.Property(x => x.StartedAt).HasColumnName("step_started_at");
                 });
             });
+        }
 
         public sealed class ModelKeys : Microsoft.EntityFrameworkCore.Infrastructure.IModelCacheKeyFactory
         {
