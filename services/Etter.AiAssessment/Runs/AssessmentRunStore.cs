@@ -28,7 +28,9 @@ public sealed class AssessmentRunStore(
     {
         ArgumentNullException.ThrowIfNull(command);
         Reset();
-        db.Runs.Add(new AssessmentRunEntity
+
+        // The claim is only ever inserted here (finishing updates it by key), so it stays out of the change tracker.
+        db.AddUntracked(new AssessmentRunEntity
         {
             WorkflowId = command.WorkflowId,
             Attempt = command.Attempt,
@@ -50,7 +52,7 @@ public sealed class AssessmentRunStore(
         var (_, _, status) = Describe(outcome);
         var finishedAt = time.GetUtcNow();
         Reset();
-        db.Runs.Add(new AssessmentRunEntity
+        db.AddUntracked(new AssessmentRunEntity
         {
             WorkflowId = command.WorkflowId,
             Attempt = command.Attempt,
