@@ -19,10 +19,11 @@ namespace Etter.Messaging.Sagas;
 /// any facts an <see cref="ISagaMessagePreparer{TDbContext,TMessage}"/> reads, and one write, just before the commit, of
 /// the row, its history and its outbox rows; the outbox rows are handed off for delivery right after the commit. The saga
 /// row itself is read and written without EF Core's change tracker where its shape allows (<see cref="UntrackedSagas{TSaga}"/>).
-/// Concurrency is optimistic: the saga's <see cref="ISagaVersion.Version"/> is a concurrency token, bumped on every update. A lost race surfaces as <see cref="DbUpdateConcurrencyException"/>
-/// (update) or a unique-key <see cref="DbUpdateException"/> (two first messages inserting the same id), and the
-/// saga endpoint's message retry re-runs the message against the fresh row. No row lock is taken by the load, so
-/// reads (status queries) never wait on writers.
+/// Concurrency is optimistic: the saga's <see cref="ISagaVersion.Version"/> is a concurrency token, bumped on every update.
+/// A lost race surfaces as <see cref="DbUpdateConcurrencyException"/> (update) or a unique-key
+/// <see cref="DbUpdateException"/> (two first messages inserting the same id), and the saga endpoint's message retry
+/// re-runs the message against the fresh row. No row lock is taken by the load, so reads (status queries) never wait on
+/// writers.
 /// </para>
 /// <para>
 /// On SQLite, a message without a preparer opens its transaction only to save. SQLite has one writer per file and
