@@ -46,6 +46,8 @@ public sealed class PlainRows<TEntity>
     readonly Func<object, object?>?[] _derived;
     readonly UInt128 _derivedColumns;
     readonly Action<TEntity, object?>? _setGeneratedKey;
+    readonly Func<TEntity, object?>? _generatedKey;
+    readonly Func<TEntity, object?>[] _conditions;
     readonly ConcurrentBag<IRelationalCommand> _selects = [];
 
     PlainRows(EntityTable table, EntityTable.Column[] selected, Func<DbDataReader, TEntity> materialize, Func<TEntity, TEntity> copy,
@@ -59,6 +61,10 @@ public sealed class PlainRows<TEntity>
         _differs = differs;
         _values = values;
         _derived = derived;
+
+        // Worked out once: the values a write matches the row by (keys, then tokens), and the key the database may assign.
+        _conditions = [.. table.Keys.Concat(table.Tokens).Select(x => values[Array.IndexOf(table.Columns, x)]!)];
+        _generatedKey = table.GeneratedKey is { } generated ? values[Array.IndexOf(table.Columns, generated)] : null;
         for (var i = 0; i < derived.Length; i++)
         {
             if (derived[i] is not null)
@@ -121,7 +127,7 @@ public sealed class PlainRows<TEntity>
     public async Task InsertAsync(DbContext db, TEntity entity, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var generated = _table.GeneratedKey is { } key && IsUnset(_values[Array.IndexOf(_table.Columns, key)]!(entity));
+        var generated = _generatedKey is { } key && IsUnset(key(entity));
         var statement = _table.Insert(keyFromDatabase: generated);
         var values = new Dictionary<string, object?>(statement.Parameters);
         for (var i = 0; i < _table.Columns.Length; i++)
@@ -212,9 +218,9 @@ public sealed class PlainRows<TEntity>
 
     void AddConditions(Dictionary<string, object?> values, TEntity original)
     {
-        foreach (var column in _table.Keys.Concat(_table.Tokens))
+        foreach (var condition in _conditions)
         {
-            values[_table.ParameterNames[values.Count]] = _values[Array.IndexOf(_table.Columns, column)]!(original);
+            values[_table.ParameterNames[values.Count]] = condition(original);
         }
     }
 
