@@ -102,6 +102,7 @@ public abstract class EtterDbContext(DbContextOptions options) : DbContext(optio
     {
         TrackUntracked();
         DetectAndFillUnlessPrepared();
+        SaveInATransactionOnSqlite();
         return base.SaveChanges(acceptAllChangesOnSuccess);
     }
 
@@ -109,7 +110,21 @@ public abstract class EtterDbContext(DbContextOptions options) : DbContext(optio
     {
         TrackUntracked();
         DetectAndFillUnlessPrepared();
+        SaveInATransactionOnSqlite();
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>
+    /// On SQLite a save of one row opens a transaction too, so that it queues at the file's gate and commits with the
+    /// file's group (<see cref="SqliteWriteGroup"/>). EF Core would run it bare, as <c>INSERT ... RETURNING</c>, which waits
+    /// on SQLite's lock, held by the group nearly all the time under load, and gave up after the 30 s busy timeout.
+    /// </summary>
+    void SaveInATransactionOnSqlite()
+    {
+        if (Database.AutoTransactionBehavior == AutoTransactionBehavior.WhenNeeded && this.RunsOnSqlite())
+        {
+            Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
+        }
     }
 
     /// <summary>A save that is not a plain write takes the queued rows into the tracker, as if they had been added there.</summary>

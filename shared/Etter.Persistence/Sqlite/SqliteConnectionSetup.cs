@@ -19,7 +19,7 @@ public sealed class SqliteConnectionSetup : DbConnectionInterceptor
     // at checkpoints. A committed transaction survives the process being killed (the promise embedded mode makes,
     // tested by EmbeddedKillTests); only an OS crash or power loss can undo the last few. The fsync per commit ran
     // while the write gate held the file, and cost a quarter of embedded throughput.
-    const string Pragmas = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL;";
+    internal const string Pragmas = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL;";
 
     // Both settings belong to the native connection, which Microsoft.Data.Sqlite pools: a pooled one keeps them, and
     // EF Core opens a connection for every query and transaction (several times per saga message), so setting them

@@ -17,8 +17,12 @@ namespace Etter.Persistence.Sqlite;
 /// The thread is started when a writer first has to wait and ends after a spell without any, so a process (or a test
 /// run) with many files holds only the threads of files being written at the time.
 /// </para>
+/// <para>
+/// <paramref name="onIdle"/> runs whenever the file is about to be left with nobody holding or waiting for it, still on
+/// behalf of the last holder: <see cref="SqliteWriteGroup"/> commits the writers it gathered there.
+/// </para>
 /// </remarks>
-internal sealed class SqliteFileGate(string name, TimeSpan maxWait)
+internal sealed class SqliteFileGate(string name, TimeSpan maxWait, Action? onIdle = null)
 {
     static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
 
@@ -94,9 +98,34 @@ internal sealed class SqliteFileGate(string name, TimeSpan maxWait)
         waiter.Task.GetAwaiter().GetResult();
     }
 
+    /// <summary>Takes the file only if nobody holds it now.</summary>
+    public bool TryEnter()
+    {
+        lock (_lock)
+        {
+            if (_held)
+            {
+                return false;
+            }
+
+            _held = true;
+            return true;
+        }
+    }
+
     /// <summary>Lets go of the file; the next live waiter, if any, is resumed on the file's thread.</summary>
     public void Exit()
     {
+        lock (_lock)
+        {
+            if (_waiting.Count > 0)
+            {
+                HandOver();
+                return;
+            }
+        }
+
+        onIdle?.Invoke();
         lock (_lock)
         {
             if (_waiting.Count == 0)
@@ -105,9 +134,15 @@ internal sealed class SqliteFileGate(string name, TimeSpan maxWait)
                 return;
             }
 
-            _handOvers++;
-            Monitor.Pulse(_lock);
+            // Someone asked while the idle work ran: theirs now.
+            HandOver();
         }
+    }
+
+    void HandOver()
+    {
+        _handOvers++;
+        Monitor.Pulse(_lock);
     }
 
     Waiter Enqueue()
@@ -134,6 +169,7 @@ internal sealed class SqliteFileGate(string name, TimeSpan maxWait)
         {
             Waiter? next = null;
             List<Waiter>? expired = null;
+            var idle = false;
             lock (_lock)
             {
                 if (_handOvers == 0 && !Monitor.Wait(_lock, SweepInterval))
@@ -158,9 +194,23 @@ internal sealed class SqliteFileGate(string name, TimeSpan maxWait)
                         }
                     }
 
-                    if (next is null)
+                    // Every waiter gave up: the file is left, after the idle work, unless someone asks meanwhile.
+                    idle = next is null;
+                }
+            }
+
+            if (idle)
+            {
+                onIdle?.Invoke();
+                lock (_lock)
+                {
+                    if (_waiting.Count == 0)
                     {
                         _held = false;
+                    }
+                    else
+                    {
+                        _handOvers++;
                     }
                 }
             }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Etter.Persistence.Sqlite;
@@ -40,6 +41,14 @@ public sealed class SqliteStatementCache : DbCommandInterceptor
         Prepared(command) is { } kept ? InterceptionResult<object>.SuppressWithResult(kept.Command.ExecuteScalar()!) : result;
 
     /// <summary>The connection's prepared statement for <paramref name="command"/>'s text, carrying its parameters; null to run it as is.</summary>
-    static KeptStatement? Prepared(DbCommand command) =>
-        command.Connection is KeptOpenSqliteConnection connection ? connection.Take(command) : null;
+    static KeptStatement? Prepared(DbCommand command) => command switch
+    {
+        // In a group transaction: the group's writer connection runs it.
+        KeptOpenSqliteCommand { Member: { } member } => member.Group.Take(command),
+
+        // A write outside a transaction goes through the group (the command itself sees to it).
+        KeptOpenSqliteCommand { WritesAlone: true } => null,
+        { Connection: KeptOpenSqliteConnection connection } => connection.Take(command, (SqliteTransaction?)command.Transaction),
+        _ => null,
+    };
 }

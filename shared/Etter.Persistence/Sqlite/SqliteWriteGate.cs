@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -15,6 +16,11 @@ namespace Etter.Persistence.Sqlite;
 /// in-process queue hands the file over the moment the previous writer commits.
 /// </summary>
 /// <remarks>
+/// <para>
+/// A <see cref="KeptOpenSqliteConnection"/> (every context's, in embedded mode) queues at the file's gate itself and
+/// runs its transaction in the file's <see cref="SqliteWriteGroup"/>; this interceptor queues the others (a connection
+/// opened by hand), and has them commit the group's open transaction first, since theirs cannot join it.
+/// </para>
 /// Writers in other processes (or autocommit statements outside a transaction) are still arbitrated by
 /// SQLite itself, through the busy timeout <see cref="SqliteConnectionSetup"/> sets on every connection.
 /// </remarks>
@@ -22,9 +28,6 @@ public sealed class SqliteWriteGate : DbTransactionInterceptor
 {
     public static readonly SqliteWriteGate Instance = new();
 
-    // Same bound as the connection string's Default Timeout: a writer that waits longer is stuck, not slow.
-    static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(30);
-    static readonly ConcurrentDictionary<string, SqliteFileGate> GatesByFile = new(StringComparer.Ordinal);
     static readonly ConcurrentDictionary<Guid, SqliteFileGate> Held = new();
 
     SqliteWriteGate()
@@ -37,14 +40,14 @@ public sealed class SqliteWriteGate : DbTransactionInterceptor
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(eventData);
-        if (Held.ContainsKey(eventData.ConnectionId))
+        if (Held.ContainsKey(eventData.ConnectionId) || GroupFor(connection) is not { } group)
         {
             return result;
         }
 
-        var gate = GateFor(connection);
-        gate.Enter();
-        Held[eventData.ConnectionId] = gate;
+        group.Gate.Enter();
+        Held[eventData.ConnectionId] = group.Gate;
+        group.CommitForOutsideWriter();
         return result;
     }
 
@@ -52,14 +55,14 @@ public sealed class SqliteWriteGate : DbTransactionInterceptor
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(eventData);
-        if (Held.ContainsKey(eventData.ConnectionId))
+        if (Held.ContainsKey(eventData.ConnectionId) || GroupFor(connection) is not { } group)
         {
             return result;
         }
 
-        var gate = GateFor(connection);
-        await gate.EnterAsync(cancellationToken).ConfigureAwait(false);
-        Held[eventData.ConnectionId] = gate;
+        await group.Gate.EnterAsync(cancellationToken).ConfigureAwait(false);
+        Held[eventData.ConnectionId] = group.Gate;
+        group.CommitForOutsideWriter();
         return result;
     }
 
@@ -138,6 +141,11 @@ public sealed class SqliteWriteGate : DbTransactionInterceptor
         }
     }
 
-    static SqliteFileGate GateFor(DbConnection connection) =>
-        GatesByFile.GetOrAdd(Path.GetFullPath(connection.DataSource), static path => new SqliteFileGate(path, MaxWait));
+    /// <summary>The group whose gate this connection's transactions queue at here; null where the connection queues itself.</summary>
+    static SqliteWriteGroup? GroupFor(DbConnection connection) => connection switch
+    {
+        KeptOpenSqliteConnection { GroupsCommits: true } => null,
+        SqliteConnection sqlite => SqliteWriteGroup.For(sqlite),
+        _ => null,
+    };
 }

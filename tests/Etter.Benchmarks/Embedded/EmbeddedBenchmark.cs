@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Etter.Benchmarks.Measurement;
 using Etter.Benchmarks.Reporting;
+using Etter.Persistence.Sqlite;
 
 namespace Etter.Benchmarks.Embedded;
 
@@ -112,6 +113,7 @@ public sealed class EmbeddedBenchmark(BenchOptions options, BenchReport report, 
         system.Tracker = tracker;
         var commits0 = commits.Snapshot();
         var slow0 = commits.SlowSnapshot();
+        var groups0 = SqliteGroupCommitStats.Snapshot();
         var published0 = system.Messages.Published + system.Messages.Sent;
         var consumed0 = system.Messages.Consumed;
         var errors0 = system.Logs.Errors;
@@ -168,6 +170,7 @@ public sealed class EmbeddedBenchmark(BenchOptions options, BenchReport report, 
             ? "none"
             : string.Join(", ", slow.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Database} {x.Count} ({(double)x.Count / done:0.00}/wf, {x.Ms / 1000:0.0} s in total)")));
         perWorkflow.CommitsNote = "SQLite write transactions (explicit commits + autocommit INSERT/UPDATE/DELETE), per database file";
+        result.Extra["sqlite COMMITs/wf by file (transactions per COMMIT)"] = GroupCommits(groups0, SqliteGroupCommitStats.Snapshot(), done);
         perWorkflow.Retries = Math.Round((double)(system.Logs.Retries - retries0) / done, 2);
         perWorkflow.MessagesPublished = Math.Round((double)(system.Messages.Published + system.Messages.Sent - published0) / done, 2);
         perWorkflow.MessagesDelivered = Math.Round((double)(system.Messages.Consumed - consumed0) / done, 2);
@@ -348,4 +351,16 @@ public sealed class EmbeddedBenchmark(BenchOptions options, BenchReport report, 
     static void Summarize(ScenarioResult result) =>
         Progress.Line(result.Name, string.Create(CultureInfo.InvariantCulture,
             $"done: {result.Completed:N0}/{result.Workflows:N0} completed ({result.Ready:N0} ready) in {result.Seconds:0.0} s, {result.Throughput:0.0} wf/s (steady {result.SteadyThroughput:0.0}), push→Ready p50 {result.PushToReadyMs?.P50:0} ms p99 {result.PushToReadyMs?.P99:0} ms"));
+
+    /// <summary>What group commit made of the transactions above: the COMMITs each file ran, per workflow.</summary>
+    static string GroupCommits(IReadOnlyDictionary<string, (long Commits, long Transactions)> before, IReadOnlyDictionary<string, (long Commits, long Transactions)> after, int done)
+    {
+        var parts = after
+            .Select(kv => (File: Path.GetFileNameWithoutExtension(kv.Key), Commits: kv.Value.Commits - before.GetValueOrDefault(kv.Key).Commits, Transactions: kv.Value.Transactions - before.GetValueOrDefault(kv.Key).Transactions))
+            .Where(x => x.Commits > 0)
+            .OrderBy(x => x.File, StringComparer.Ordinal)
+            .Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.File} {(double)x.Commits / done:0.00} ({(double)x.Transactions / x.Commits:0.0})"))
+            .ToList();
+        return parts.Count == 0 ? "none" : string.Join(", ", parts);
+    }
 }

@@ -282,7 +282,7 @@ public sealed class PlainRowsTests : IDisposable
 
         public static string Summary(SheetRow sheet) => $"{sheet.Title}#{sheet.Step.Attempt}";
 
-        protected override Func<object, object?>? DerivedValueOf(IProperty shadowProperty) =>
+        protected internal override Func<object, object?>? DerivedValueOf(IProperty shadowProperty) =>
             DerivesSummary && shadowProperty?.Name == SummaryProperty ? static sheet => Summary((SheetRow)sheet) : null;
 
         protected override void OnModelCreating(ModelBuilder modelBuilder)
