@@ -33,9 +33,12 @@ public static class BusRegistrationExtensions
 
             if (etter.Mode == EtterMode.Embedded)
             {
+                var inMemory = configuration.GetRequired<InMemoryBusOptions>(InMemoryBusOptions.Section);
                 bus.UsingInMemory((context, cfg) =>
                 {
                     cfg.UseInProcessMessages();
+                    cfg.PrefetchCount = inMemory.ConcurrentMessageLimit;
+                    cfg.ConcurrentMessageLimit = inMemory.ConcurrentMessageLimit;
                     cfg.ConfigureEndpoints(context);
                 });
             }
