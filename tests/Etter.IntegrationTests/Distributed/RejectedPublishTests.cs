@@ -5,6 +5,7 @@ using MassTransit;
 using MassTransit.RabbitMqTransport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using RabbitMQ.Client;
 using BrokerPublishException = RabbitMQ.Client.Exceptions.PublishException;
 
@@ -40,6 +41,10 @@ public sealed class RejectedPublishTests : IAsyncLifetime
             .Build();
         var services = new ServiceCollection();
         services.AddLogging();
+
+        // The recovery's clock stands still, so every rejection after the first falls inside its cooldown however long
+        // the broker and the bus's stop take: on the real clock the cooldown could run out before the check below.
+        services.AddSingleton<TimeProvider>(new FakeTimeProvider());
         services.AddEtterBus(configuration, _ => { });
         await using var provider = services.BuildServiceProvider();
         await DeclareRejectingTopologyAsync(new RabbitMqMessageNameFormatter().GetMessageName(typeof(RejectedProbe)).ToString());
