@@ -244,7 +244,6 @@ internal sealed class SqliteWriteGroup
         }
 
         Complete(failure);
-        ScheduleIdleClose();
     }
 
     /// <summary>Rolls back the whole group; every writer waiting for its COMMIT sees <paramref name="cause"/>.</summary>
@@ -310,6 +309,7 @@ internal sealed class SqliteWriteGroup
         _release = Prepare(writer, "RELEASE etter_writer");
         _rollbackTo = Prepare(writer, "ROLLBACK TO etter_writer");
         _writer = writer;
+        StartIdleSweep();
         return writer;
     }
 
@@ -320,7 +320,8 @@ internal sealed class SqliteWriteGroup
         return command;
     }
 
-    void ScheduleIdleClose()
+    /// <summary>Starts the sweep that closes unused writers, once per process, when the first writer opens.</summary>
+    static void StartIdleSweep()
     {
         lock (SweepLock)
         {
