@@ -48,6 +48,7 @@ internal sealed class SqliteWriteGroup
     static Timer? s_idleSweep;
 
     readonly string _connectionString;
+    readonly SqliteWalCheckpoints _checkpoints;
     readonly List<SqliteGroupTransaction> _pending = [];
     KeptOpenSqliteConnection? _writer;
     SqliteCommand? _savepoint;
@@ -58,10 +59,12 @@ internal sealed class SqliteWriteGroup
     long _lastUsed;
     long _commits;
     long _transactions;
+    long _pagesWritten;
 
     SqliteWriteGroup(string path, string connectionString)
     {
         _connectionString = connectionString;
+        _checkpoints = new SqliteWalCheckpoints(connectionString);
         Gate = new SqliteFileGate(path, MaxWait, Flush);
     }
 
@@ -71,11 +74,21 @@ internal sealed class SqliteWriteGroup
     /// <summary>The queue of this process's writers to the file.</summary>
     public SqliteFileGate Gate { get; }
 
-    /// <summary>The COMMITs this group ran, and the transactions they carried.</summary>
-    internal (long Commits, long Transactions) Counts => (Interlocked.Read(ref _commits), Interlocked.Read(ref _transactions));
+    /// <summary>The writer's WAL checkpoints; a test may shorten their intervals for its own file.</summary>
+    internal SqliteWalCheckpoints Checkpoints => _checkpoints;
 
-    /// <summary>The COMMITs each file's group ran, and the transactions they carried, by full path.</summary>
-    internal static Dictionary<string, (long Commits, long Transactions)> Snapshot() =>
+    /// <summary>The COMMITs this group ran, the transactions they carried, the pages they wrote and the checkpoints.</summary>
+    internal SqliteGroupCounts Counts
+    {
+        get
+        {
+            var (background, inLine) = _checkpoints.Counts;
+            return new(Interlocked.Read(ref _commits), Interlocked.Read(ref _transactions), Interlocked.Read(ref _pagesWritten), background, inLine);
+        }
+    }
+
+    /// <summary>What each file's group did, by full path.</summary>
+    internal static Dictionary<string, SqliteGroupCounts> Snapshot() =>
         ByFile.ToDictionary(x => x.Key, x => x.Value.Counts, StringComparer.Ordinal);
 
     /// <summary>The group of the file <paramref name="connection"/> opens; null when it is not a file (an in-memory database).</summary>
@@ -241,6 +254,9 @@ internal sealed class SqliteWriteGroup
         {
             Interlocked.Increment(ref _commits);
             Interlocked.Add(ref _transactions, _pending.Count);
+            var pages = PagesWrittenSinceLastAsked();
+            Interlocked.Add(ref _pagesWritten, pages);
+            _checkpoints.Committed(_writer!, pages);
         }
 
         Complete(failure);
@@ -275,6 +291,21 @@ internal sealed class SqliteWriteGroup
         _pending.Clear();
     }
 
+    /// <summary>
+    /// Pages the writer has written to the WAL since the last call (SQLite's cache-write count, reset as it is read):
+    /// each COMMIT writes every page its transactions changed once, and the checkpoint copies them again.
+    /// </summary>
+    int PagesWrittenSinceLastAsked()
+    {
+        if (_writer?.Handle is not { } handle)
+        {
+            return 0;
+        }
+
+        _ = SQLitePCL.raw.sqlite3_db_status(handle, SQLitePCL.raw.SQLITE_DBSTATUS_CACHE_WRITE, out var written, out _, 1);
+        return written;
+    }
+
     static void EndTransaction(SqliteTransaction transaction)
     {
         try
@@ -304,6 +335,8 @@ internal sealed class SqliteWriteGroup
             setup.CommandText = SqliteConnectionSetup.Pragmas + " PRAGMA temp_store = MEMORY;";
             setup.ExecuteNonQuery();
         }
+
+        SqliteWalCheckpoints.TakeOver(writer);
 
         _savepoint = Prepare(writer, "SAVEPOINT etter_writer");
         _release = Prepare(writer, "RELEASE etter_writer");
@@ -353,6 +386,7 @@ internal sealed class SqliteWriteGroup
                 _release?.Dispose();
                 _rollbackTo?.Dispose();
                 writer.Dispose();
+                _checkpoints.Dispose();
             }
         }
         finally

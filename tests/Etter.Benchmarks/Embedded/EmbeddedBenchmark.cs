@@ -170,7 +170,7 @@ public sealed class EmbeddedBenchmark(BenchOptions options, BenchReport report, 
             ? "none"
             : string.Join(", ", slow.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Database} {x.Count} ({(double)x.Count / done:0.00}/wf, {x.Ms / 1000:0.0} s in total)")));
         perWorkflow.CommitsNote = "SQLite write transactions (explicit commits + autocommit INSERT/UPDATE/DELETE), per database file";
-        result.Extra["sqlite COMMITs/wf by file (transactions per COMMIT)"] = GroupCommits(groups0, SqliteGroupCommitStats.Snapshot(), done);
+        result.Extra["sqlite COMMITs/wf by file (transactions per COMMIT, WAL pages/wf, checkpoints)"] = GroupCommits(groups0, SqliteGroupCommitStats.Snapshot(), done);
         perWorkflow.Retries = Math.Round((double)(system.Logs.Retries - retries0) / done, 2);
         perWorkflow.MessagesPublished = Math.Round((double)(system.Messages.Published + system.Messages.Sent - published0) / done, 2);
         perWorkflow.MessagesDelivered = Math.Round((double)(system.Messages.Consumed - consumed0) / done, 2);
@@ -353,13 +353,13 @@ public sealed class EmbeddedBenchmark(BenchOptions options, BenchReport report, 
             $"done: {result.Completed:N0}/{result.Workflows:N0} completed ({result.Ready:N0} ready) in {result.Seconds:0.0} s, {result.Throughput:0.0} wf/s (steady {result.SteadyThroughput:0.0}), push→Ready p50 {result.PushToReadyMs?.P50:0} ms p99 {result.PushToReadyMs?.P99:0} ms"));
 
     /// <summary>What group commit made of the transactions above: the COMMITs each file ran, per workflow.</summary>
-    static string GroupCommits(IReadOnlyDictionary<string, (long Commits, long Transactions)> before, IReadOnlyDictionary<string, (long Commits, long Transactions)> after, int done)
+    static string GroupCommits(IReadOnlyDictionary<string, SqliteGroupCounts> before, IReadOnlyDictionary<string, SqliteGroupCounts> after, int done)
     {
         var parts = after
-            .Select(kv => (File: Path.GetFileNameWithoutExtension(kv.Key), Commits: kv.Value.Commits - before.GetValueOrDefault(kv.Key).Commits, Transactions: kv.Value.Transactions - before.GetValueOrDefault(kv.Key).Transactions))
+            .Select(kv => (File: Path.GetFileNameWithoutExtension(kv.Key), Commits: kv.Value.Commits - before.GetValueOrDefault(kv.Key).Commits, Transactions: kv.Value.Transactions - before.GetValueOrDefault(kv.Key).Transactions, Pages: kv.Value.PagesWritten - before.GetValueOrDefault(kv.Key).PagesWritten, Background: kv.Value.BackgroundCheckpoints - before.GetValueOrDefault(kv.Key).BackgroundCheckpoints, InLine: kv.Value.InLineCheckpoints - before.GetValueOrDefault(kv.Key).InLineCheckpoints))
             .Where(x => x.Commits > 0)
             .OrderBy(x => x.File, StringComparer.Ordinal)
-            .Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.File} {(double)x.Commits / done:0.00} ({(double)x.Transactions / x.Commits:0.0})"))
+            .Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.File} {(double)x.Commits / done:0.00} ({(double)x.Transactions / x.Commits:0.0}, {(double)x.Pages / done:0.0} pages, checkpoints {x.Background} + {x.InLine} in line)"))
             .ToList();
         return parts.Count == 0 ? "none" : string.Join(", ", parts);
     }

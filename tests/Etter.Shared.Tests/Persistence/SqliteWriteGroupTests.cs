@@ -228,7 +228,62 @@ public sealed class SqliteWriteGroupTests : IDisposable
     public void StatementOutsideATransaction_IsTakenForAWriteByItsFirstWord(string sql, bool write) =>
         Assert.Equal(write, KeptOpenSqliteCommand.IsWrite(sql));
 
+    [Fact]
+    public Task WalPastSqlitesCheckpointSize_TheWritersCommitsLeaveItToTheBackground() => WithoutSynchronizationContext(async () =>
+    {
+        var group = await GroupOfAsync("wal.db");
+        group.Checkpoints.BackgroundEveryPages = int.MaxValue;
+        group.Checkpoints.InLineAfterPages = int.MaxValue;
+        var databaseBefore = FileLength("wal.db");
+
+        // Past SQLite's own 1,000 pages, its automatic checkpoint would have copied them into the database file.
+        var (notes, _) = await WritePagesAsync(group, "wal.db", 1_200);
+
+        Assert.Equal(databaseBefore, FileLength("wal.db"));
+        Assert.Equal((0, 0), (group.Counts.BackgroundCheckpoints, group.Counts.InLineCheckpoints));
+
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        group.Checkpoints.BackgroundCheckpointEnded += () => ended.TrySetResult();
+        group.Checkpoints.BackgroundEveryPages = 1;
+        await WriteAsync(Open("wal.db"), "one more");
+        await ended.Task.WaitAsync(HandOver);
+
+        Assert.Equal(1, group.Counts.BackgroundCheckpoints);
+        Assert.True(FileLength("wal.db") > databaseBefore + (256L * 4096), $"the background checkpoint should have copied the WAL into the database file: {databaseBefore} -> {FileLength("wal.db")}");
+        Assert.Equal(notes + 1, (await CommittedNotesAsync("wal.db")).Count);
+    });
+
+    [Fact]
+    public Task WalPastTheInLineSize_TheWriterCheckpointsAndTheWalStartsOver() => WithoutSynchronizationContext(async () =>
+    {
+        var group = await GroupOfAsync("restart.db");
+        group.Checkpoints.BackgroundEveryPages = int.MaxValue;
+        group.Checkpoints.InLineAfterPages = 100;
+
+        var (_, written) = await WritePagesAsync(group, "restart.db", 1_000);
+
+        Assert.True(group.Counts.InLineCheckpoints >= 5, $"in-line checkpoints: {group.Counts.InLineCheckpoints}");
+        var walPages = FileLength("restart.db-wal") / 4096;
+        Assert.True(walPages < 300, $"the WAL holds {walPages} pages of the {written} written: it should have started over");
+    });
+
     public void Dispose() => _directory.Dispose();
+
+    /// <summary>Writes notes of about four pages each, one transaction each, until the group wrote <paramref name="pages"/> pages.</summary>
+    async Task<(int Notes, long Pages)> WritePagesAsync(SqliteWriteGroup group, string file, int pages)
+    {
+        var before = group.Counts.PagesWritten;
+        var text = new string('x', 4 * 4096);
+        var notes = 0;
+        while (group.Counts.PagesWritten - before < pages)
+        {
+            await WriteAsync(Open(file), $"{notes++}{text}");
+        }
+
+        return (notes, group.Counts.PagesWritten - before);
+    }
+
+    long FileLength(string file) => new FileInfo(Path.Combine(_directory.Path, file)).Length;
 
     /// <summary>Creates the file's schema, and gives its group time enough that a slow machine does not split a test's group.</summary>
     async Task<SqliteWriteGroup> GroupOfAsync(string file)
@@ -243,7 +298,7 @@ public sealed class SqliteWriteGroupTests : IDisposable
         return group;
     }
 
-    static (long Commits, long Transactions) Since((long Commits, long Transactions) before, SqliteWriteGroup group) =>
+    static (long Commits, long Transactions) Since(SqliteGroupCounts before, SqliteWriteGroup group) =>
         (group.Counts.Commits - before.Commits, group.Counts.Transactions - before.Transactions);
 
     /// <summary>What another connection, outside this process's gate and groups, reads as committed.</summary>
