@@ -100,7 +100,7 @@ internal sealed class SqliteWalCheckpoints(string connectionString) : IDisposabl
         if (Interlocked.CompareExchange(ref _running, 1, 0) != 0)
         {
             // The running checkpoint closes it when it ends.
-            _disposed = true;
+            Volatile.Write(ref _disposed, true);
             return;
         }
 
@@ -130,10 +130,10 @@ internal sealed class SqliteWalCheckpoints(string connectionString) : IDisposabl
         }
         finally
         {
-            if (_disposed)
+            if (Volatile.Read(ref _disposed))
             {
                 CloseConnection();
-                _disposed = false;
+                Volatile.Write(ref _disposed, false);
             }
 
             Volatile.Write(ref _running, 0);

@@ -250,16 +250,20 @@ internal sealed class SqliteWriteGroup
         }
 
         EndTransaction(open);
-        if (failure is null)
+        if (failure is not null)
         {
-            Interlocked.Increment(ref _commits);
-            Interlocked.Add(ref _transactions, _pending.Count);
-            var pages = PagesWrittenSinceLastAsked();
-            Interlocked.Add(ref _pagesWritten, pages);
-            _checkpoints.Committed(_writer!, pages);
+            Complete(failure);
+            return;
         }
 
-        Complete(failure);
+        Interlocked.Increment(ref _commits);
+        Interlocked.Add(ref _transactions, _pending.Count);
+        var pages = PagesWrittenSinceLastAsked();
+        Interlocked.Add(ref _pagesWritten, pages);
+
+        // The group's writers are told first: their work is on disk, and a checkpoint in line need not hold them up.
+        Complete(failure: null);
+        _checkpoints.Committed(_writer!, pages);
     }
 
     /// <summary>Rolls back the whole group; every writer waiting for its COMMIT sees <paramref name="cause"/>.</summary>
