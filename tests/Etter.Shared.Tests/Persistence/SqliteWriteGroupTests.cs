@@ -229,7 +229,7 @@ public sealed class SqliteWriteGroupTests : IDisposable
         Assert.Equal(write, KeptOpenSqliteCommand.IsWrite(sql));
 
     [Fact]
-    public Task WalPastSqlitesCheckpointSize_TheWritersCommitsLeaveItToTheBackground() => WithoutSynchronizationContext(async () =>
+    public Task WalPastTheAutomaticCheckpointSize_TheWritersCommitsLeaveItToTheBackground() => WithoutSynchronizationContext(async () =>
     {
         var group = await GroupOfAsync("wal.db");
         group.Checkpoints.BackgroundEveryPages = int.MaxValue;
