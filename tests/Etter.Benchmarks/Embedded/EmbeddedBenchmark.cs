@@ -123,7 +123,7 @@ public sealed class EmbeddedBenchmark(BenchOptions options, BenchReport report, 
         {
             var compiledBefore = JitInfo.GetCompiledMethodCount();
             var count = Math.Min(round == 1 ? 300 : WarmUpRoundWorkflows, options.ThroughputWorkflows);
-            await RunDrivenAsync(system, "warmup", $"warm-up round {round}", count, LoadShape.Closed(options.Concurrency), cancellationToken);
+            await RunDrivenAsync(system, round == 1 ? "warmup" : $"warmup{round}", $"warm-up round {round}", count, LoadShape.Closed(options.Concurrency), cancellationToken);
             workflows += count;
             var compiled = JitInfo.GetCompiledMethodCount() - compiledBefore;
             Progress.Line("warmup", string.Create(CultureInfo.InvariantCulture, $"round {round}: {compiled:N0} methods compiled"));
