@@ -100,7 +100,7 @@ public sealed class DistributedBenchmark(BenchOptions options, BenchReport repor
         await using var counters = new ServerCounters(_environment);
         _counters = counters;
 
-        await WarmUpAsync(cancellationToken);
+        await WarmUpAsync("warmup", "warm-up", cancellationToken);
         (_idleRate, _quiet) = await _counters.MeasureIdleAsync("idle", TimeSpan.FromSeconds(5), cancellationToken);
 
         ScenarioResult? single = null;
@@ -158,7 +158,7 @@ public sealed class DistributedBenchmark(BenchOptions options, BenchReport repor
     /// 200 workflows were too few: with 1,500 the same code measured 239.0 wf/s against 194.2 (CPU per workflow 2.34
     /// against 2.90 ms in the orchestrator), while the Wolverine peer, one process, measured the same either way.
     /// </remarks>
-    async Task WarmUpAsync(CancellationToken cancellationToken)
+    async Task WarmUpAsync(string name, string title, CancellationToken cancellationToken)
     {
         var workflows = 0;
         double? best = null;
@@ -166,7 +166,7 @@ public sealed class DistributedBenchmark(BenchOptions options, BenchReport repor
         {
             var count = Math.Min(round == 1 ? 200 : WarmUpRoundWorkflows, options.ThroughputWorkflows);
             // Each round its own role names: a name pushed again is answered from the finished workflow, not run.
-            var result = await RunDrivenAsync(round == 1 ? "warmup" : $"warmup{round}", $"warm-up round {round}", count, LoadShape.Closed(options.Concurrency), cancellationToken, measureCosts: false);
+            var result = await RunDrivenAsync(round == 1 ? name : $"{name}{round}", $"{title} round {round}", count, LoadShape.Closed(options.Concurrency), cancellationToken, measureCosts: false);
             workflows += count;
             var rate = result.Throughput ?? 0;
             if (round > 2 && best is { } faster && rate < faster * StillWarmingUp)
@@ -178,7 +178,7 @@ public sealed class DistributedBenchmark(BenchOptions options, BenchReport repor
             best = round == 1 ? null : Math.Max(best ?? 0, rate);
         }
 
-        report.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"distributed warm-up: {workflows:N0} workflows, until a round of {Math.Min(WarmUpRoundWorkflows, options.ThroughputWorkflows):N0} was no more than {(StillWarmingUp - 1) * 100:0} % faster than the best before it (at most {MaxWarmUpRounds} rounds)"));
+        report.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"distributed {title}: {workflows:N0} workflows, until a round of {Math.Min(WarmUpRoundWorkflows, options.ThroughputWorkflows):N0} was no more than {(StillWarmingUp - 1) * 100:0} % faster than the best before it (at most {MaxWarmUpRounds} rounds)"));
     }
 
     async Task<ScenarioResult> RunDrivenAsync(string name, string title, int count, LoadShape shape, CancellationToken cancellationToken, bool measureCosts = true)
@@ -643,7 +643,7 @@ public sealed class DistributedBenchmark(BenchOptions options, BenchReport repor
         await _deployment.AddReplicasAsync(options.Replicas, cancellationToken);
 
         // The new processes must be warm too (JIT, pools, caches), as the single ones were.
-        await RunDrivenAsync("warmup-replicas", "warm-up of the new instances", Math.Min(400, options.ThroughputWorkflows), LoadShape.Closed(options.Concurrency), cancellationToken, measureCosts: false);
+        await WarmUpAsync("warmup-replicas", "warm-up of the new instances", cancellationToken);
         (_idleRate, _quiet) = await _counters.MeasureIdleAsync("replicas", TimeSpan.FromSeconds(5), cancellationToken);
         _tables = null;
         Progress.Line("replicas", $"{_deployment.Processes.Count - before} processes added; {_deployment.Processes.Count} running");
