@@ -395,7 +395,8 @@ public sealed class EmbeddedBenchmark(BenchOptions options, BenchReport report, 
     static string GroupCommits(IReadOnlyDictionary<string, SqliteGroupCounts> before, IReadOnlyDictionary<string, SqliteGroupCounts> after, int done)
     {
         var parts = after
-            .Select(kv => (File: Path.GetFileNameWithoutExtension(kv.Key), Commits: kv.Value.Commits - before.GetValueOrDefault(kv.Key).Commits, Transactions: kv.Value.Transactions - before.GetValueOrDefault(kv.Key).Transactions, Pages: kv.Value.PagesWritten - before.GetValueOrDefault(kv.Key).PagesWritten, Background: kv.Value.BackgroundCheckpoints - before.GetValueOrDefault(kv.Key).BackgroundCheckpoints, InLine: kv.Value.InLineCheckpoints - before.GetValueOrDefault(kv.Key).InLineCheckpoints))
+            .Select(kv => (File: Path.GetFileNameWithoutExtension(kv.Key), Now: kv.Value, Then: before.GetValueOrDefault(kv.Key)))
+            .Select(x => (x.File, Commits: x.Now.Commits - x.Then.Commits, Transactions: x.Now.Transactions - x.Then.Transactions, Pages: x.Now.PagesWritten - x.Then.PagesWritten, Background: x.Now.BackgroundCheckpoints - x.Then.BackgroundCheckpoints, InLine: x.Now.InLineCheckpoints - x.Then.InLineCheckpoints))
             .Where(x => x.Commits > 0)
             .OrderBy(x => x.File, StringComparer.Ordinal)
             .Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.File} {(double)x.Commits / done:0.00} ({(double)x.Transactions / x.Commits:0.0}, {(double)x.Pages / done:0.0} pages, checkpoints {x.Background} + {x.InLine} in line)"))
