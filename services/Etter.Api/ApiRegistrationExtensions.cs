@@ -58,10 +58,14 @@ public static class ApiRegistrationExtensions
         return services;
     }
 
-    /// <summary>The API's bus components: request clients for pushes (straight to the saga), status and the taxonomy.</summary>
+    /// <summary>
+    /// The API's bus components: request clients for pushes (straight to the saga), status and the taxonomy, and the
+    /// queue their answers arrive on, started with the host.
+    /// </summary>
     public static IBusRegistrationConfigurator AddEtterApiComponents(this IBusRegistrationConfigurator bus)
     {
         ArgumentNullException.ThrowIfNull(bus);
+        bus.AddResponseQueueAtStart();
         bus.AddRequestClient<OnboardRoleRequested>(CommandQueues.OnboardingSaga, RequestTimeout.After(s: 10));
         bus.AddRequestClient<GetOnboardingStatus>(RequestTimeout.After(s: 10));
         bus.AddRequestClient<GetCompanies>(RequestTimeout.After(s: 10));
