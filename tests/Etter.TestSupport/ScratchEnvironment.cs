@@ -107,6 +107,13 @@ public sealed class ScratchEnvironment : IAsyncDisposable
         return environment;
     }
 
+    /// <summary>
+    /// The same settings as configuration keys, for a service's registrations built inside the test process (what the
+    /// environment variables become in a service, <c>Etter__Mode</c> read as <c>Etter:Mode</c>).
+    /// </summary>
+    public Dictionary<string, string?> ServiceConfiguration() =>
+        ServiceEnvironment().ToDictionary(e => e.Key.Replace("__", ":", StringComparison.Ordinal), e => (string?)e.Value);
+
     /// <summary>Environment variables that point a service process at this slice.</summary>
     public Dictionary<string, string> ServiceEnvironment()
     {

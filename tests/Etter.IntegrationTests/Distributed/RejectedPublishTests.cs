@@ -37,7 +37,7 @@ public sealed class RejectedPublishTests : IAsyncLifetime
     public async Task BrokerNacksAWrite_TheRecoveryClaimsAReconnect(bool publish)
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(_environment.ServiceEnvironment().ToDictionary(e => e.Key.Replace("__", ":", StringComparison.Ordinal), e => (string?)e.Value))
+            .AddInMemoryCollection(_environment.ServiceConfiguration())
             .Build();
         var services = new ServiceCollection();
         services.AddLogging();

@@ -25,8 +25,7 @@ public sealed class ResponseQueueTests : IAsyncLifetime
     public async Task ApiBusStarted_ItsResponseQueueHasAConsumerBeforeAnyRequest()
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(
-            _environment.ServiceEnvironment().ToDictionary(e => e.Key.Replace("__", ":", StringComparison.Ordinal), e => (string?)e.Value));
+        builder.Configuration.AddInMemoryCollection(_environment.ServiceConfiguration());
         builder.Services.AddEtterBus(builder.Configuration, bus => bus.AddEtterApiComponents());
         using var host = builder.Build();
         await host.StartAsync();
