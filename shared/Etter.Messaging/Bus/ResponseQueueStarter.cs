@@ -22,7 +22,7 @@ public sealed partial class ResponseQueueStarter(IBus bus, ILogger<ResponseQueue
     /// How long the host's start waits for the queue. A broker lost right after the bus started would otherwise hold
     /// the start forever; past this the host starts anyway and the first request waits for the queue as it used to.
     /// </summary>
-    internal static readonly TimeSpan StartWait = TimeSpan.FromSeconds(30);
+    static readonly TimeSpan StartWait = TimeSpan.FromSeconds(30);
 
     Task<ConnectHandle>? _connect;
 
