@@ -20,6 +20,12 @@ public sealed class StatusStoreDestination(IWorkflowStatusStore store) : IOutbox
     /// </summary>
     public bool OutlivesProcess => store.OutlivesProcess;
 
+    /// <summary>
+    /// Writes are compare-and-set on the status revision, so a status needs no order with the workflow's bus messages. In
+    /// their lanes it waited for their broker confirms, which at full load made it visible 10 to 20 ms later (median).
+    /// </summary>
+    public bool OrdersItself => true;
+
     public Task DeliverAsync(Guid workflowId, object message, CancellationToken cancellationToken) =>
         store.TryWriteAsync((OnboardingStatus)message, cancellationToken);
 }

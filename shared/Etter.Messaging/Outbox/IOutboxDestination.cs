@@ -17,4 +17,11 @@ public interface IOutboxDestination
     /// a message, and a crash loses such a destination's whole content anyway.
     /// </summary>
     bool OutlivesProcess => true;
+
+    /// <summary>
+    /// Whether the destination keeps what it receives in order by itself (the status store keeps the highest revision),
+    /// so its rows need not wait for the bus messages their workflow committed before them. The dispatcher gives such
+    /// rows lanes of their own; among themselves, one workflow's rows still arrive in commit order.
+    /// </summary>
+    bool OrdersItself => false;
 }

@@ -32,6 +32,15 @@ public sealed class OutboxDelivery(IBus bus, IEnumerable<IOutboxDestination> des
         return isResponse && durability is { SurvivesRestart: false };
     }
 
+    /// <summary>Whether a row's destination is one that keeps order by itself (<see cref="IOutboxDestination.OrdersItself"/>).</summary>
+    public bool OrdersItself(string? destination)
+    {
+        var colon = destination?.IndexOf(':', StringComparison.Ordinal) ?? -1;
+        return colon > 0
+            && _destinations.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(destination.AsSpan(0, colon), out var custom)
+            && custom.OrdersItself;
+    }
+
     /// <summary>Rebuilds the message of a row read back from the table (the relay's path).</summary>
     public static object Payload(OutboxMessage row)
     {

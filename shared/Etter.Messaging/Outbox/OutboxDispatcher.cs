@@ -16,7 +16,9 @@ namespace Etter.Messaging.Outbox;
 /// <remarks>
 /// Replies to a request (rows with a request id) have lanes of their own. A reply belongs to no workflow's sequence,
 /// and in its workflow's lane it waited for every row committed before it to be sent and confirmed: a push's answer
-/// queued behind the role_setup command and the status write, and the API's caller waited for all three.
+/// queued behind the role_setup command and the status write, and the API's caller waited for all three. Rows for a
+/// destination that orders what it receives by itself (the status store) have lanes of their own too, for the same
+/// reason (<see cref="IOutboxDestination.OrdersItself"/>).
 /// </remarks>
 public sealed class OutboxDispatcher<TDbContext>(
     IServiceScopeFactory scopes,
@@ -28,9 +30,12 @@ public sealed class OutboxDispatcher<TDbContext>(
 {
     const int Lanes = 16;
 
-    /// <summary><see cref="Lanes"/> lanes for workflows' ordered rows, then as many for replies.</summary>
+    /// <summary>
+    /// <see cref="Lanes"/> lanes for workflows' ordered rows, as many for replies, and as many for destinations that order
+    /// what they receive by themselves.
+    /// </summary>
     readonly Channel<(OutboxMessage Row, object Message, bool Stored)>[] _lanes =
-        [.. Enumerable.Range(0, 2 * Lanes).Select(_ => Channel.CreateUnbounded<(OutboxMessage, object, bool)>(new UnboundedChannelOptions { SingleReader = true }))];
+        [.. Enumerable.Range(0, 3 * Lanes).Select(_ => Channel.CreateUnbounded<(OutboxMessage, object, bool)>(new UnboundedChannelOptions { SingleReader = true }))];
 
     /// <summary>Rows this instance is delivering or has delivered but not yet deleted; the relay leaves them alone.</summary>
     readonly ConcurrentDictionary<long, byte> _owned = new();
@@ -49,7 +54,8 @@ public sealed class OutboxDispatcher<TDbContext>(
             _owned[row.Sequence] = 0;
         }
 
-        var lane = (row.WorkflowId.GetHashCode() & int.MaxValue) % Lanes + (row.RequestId is null ? 0 : Lanes);
+        var group = row.RequestId is not null ? 1 : delivery.OrdersItself(row.Destination) ? 2 : 0;
+        var lane = (row.WorkflowId.GetHashCode() & int.MaxValue) % Lanes + group * Lanes;
         if (!_lanes[lane].Writer.TryWrite((row, message, stored)) && stored)
         {
             // Only after shutdown; the relay delivers the row when the service runs again.

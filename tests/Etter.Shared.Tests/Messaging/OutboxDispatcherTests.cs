@@ -7,7 +7,10 @@ using Microsoft.Extensions.Options;
 
 namespace Etter.Shared.Tests.Messaging;
 
-/// <summary>The dispatcher's lanes: one workflow's rows in order, and replies not held up behind them.</summary>
+/// <summary>
+/// The dispatcher's lanes: one workflow's rows in order, and replies and rows for destinations that order themselves not
+/// held up behind them.
+/// </summary>
 public sealed class OutboxDispatcherTests : IAsyncLifetime
 {
     readonly TempDirectory _directory = new();
@@ -15,6 +18,7 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
     readonly HeldDestination _held = new();
     readonly RecordingDestination _replies = new();
     readonly RecordingDestination _inProcess = new("memory", outlivesProcess: false);
+    readonly RecordingDestination _selfOrdering = new("revisioned", ordersItself: true);
     ServiceProvider _services = null!;
     OutboxDispatcher<OutboxHandoffTests.OutboxContext> _dispatcher = null!;
 
@@ -30,7 +34,7 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
 
         _dispatcher = new OutboxDispatcher<OutboxHandoffTests.OutboxContext>(
             _services.GetRequiredService<IServiceScopeFactory>(),
-            new OutboxDelivery(null!, [_held, _replies, _inProcess]),
+            new OutboxDelivery(null!, [_held, _replies, _inProcess, _selfOrdering]),
             Options.Create(new OutboxOptions()),
             _lifetime,
             NullLogger<OutboxDispatcher<OutboxHandoffTests.OutboxContext>>.Instance);
@@ -69,6 +73,23 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         Assert.False(_replies.Delivered.Task.IsCompleted);
         _held.Released.SetResult();
         Assert.Equal("second", (await _replies.Delivered.Task.WaitAsync(TimeSpan.FromSeconds(30))).Text);
+    }
+
+    [Fact]
+    public async Task RowForADestinationThatOrdersItself_DoesNotWaitForTheWorkflowsEarlierRows()
+    {
+        var workflowId = Guid.NewGuid();
+        await CommitAsync(outbox =>
+        {
+            outbox.Send(workflowId, new Uri("held:step"), new OutboxHandoffTests.Ping("command"));
+            outbox.Send(workflowId, new Uri("revisioned:status"), new OutboxHandoffTests.Ping("status"));
+        });
+
+        // As for the status store: its revision check puts writes in order, so a slow command ahead is no reason to wait.
+        Assert.Equal("status", (await _selfOrdering.Delivered.Task.WaitAsync(TimeSpan.FromSeconds(30))).Text);
+        Assert.True(_held.Started.Task.IsCompleted);
+        Assert.False(_held.Released.Task.IsCompleted);
+        _held.Released.SetResult();
     }
 
     [Theory]
@@ -137,13 +158,15 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         }
     }
 
-    sealed class RecordingDestination(string scheme = "replies", bool outlivesProcess = true) : IOutboxDestination
+    sealed class RecordingDestination(string scheme = "replies", bool outlivesProcess = true, bool ordersItself = false) : IOutboxDestination
     {
         public TaskCompletionSource<OutboxHandoffTests.Ping> Delivered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public string Scheme => scheme;
 
         public bool OutlivesProcess => outlivesProcess;
+
+        public bool OrdersItself => ordersItself;
 
         public Task DeliverAsync(Guid workflowId, object message, CancellationToken cancellationToken)
         {

@@ -22,7 +22,7 @@ public sealed class OutboxHandoffTests : IDisposable
     public OutboxHandoffTests()
     {
         // Only the dispatcher's queue is used: it is never started, so rows it is given stay owned and countable.
-        _dispatcher = new OutboxDispatcher<OutboxContext>(null!, null!, Options.Create(new OutboxOptions()), null!, NullLogger<OutboxDispatcher<OutboxContext>>.Instance);
+        _dispatcher = new OutboxDispatcher<OutboxContext>(null!, new OutboxDelivery(null!, []), Options.Create(new OutboxOptions()), null!, NullLogger<OutboxDispatcher<OutboxContext>>.Instance);
         _handoff = new OutboxHandoff<OutboxContext>(_dispatcher);
         var options = new DbContextOptionsBuilder<OutboxContext>().UseSqlite($"Data Source={Path.Combine(_directory.Path, "outbox.db")}").Options;
         using (var setup = new OutboxContext(options))
