@@ -18,6 +18,10 @@ public abstract class EtterDbContext(DbContextOptions options) : DbContext(optio
     readonly List<UntrackedRow> _untracked = [];
     int _untrackedLease = -1;
 
+    /// <summary>Plain writes held back to be sent as one batch (<see cref="HoldWrites"/>), and the lease they belong to.</summary>
+    PlainWriteBatch? _held;
+    int _heldLease = -1;
+
     /// <summary>Whether rows added by <see cref="AddUntracked{TEntity}"/> in this lease wait for the next write.</summary>
     public bool HasUntracked => _untrackedLease == ContextId.Lease && _untracked.Count > 0;
 
@@ -48,8 +52,45 @@ public abstract class EtterDbContext(DbContextOptions options) : DbContext(optio
         _untracked.Add(new UntrackedRow(row, (db, ct) => rows.InsertAsync(db, row, ct)));
     }
 
-    /// <summary>Forgets the rows queued by <see cref="AddUntracked{TEntity}"/>: the unit of work that added them was rolled back.</summary>
-    public void DropUntracked() => _untracked.Clear();
+    /// <summary>
+    /// Forgets the rows queued by <see cref="AddUntracked{TEntity}"/> and the writes held back by <see cref="HoldWrites"/>:
+    /// the unit of work that made them was rolled back.
+    /// </summary>
+    public void DropUntracked()
+    {
+        _untracked.Clear();
+        _held = null;
+    }
+
+    /// <summary>
+    /// From now until <see cref="SendHeldWritesAsync"/>, plain writes in the open transaction are held back and then sent
+    /// together, in the order they were made, as one batch (<see cref="PlainWriteBatch"/>): on PostgreSQL, one round trip
+    /// for a unit of work's rows. False, changing nothing, when the provider has no batches (SQLite), no transaction is open
+    /// or writes are held already; the writes then run as they are made.
+    /// </summary>
+    /// <remarks>Nothing may read what the held writes change before they are sent: until then the database has not seen them.</remarks>
+    public bool HoldWrites()
+    {
+        if (HeldWrites is not null || !PlainWriteBatch.Takes(this))
+        {
+            return false;
+        }
+
+        _held = new PlainWriteBatch();
+        _heldLease = ContextId.Lease;
+        return true;
+    }
+
+    /// <summary>Sends the writes held back since <see cref="HoldWrites"/> as one batch and stops holding them.</summary>
+    public Task SendHeldWritesAsync(CancellationToken cancellationToken)
+    {
+        var held = HeldWrites;
+        _held = null;
+        return held?.SendAsync(this, cancellationToken) ?? Task.CompletedTask;
+    }
+
+    /// <summary>Where plain writes go while they are held back; null when they run as they are made.</summary>
+    internal PlainWriteBatch? HeldWrites => _heldLease == ContextId.Lease ? _held : null;
 
     /// <summary>
     /// Does what the next save can work out before its transaction is opened: detects the changes and fills the columns
@@ -76,21 +117,37 @@ public abstract class EtterDbContext(DbContextOptions options) : DbContext(optio
         // Detected once above: left on, every look at the tracker (the writer's, EF Core's save) walks every entity again.
         var detect = ChangeTracker.AutoDetectChangesEnabled;
         ChangeTracker.AutoDetectChangesEnabled = false;
+
+        // One batch for this save's rows unless a caller holds writes for a larger unit already; accepted changes need
+        // their keys read back, so a caller's held writes go first then.
+        var holding = HoldWrites();
         try
         {
             if (!await PlainChangeWriter.TryWriteAsync(this, cancellationToken))
             {
+                // EF Core's save runs at once: what was held back goes first, as it was written first.
+                await SendHeldWritesAsync(cancellationToken);
                 TrackUntracked();
                 await base.SaveChangesAsync(acceptChanges, cancellationToken);
             }
             else
             {
                 await WriteUntrackedAsync(cancellationToken);
+                if (holding || acceptChanges)
+                {
+                    await SendHeldWritesAsync(cancellationToken);
+                }
+
                 if (acceptChanges)
                 {
                     ChangeTracker.AcceptAllChanges();
                 }
             }
+        }
+        catch when (holding)
+        {
+            _held = null;
+            throw;
         }
         finally
         {

@@ -259,6 +259,11 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
             await _transaction.RunWaitingAsync(cancellationToken);
         }
 
+        // The saga row, its history and its outbox rows go in one batch where the provider has batches (PostgreSQL): one
+        // round trip for the unit of work's writes, not one per row. A failed write leaves nothing held for a retry: the
+        // next attempt starts by forgetting what this one queued.
+        var etter = _db as EtterDbContext;
+        var holding = etter?.HoldWrites() == true;
         if (_untracked?.HasWrites == true)
         {
             await _untracked.WriteAsync(_db, cancellationToken);
@@ -267,6 +272,11 @@ public sealed class EfSagaRepositoryContextFactory<TDbContext, TSaga> :
         if (SagaWrites.HasWrites(_db))
         {
             await SagaWrites.WriteAsync(_db, acceptChanges: false, cancellationToken);
+        }
+
+        if (holding)
+        {
+            await etter!.SendHeldWritesAsync(cancellationToken);
         }
     }
 

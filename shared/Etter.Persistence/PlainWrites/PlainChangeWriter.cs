@@ -83,19 +83,45 @@ public static class PlainChangeWriter
 
     static async Task WriteAsync(PlainStatements statements, EntityEntry entry, EntityTable table, List<(PropertyEntry Key, object? Temporary)> assigned, CancellationToken cancellationToken)
     {
+        if (Prepare(entry, table) is not var (statement, values, returnsKey))
+        {
+            return;
+        }
+
+        if ((entry.Context as EtterDbContext)?.HeldWrites is { } held)
+        {
+            var description = $"{Verb(entry.State)} of {entry.Metadata.DisplayName()}";
+            if (returnsKey)
+            {
+                held.AddReturningKey(statement, values, description, value => AssignKey(entry, table, value, assigned));
+            }
+            else
+            {
+                held.Add(statement, values, description, () => ChangedSinceRead(entry));
+            }
+
+            return;
+        }
+
         try
         {
-            var matched = entry.State switch
+            if (!returnsKey)
             {
-                EntityState.Added => await InsertAsync(statements, entry, table, assigned, cancellationToken),
-                EntityState.Modified => await UpdateAsync(statements, entry, table, cancellationToken),
-                _ => await DeleteAsync(statements, entry, table, cancellationToken),
-            };
-            if (!matched)
-            {
-                throw new DbUpdateConcurrencyException(
-                    $"The {entry.Metadata.DisplayName()} row to {(entry.State == EntityState.Deleted ? "delete" : "update")} was changed or deleted since it was read.");
+                if (await statement.Command.ExecuteNonQueryAsync(statements.With(values), cancellationToken) != 1)
+                {
+                    throw ChangedSinceRead(entry);
+                }
+
+                return;
             }
+
+            var value = await statement.Command.ExecuteScalarAsync(statements.With(values), cancellationToken);
+            if (value is null or DBNull)
+            {
+                throw new DbUpdateException($"The database assigned no key to the inserted {entry.Metadata.DisplayName()} row.");
+            }
+
+            AssignKey(entry, table, value, assigned);
         }
         catch (DbException ex)
         {
@@ -110,7 +136,28 @@ public static class PlainChangeWriter
         _ => 2,
     };
 
-    static async Task<bool> InsertAsync(PlainStatements statements, EntityEntry entry, EntityTable table, List<(PropertyEntry Key, object? Temporary)> assigned, CancellationToken cancellationToken)
+    static string Verb(EntityState state) => state switch
+    {
+        EntityState.Deleted => "delete",
+        EntityState.Modified => "update",
+        _ => "insert",
+    };
+
+    static DbUpdateConcurrencyException ChangedSinceRead(EntityEntry entry) =>
+        new($"The {entry.Metadata.DisplayName()} row to {Verb(entry.State)} was changed or deleted since it was read.");
+
+    /// <summary>
+    /// The statement that writes <paramref name="entry"/>'s change and its values, and whether it returns a key the database
+    /// assigned; null when a modified entry changed no column, so nothing is to be written.
+    /// </summary>
+    static (EntityTable.Statement Statement, Dictionary<string, object?> Values, bool ReturnsKey)? Prepare(EntityEntry entry, EntityTable table) => entry.State switch
+    {
+        EntityState.Added => PrepareInsert(entry, table),
+        EntityState.Modified => PrepareUpdate(entry, table),
+        _ => PrepareDelete(entry, table),
+    };
+
+    static (EntityTable.Statement, Dictionary<string, object?>, bool) PrepareInsert(EntityEntry entry, EntityTable table)
     {
         var keyFromDatabase = table.GeneratedKey is { } generated && entry.Property(generated.Property).IsTemporary;
         var statement = table.Insert(keyFromDatabase);
@@ -124,26 +171,10 @@ public static class PlainChangeWriter
             }
         }
 
-        if (!keyFromDatabase)
-        {
-            return await statement.Command.ExecuteNonQueryAsync(statements.With(values), cancellationToken) == 1;
-        }
-
-        var key = table.GeneratedKey!;
-        var value = await statement.Command.ExecuteScalarAsync(statements.With(values), cancellationToken);
-        if (value is null or DBNull)
-        {
-            return false;
-        }
-
-        var keyEntry = entry.Property(key.Property);
-        assigned.Add((keyEntry, keyEntry.CurrentValue));
-        keyEntry.CurrentValue = FromProvider(key, value);
-        keyEntry.IsTemporary = false;
-        return true;
+        return (statement, values, keyFromDatabase);
     }
 
-    static async Task<bool> UpdateAsync(PlainStatements statements, EntityEntry entry, EntityTable table, CancellationToken cancellationToken)
+    static (EntityTable.Statement, Dictionary<string, object?>, bool)? PrepareUpdate(EntityEntry entry, EntityTable table)
     {
         var current = entry.CurrentValues;
         var original = entry.OriginalValues;
@@ -159,7 +190,7 @@ public static class PlainChangeWriter
 
         if (changed == UInt128.Zero)
         {
-            return true;
+            return null;
         }
 
         var statement = table.Update(changed);
@@ -173,14 +204,23 @@ public static class PlainChangeWriter
         }
 
         AddConditions(values, table, original);
-        return await statement.Command.ExecuteNonQueryAsync(statements.With(values), cancellationToken) == 1;
+        return (statement, values, false);
     }
 
-    static async Task<bool> DeleteAsync(PlainStatements statements, EntityEntry entry, EntityTable table, CancellationToken cancellationToken)
+    static (EntityTable.Statement, Dictionary<string, object?>, bool) PrepareDelete(EntityEntry entry, EntityTable table)
     {
         var values = new Dictionary<string, object?>(table.Delete.Parameters);
         AddConditions(values, table, entry.OriginalValues);
-        return await table.Delete.Command.ExecuteNonQueryAsync(statements.With(values), cancellationToken) == 1;
+        return (table.Delete, values, false);
+    }
+
+    /// <summary>The key the database assigned goes into the entry, remembered so that a failed save can take it back.</summary>
+    static void AssignKey(EntityEntry entry, EntityTable table, object value, List<(PropertyEntry Key, object? Temporary)> assigned)
+    {
+        var keyEntry = entry.Property(table.GeneratedKey!.Property);
+        assigned.Add((keyEntry, keyEntry.CurrentValue));
+        keyEntry.CurrentValue = FromProvider(table.GeneratedKey, value);
+        keyEntry.IsTemporary = false;
     }
 
     /// <summary>The row as it was read: its key, and its tokens at their original values.</summary>

@@ -144,6 +144,12 @@ public sealed class PlainRows<TEntity>
             return;
         }
 
+        if ((db as EtterDbContext)?.HeldWrites is { } held)
+        {
+            held.AddReturningKey(statement, values, $"insert of a {typeof(TEntity).Name} row", key => _setGeneratedKey!(entity, key));
+            return;
+        }
+
         object? assigned;
         try
         {
@@ -226,6 +232,12 @@ public sealed class PlainRows<TEntity>
 
     static async Task RunAsync(DbContext db, EntityTable.Statement statement, Dictionary<string, object?> values, string write, CancellationToken cancellationToken)
     {
+        if ((db as EtterDbContext)?.HeldWrites is { } held)
+        {
+            held.Add(statement, values, $"{write} of a {typeof(TEntity).Name} row", () => ChangedSinceRead(write));
+            return;
+        }
+
         int rows;
         try
         {
@@ -238,9 +250,12 @@ public sealed class PlainRows<TEntity>
 
         if (rows != 1)
         {
-            throw new DbUpdateConcurrencyException($"The {typeof(TEntity).Name} row to {write} was changed or deleted since it was read.");
+            throw ChangedSinceRead(write);
         }
     }
+
+    static DbUpdateConcurrencyException ChangedSinceRead(string write) =>
+        new($"The {typeof(TEntity).Name} row to {write} was changed or deleted since it was read.");
 
     static PlainRows<TEntity>? Create(IEntityType type, DbContext db)
     {

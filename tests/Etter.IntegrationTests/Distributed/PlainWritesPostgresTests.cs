@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Etter.Messaging.Outbox;
 using Etter.Orchestrator.History;
@@ -7,6 +8,7 @@ using Etter.Persistence.PlainWrites;
 using Etter.StatusStore;
 using Etter.TestSupport;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Etter.IntegrationTests.Distributed;
 
@@ -127,6 +129,133 @@ public sealed class PlainWritesPostgresTests : IAsyncLifetime
         Assert.Equal(("Ready", (DateTimeOffset?)Queued.AddMinutes(9), (DateTimeOffset?)null, 2), (stored.CurrentState, stored.AiAssessment.CompletedAt, stored.Deadlines.StepAt, stored.Version));
         var document = await read.Workflows.Where(x => x.CorrelationId == full.CorrelationId).Select(x => EF.Property<string>(x, OrchestratorDbContext.StatusJsonProperty)).SingleAsync();
         Assert.Equal(StatusDocument.Serialize(OnboardingStatusSnapshot.From(stored)), document);
+    }
+
+    [Fact]
+    public async Task SagaUnitOfWorkWithWritesHeld_ReachesPostgresInOneRoundTrip()
+    {
+        var id = Guid.NewGuid();
+        await using (var setup = Open())
+        {
+            await using var transaction = await setup.Database.BeginTransactionAsync();
+            setup.Workflows.Add(Workflow(id));
+            await setup.WriteChangesAsync(acceptChanges: true, CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+
+        var status = new OutboxMessage { WorkflowId = id, MessageType = "Etter.StatusStore.StatusDocument", Body = "{}", CreatedAt = Queued };
+        var command = new OutboxMessage { WorkflowId = id, MessageType = "Etter.Contracts.RunAiAssessment", Body = "{}", CreatedAt = Queued };
+        using var roundTrips = new NpgsqlRoundTrips();
+        await using (var db = Open())
+        {
+            // The saga repository's shape: the row written without the tracker, then history and outbox rows.
+            var rows = PlainRows<OnboardingState>.For(db)!;
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var row = (await rows.FindAsync(db, id, CancellationToken.None))!;
+            var original = rows.Copy(row);
+            var read = roundTrips.Count;
+            Assert.True(db.HoldWrites());
+            row.CurrentState = "Ready";
+            row.Version++;
+            await rows.UpdateAsync(db, row, original, CancellationToken.None);
+            db.History.Add(new OnboardingHistoryEntry { WorkflowId = id, At = Queued, Trigger = "assessed", ToStatus = "ready" });
+            db.AddUntracked(status);
+            db.AddUntracked(command);
+            await db.WriteChangesAsync(acceptChanges: false, CancellationToken.None);
+            Assert.Equal((read, 0L), (roundTrips.Count, status.Sequence));
+            await db.SendHeldWritesAsync(CancellationToken.None);
+            Assert.Equal(read + 1, roundTrips.Count);
+            await transaction.CommitAsync();
+        }
+
+        // The keys the database assigned came back in order, and every row is there.
+        Assert.True(status.Sequence > 0 && command.Sequence > status.Sequence, $"sequences {status.Sequence}, {command.Sequence}");
+        await using var check = Open();
+        var stored = await check.Workflows.AsNoTracking().SingleAsync(x => x.CorrelationId == id);
+        Assert.Equal(("Ready", 2), (stored.CurrentState, stored.Version));
+        Assert.Equal(1, await check.History.CountAsync(x => x.WorkflowId == id));
+        Assert.Equal(2, await check.Set<OutboxMessage>().CountAsync(x => x.WorkflowId == id));
+    }
+
+    [Fact]
+    public async Task HeldWritesOneOfWhichMatchesNoRow_ThrowConcurrencyExceptionAndAssignNoKey()
+    {
+        var id = Guid.NewGuid();
+        await using var db = Open();
+        var rows = PlainRows<OnboardingState>.For(db)!;
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var stale = Workflow(id);
+        var original = rows.Copy(stale);
+        stale.CurrentState = "Ready";
+        var outbox = new OutboxMessage { WorkflowId = id, MessageType = "Etter.Contracts.RunAiAssessment", Body = "{}", CreatedAt = Queued };
+        Assert.True(db.HoldWrites());
+
+        // The update comes first, so on PostgreSQL the insert after it still runs: the batch is checked as a whole.
+        await rows.UpdateAsync(db, stale, original, CancellationToken.None);
+        db.AddUntracked(outbox);
+        await db.WriteChangesAsync(acceptChanges: false, CancellationToken.None);
+        await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => db.SendHeldWritesAsync(CancellationToken.None));
+        Assert.Equal(0, outbox.Sequence);
+    }
+
+    [Fact]
+    public async Task HeldWriteRefusedByPostgres_ThrowsUpdateExceptionWithTheDatabasesError()
+    {
+        var id = Guid.NewGuid();
+        await using (var setup = Open())
+        {
+            await using var transaction = await setup.Database.BeginTransactionAsync();
+            setup.Workflows.Add(Workflow(id));
+            await setup.WriteChangesAsync(acceptChanges: true, CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+
+        await using var db = Open();
+        await using var again = await db.Database.BeginTransactionAsync();
+        var outbox = new OutboxMessage { WorkflowId = id, MessageType = "Etter.Contracts.SetUpRole", Body = "{}", CreatedAt = Queued };
+        db.AddUntracked(outbox);
+        db.Workflows.Add(Workflow(id));
+        var refused = await Assert.ThrowsAsync<DbUpdateException>(() => db.WriteChangesAsync(acceptChanges: false, CancellationToken.None));
+
+        // Callers tell a lost race (the same key inserted twice) by the database's own error.
+        Assert.Equal(PostgresErrorCodes.UniqueViolation, Assert.IsType<PostgresException>(refused.InnerException).SqlState);
+        Assert.Equal(0, outbox.Sequence);
+    }
+
+    /// <summary>
+    /// Counts the statements and batches Npgsql sends for the test's own flow (each one round trip; a batch is one), by
+    /// its tracing: only activities under the root this starts, so other tests' connections do not count.
+    /// </summary>
+    sealed class NpgsqlRoundTrips : IDisposable
+    {
+        readonly Activity _root = new Activity(nameof(NpgsqlRoundTrips)).Start();
+        readonly ActivityListener _listener;
+        int _count;
+
+        public NpgsqlRoundTrips()
+        {
+            _listener = new ActivityListener
+            {
+                ShouldListenTo = source => source.Name == "Npgsql",
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+                ActivityStopped = activity =>
+                {
+                    if (activity.TraceId == _root.TraceId && activity.GetTagItem("db.query.text") is not null)
+                    {
+                        Interlocked.Increment(ref _count);
+                    }
+                },
+            };
+            ActivitySource.AddActivityListener(_listener);
+        }
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void Dispose()
+        {
+            _listener.Dispose();
+            _root.Stop();
+        }
     }
 
     /// <summary>Every column set, none to its default.</summary>
