@@ -25,6 +25,13 @@ internal sealed class EntityTable
     static readonly ConcurrentDictionary<IEntityType, EntityTable?> Tables = new();
 
     readonly ISqlGenerationHelper _sql;
+
+    /// <summary>
+    /// On PostgreSQL the statements use its own positional placeholders (<c>$1</c>, <c>$2</c>, ...) and unnamed parameters:
+    /// Npgsql then sends the text as it is, where named ones had it parse every statement to rewrite them (its SQL parser
+    /// was the largest single frame of the orchestrator's profile, 2.5 %).
+    /// </summary>
+    readonly bool _positional;
     readonly IRelationalCommandBuilderFactory _commands;
     readonly string _table;
     readonly ConcurrentDictionary<UInt128, Statement> _updates = new();
@@ -33,6 +40,7 @@ internal sealed class EntityTable
     EntityTable(string table, string? schema, Column[] columns, DbContext db)
     {
         _sql = db.GetService<ISqlGenerationHelper>();
+        _positional = db.RunsOnPostgres();
         _commands = db.GetService<IRelationalCommandBuilderFactory>();
         _table = _sql.DelimitIdentifier(table, schema);
         Columns = columns;
@@ -130,7 +138,9 @@ internal sealed class EntityTable
     string Parameter(List<Column> parameters, Column column)
     {
         parameters.Add(column);
-        return _sql.GenerateParameterNamePlaceholder(ParameterNames[parameters.Count - 1]);
+        return _positional
+            ? "$" + parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : _sql.GenerateParameterNamePlaceholder(ParameterNames[parameters.Count - 1]);
     }
 
     Statement Build(StringBuilder sql, List<Column> parameters, Action<StringBuilder, List<Column>> write)
@@ -139,7 +149,7 @@ internal sealed class EntityTable
         var command = _commands.Create().Append(sql.ToString());
         for (var i = 0; i < parameters.Count; i++)
         {
-            command.AddParameter(ParameterNames[i], _sql.GenerateParameterName(ParameterNames[i]), parameters[i].Mapping, parameters[i].Property.IsNullable);
+            command.AddParameter(ParameterNames[i], _positional ? "" : _sql.GenerateParameterName(ParameterNames[i]), parameters[i].Mapping, parameters[i].Property.IsNullable);
         }
 
         return new Statement(command.Build(), parameters.Count);

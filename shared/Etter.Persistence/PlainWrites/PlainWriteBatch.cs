@@ -16,7 +16,7 @@ namespace Etter.Persistence.PlainWrites;
 /// come, so the unit of work's writes cost one wait instead of four or five.
 /// </para>
 /// <para>
-/// Only providers whose connections make batches take part (<see cref="DbConnection.CanCreateBatch"/>: Npgsql here);
+/// Only PostgreSQL takes part (its statements are written with its positional placeholders; see <see cref="EntityTable"/>).
 /// SQLite has no round trip to save, runs each statement prepared on its connection, and writes immediately as before.
 /// The contract is the immediate writes': a statement the database refuses throws <see cref="DbUpdateException"/>, a
 /// conditional write that matched no row throws <see cref="DbUpdateConcurrencyException"/> (checked once the batch has
@@ -31,7 +31,7 @@ internal sealed class PlainWriteBatch
 
     /// <summary>Whether <paramref name="db"/>'s writes can be held back for one batch: a provider with batches, in an open transaction.</summary>
     public static bool Takes(DbContext db) =>
-        db.Database.CurrentTransaction is not null && !db.RunsOnSqlite() && db.Database.GetDbConnection().CanCreateBatch;
+        db.Database.CurrentTransaction is not null && db.RunsOnPostgres() && db.Database.GetDbConnection().CanCreateBatch;
 
     public bool IsEmpty => _writes.Count == 0;
 

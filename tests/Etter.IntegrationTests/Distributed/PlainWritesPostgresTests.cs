@@ -165,6 +165,10 @@ public sealed class PlainWritesPostgresTests : IAsyncLifetime
             Assert.Equal((read, 0L), (roundTrips.Count, status.Sequence));
             await db.SendHeldWritesAsync(CancellationToken.None);
             Assert.Equal(read + 1, roundTrips.Count);
+
+            // With PostgreSQL's own placeholders, which Npgsql passes through without parsing the text for named ones.
+            Assert.All(roundTrips.Texts, text => Assert.DoesNotContain("@p", text, StringComparison.Ordinal));
+            Assert.Contains("$1", roundTrips.Texts[^1], StringComparison.Ordinal);
             await transaction.CommitAsync();
         }
 
@@ -223,14 +227,14 @@ public sealed class PlainWritesPostgresTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// Counts the statements and batches Npgsql sends for the test's own flow (each one round trip; a batch is one), by
+    /// The statements and batches Npgsql sends for the test's own flow (each one round trip; a batch is one), seen through
     /// its tracing: only activities under the root this starts, so other tests' connections do not count.
     /// </summary>
     sealed class NpgsqlRoundTrips : IDisposable
     {
         readonly Activity _root = new Activity(nameof(NpgsqlRoundTrips)).Start();
         readonly ActivityListener _listener;
-        int _count;
+        readonly List<string> _texts = [];
 
         public NpgsqlRoundTrips()
         {
@@ -240,16 +244,31 @@ public sealed class PlainWritesPostgresTests : IAsyncLifetime
                 Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
                 ActivityStopped = activity =>
                 {
-                    if (activity.TraceId == _root.TraceId && activity.GetTagItem("db.query.text") is not null)
+                    if (activity.TraceId == _root.TraceId && activity.GetTagItem("db.query.text") is string text)
                     {
-                        Interlocked.Increment(ref _count);
+                        lock (_texts)
+                        {
+                            _texts.Add(text);
+                        }
                     }
                 },
             };
             ActivitySource.AddActivityListener(_listener);
         }
 
-        public int Count => Volatile.Read(ref _count);
+        public int Count => Texts.Count;
+
+        /// <summary>What each round trip sent, in order.</summary>
+        public IReadOnlyList<string> Texts
+        {
+            get
+            {
+                lock (_texts)
+                {
+                    return [.. _texts];
+                }
+            }
+        }
 
         public void Dispose()
         {
