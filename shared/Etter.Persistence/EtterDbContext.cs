@@ -18,9 +18,13 @@ public abstract class EtterDbContext(DbContextOptions options) : DbContext(optio
     readonly List<UntrackedRow> _untracked = [];
     int _untrackedLease = -1;
 
-    /// <summary>Plain writes held back to be sent as one batch (<see cref="HoldWrites"/>), and the lease they belong to.</summary>
+    /// <summary>
+    /// Plain writes held back to be sent as one batch (<see cref="HoldWrites"/>), and the lease and transaction they belong to:
+    /// a unit of work that failed before sending them leaves them behind, and the next one must not write into them.
+    /// </summary>
     PlainWriteBatch? _held;
     int _heldLease = -1;
+    Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction? _heldIn;
 
     /// <summary>Whether rows added by <see cref="AddUntracked{TEntity}"/> in this lease wait for the next write.</summary>
     public bool HasUntracked => _untrackedLease == ContextId.Lease && _untracked.Count > 0;
@@ -63,21 +67,27 @@ public abstract class EtterDbContext(DbContextOptions options) : DbContext(optio
     }
 
     /// <summary>
-    /// From now until <see cref="SendHeldWritesAsync"/>, plain writes in the open transaction are held back and then sent
-    /// together, in the order they were made, as one batch (<see cref="PlainWriteBatch"/>): on PostgreSQL, one round trip
-    /// for a unit of work's rows. False, changing nothing, when the provider has no batches (SQLite), no transaction is open
-    /// or writes are held already; the writes then run as they are made.
+    /// From now until <see cref="SendHeldWritesAsync"/> (or <see cref="SendHeldWritesAndCommitAsync"/>), plain writes in the
+    /// open transaction are held back and then sent together, in the order they were made, as one batch
+    /// (<see cref="PlainWriteBatch"/>): on PostgreSQL, one round trip for a unit of work's rows. False, changing nothing,
+    /// when the provider has no batches (SQLite), no transaction is open or writes are held already; the writes then run
+    /// as they are made.
     /// </summary>
+    /// <param name="toCommit">
+    /// The batch is to carry the transaction's commit: its updates and deletes are written so that one matching no row
+    /// fails inside the batch, before the commit, instead of being counted after it.
+    /// </param>
     /// <remarks>Nothing may read what the held writes change before they are sent: until then the database has not seen them.</remarks>
-    public bool HoldWrites()
+    public bool HoldWrites(bool toCommit = false)
     {
         if (HeldWrites is not null || !PlainWriteBatch.Takes(this))
         {
             return false;
         }
 
-        _held = new PlainWriteBatch();
+        _held = new PlainWriteBatch(guarded: toCommit);
         _heldLease = ContextId.Lease;
+        _heldIn = Database.CurrentTransaction;
         return true;
     }
 
@@ -86,11 +96,23 @@ public abstract class EtterDbContext(DbContextOptions options) : DbContext(optio
     {
         var held = HeldWrites;
         _held = null;
-        return held?.SendAsync(this, cancellationToken) ?? Task.CompletedTask;
+        return held?.SendAsync(this, commit: false, cancellationToken) ?? Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Sends the writes held back since <see cref="HoldWrites"/>(<c>toCommit: true</c>) as one batch with the transaction's
+    /// COMMIT at its end. True when that committed the transaction: the caller then disposes of it without committing it
+    /// again. False when there was nothing to send; the transaction is open and the caller commits it as usual.
+    /// </summary>
+    public Task<bool> SendHeldWritesAndCommitAsync(CancellationToken cancellationToken)
+    {
+        var held = HeldWrites;
+        _held = null;
+        return held?.SendAsync(this, commit: true, cancellationToken) ?? Task.FromResult(false);
     }
 
     /// <summary>Where plain writes go while they are held back; null when they run as they are made.</summary>
-    internal PlainWriteBatch? HeldWrites => _heldLease == ContextId.Lease ? _held : null;
+    internal PlainWriteBatch? HeldWrites => _heldLease == ContextId.Lease && ReferenceEquals(_heldIn, Database.CurrentTransaction) ? _held : null;
 
     /// <summary>
     /// Does what the next save can work out before its transaction is opened: detects the changes and fills the columns

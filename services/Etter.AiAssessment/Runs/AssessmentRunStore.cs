@@ -164,12 +164,17 @@ public sealed class AssessmentRunStore(
         try
         {
             // Every delivery of the hot path saves here: its own transaction, with plain statements (see
-            // EtterDbContext.WriteChangesAsync), and the outbox row handed off once committed.
+            // EtterDbContext.WriteChangesAsync), and the outbox row handed off once committed. On PostgreSQL the run
+            // record, its answer and the COMMIT go in one batch.
             await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                var holding = db.HoldWrites(toCommit: true);
                 await db.WriteChangesAsync(acceptChanges: false, cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
+                if (!holding || !await db.SendHeldWritesAndCommitAsync(cancellationToken))
+                {
+                    await transaction.CommitAsync(cancellationToken);
+                }
             });
 
             db.ChangeTracker.AcceptAllChanges();

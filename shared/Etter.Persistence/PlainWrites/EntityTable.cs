@@ -49,7 +49,7 @@ internal sealed class EntityTable
         GeneratedKey = Keys.SingleOrDefault(x => x.Property.ValueGenerated == ValueGenerated.OnAdd);
         ParameterNames = [.. Enumerable.Range(0, columns.Length + Keys.Length + Tokens.Length).Select(i => "p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
         var where = new List<Column>();
-        Delete = Build(new StringBuilder("DELETE FROM ").Append(_table).Append(" WHERE "), where, Conditions);
+        Delete = Build(new StringBuilder("DELETE FROM ").Append(_table).Append(" WHERE "), where, Conditions, matchesRead: true);
     }
 
     /// <summary>Every mapped column, complex types' included, in the model's order.</summary>
@@ -106,7 +106,7 @@ internal sealed class EntityTable
 
             sql.Append(" WHERE ");
             table.Conditions(sql, parameters);
-        }), this);
+        }, matchesRead: true), this);
 
     /// <summary>
     /// A new command reading <paramref name="columns"/> of the row whose key parts are the parameters, in key order; not
@@ -143,16 +143,29 @@ internal sealed class EntityTable
             : _sql.GenerateParameterNamePlaceholder(ParameterNames[parameters.Count - 1]);
     }
 
-    Statement Build(StringBuilder sql, List<Column> parameters, Action<StringBuilder, List<Column>> write)
+    /// <param name="matchesRead">
+    /// The statement matches the row as it was read (an update or delete), so it may match none: on PostgreSQL it also gets
+    /// a guarded form for a batch that carries its own commit (<see cref="PlainWriteBatch"/>).
+    /// </param>
+    Statement Build(StringBuilder sql, List<Column> parameters, Action<StringBuilder, List<Column>> write, bool matchesRead = false)
     {
         write(sql, parameters);
-        var command = _commands.Create().Append(sql.ToString());
+        var text = sql.ToString();
+        return new Statement(
+            Command(text, parameters),
+            parameters.Count,
+            matchesRead && _positional ? Command(PlainWriteBatch.Guarded(text), parameters) : null);
+    }
+
+    IRelationalCommand Command(string text, List<Column> parameters)
+    {
+        var command = _commands.Create().Append(text);
         for (var i = 0; i < parameters.Count; i++)
         {
             command.AddParameter(ParameterNames[i], _positional ? "" : _sql.GenerateParameterName(ParameterNames[i]), parameters[i].Mapping, parameters[i].Property.IsNullable);
         }
 
-        return new Statement(command.Build(), parameters.Count);
+        return command.Build();
     }
 
     static EntityTable? Create(IEntityType type, DbContext db)
@@ -222,10 +235,13 @@ internal sealed class EntityTable
         public bool IsConcurrencyToken { get; } = isConcurrencyToken;
     }
 
-    /// <summary>A statement, built once, and how many values it takes (named by <see cref="ParameterNames"/> in order).</summary>
+    /// <summary>
+    /// A statement, built once, and how many values it takes (named by <see cref="ParameterNames"/> in order). An update or
+    /// delete on PostgreSQL also has a <see cref="Guarded"/> form that fails when it matches no row.
+    /// </summary>
     /// <remarks>
     /// Shared by every context and thread: EF Core's command keeps no state of its own while it writes or reads one value,
     /// which is all the writer asks of it. A command that returns a reader keeps that reader, so it must not be shared.
     /// </remarks>
-    internal sealed record Statement(IRelationalCommand Command, int Parameters);
+    internal sealed record Statement(IRelationalCommand Command, int Parameters, IRelationalCommand? Guarded = null);
 }

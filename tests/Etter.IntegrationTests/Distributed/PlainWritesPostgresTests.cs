@@ -203,6 +203,83 @@ public sealed class PlainWritesPostgresTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HeldWritesSentWithTheCommit_CommitInTheSameRoundTrip()
+    {
+        var id = Guid.NewGuid();
+        await using (var setup = Open())
+        {
+            await using var transaction = await setup.Database.BeginTransactionAsync();
+            setup.Workflows.Add(Workflow(id));
+            await setup.WriteChangesAsync(acceptChanges: true, CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+
+        var outbox = new OutboxMessage { WorkflowId = id, MessageType = "Etter.Contracts.RunAiAssessment", Body = "{}", CreatedAt = Queued };
+        using var roundTrips = new NpgsqlRoundTrips();
+        await using (var db = Open())
+        {
+            var rows = PlainRows<OnboardingState>.For(db)!;
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var row = (await rows.FindAsync(db, id, CancellationToken.None))!;
+            var original = rows.Copy(row);
+            var read = roundTrips.Count;
+            Assert.True(db.HoldWrites(toCommit: true));
+            row.CurrentState = "Ready";
+            row.Version++;
+            await rows.UpdateAsync(db, row, original, CancellationToken.None);
+            db.AddUntracked(outbox);
+            await db.WriteChangesAsync(acceptChanges: false, CancellationToken.None);
+            Assert.True(await db.SendHeldWritesAndCommitAsync(CancellationToken.None));
+            Assert.Equal(read + 1, roundTrips.Count);
+            Assert.EndsWith("COMMIT", roundTrips.Texts[^1], StringComparison.Ordinal);
+
+            // Disposed without a commit of its own: the batch committed it, and nothing is rolled back.
+        }
+
+        await using var check = Open();
+        var stored = await check.Workflows.AsNoTracking().SingleAsync(x => x.CorrelationId == id);
+        Assert.Equal(("Ready", 2), (stored.CurrentState, stored.Version));
+        Assert.Equal(outbox.Sequence, await check.Set<OutboxMessage>().Where(x => x.WorkflowId == id).Select(x => x.Sequence).SingleAsync());
+    }
+
+    [Fact]
+    public async Task HeldWritesSentWithTheCommit_OneMatchingNoRow_RollsAllBackWithConcurrencyException()
+    {
+        var id = Guid.NewGuid();
+        await using (var setup = Open())
+        {
+            await using var transaction = await setup.Database.BeginTransactionAsync();
+            setup.Workflows.Add(Workflow(id));
+            await setup.WriteChangesAsync(acceptChanges: true, CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+
+        await using var db = Open();
+        var rows = PlainRows<OnboardingState>.For(db)!;
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            // Read at a version another writer has moved on from since.
+            var stale = (await rows.FindAsync(db, id, CancellationToken.None))!;
+            var original = rows.Copy(stale);
+            original.Version = 7;
+            stale.Version = 8;
+            stale.CurrentState = "Failed";
+            Assert.True(db.HoldWrites(toCommit: true));
+            db.AddUntracked(new OutboxMessage { WorkflowId = id, MessageType = "Etter.Contracts.SetUpRole", Body = "{}", CreatedAt = Queued });
+            await rows.UpdateAsync(db, stale, original, CancellationToken.None);
+            db.AddUntracked(new OutboxMessage { WorkflowId = id, MessageType = "Etter.Contracts.RunAiAssessment", Body = "{}", CreatedAt = Queued });
+            await db.WriteChangesAsync(acceptChanges: false, CancellationToken.None);
+            await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => db.SendHeldWritesAndCommitAsync(CancellationToken.None));
+            await transaction.RollbackAsync();
+        }
+
+        // Neither the rows before the failed write nor those after it were committed.
+        await using var check = Open();
+        Assert.Equal(0, await check.Set<OutboxMessage>().CountAsync(x => x.WorkflowId == id));
+        Assert.Equal("Processing", (await check.Workflows.AsNoTracking().SingleAsync(x => x.CorrelationId == id)).CurrentState);
+    }
+
+    [Fact]
     public async Task HeldWriteRefusedByPostgres_ThrowsUpdateExceptionWithTheDatabasesError()
     {
         var id = Guid.NewGuid();
