@@ -111,6 +111,30 @@ public abstract class EtterDbContext(DbContextOptions options) : DbContext(optio
         return held?.SendAsync(this, commit: true, cancellationToken) ?? Task.FromResult(false);
     }
 
+    /// <summary>
+    /// Runs a write statement given as an interpolated string (its values become parameters), or, while writes are held
+    /// back (<see cref="HoldWrites"/>), holds it with them to go in their batch. Its row count is not checked either way.
+    /// </summary>
+    public async Task WriteSqlAsync(FormattableString sql, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        if (HeldWrites is not { } held)
+        {
+            await Database.ExecuteSqlAsync(sql, cancellationToken);
+            return;
+        }
+
+        // PostgreSQL's own placeholders, by position, for the interpolated values.
+        var values = sql.GetArguments();
+        var placeholders = new object[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            placeholders[i] = "$" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        held.AddSql(string.Format(System.Globalization.CultureInfo.InvariantCulture, sql.Format, placeholders), values, "statement");
+    }
+
     /// <summary>Where plain writes go while they are held back; null when they run as they are made.</summary>
     internal PlainWriteBatch? HeldWrites => _heldLease == ContextId.Lease && ReferenceEquals(_heldIn, Database.CurrentTransaction) ? _held : null;
 

@@ -79,9 +79,22 @@ public sealed class RoleSetupInbox(
                     ProcessedAt = time.GetUtcNow(),
                 });
                 outbox.Publish(completed.WorkflowId, completed);
+
+                // On PostgreSQL the claim, the answer, the work's statements and the COMMIT go in one batch; the claim
+                // still comes first in it, so a duplicate conflicts there before the rest runs.
+                var holding = db.HoldWrites(toCommit: true);
                 try
                 {
-                    await db.WriteChangesAsync(acceptChanges: true, cancellationToken);
+                    await db.WriteChangesAsync(acceptChanges: !holding, cancellationToken);
+                    if (holding)
+                    {
+                        await work(cancellationToken);
+                        if (await db.SendHeldWritesAndCommitAsync(cancellationToken))
+                        {
+                            db.ChangeTracker.AcceptAllChanges();
+                            return;
+                        }
+                    }
                 }
                 catch (DbUpdateException ex)
                 {
@@ -90,7 +103,11 @@ public sealed class RoleSetupInbox(
                     return;
                 }
 
-                await work(cancellationToken);
+                if (!holding)
+                {
+                    await work(cancellationToken);
+                }
+
                 await transaction.CommitAsync(cancellationToken);
             });
         }

@@ -7,7 +7,8 @@ namespace Etter.RoleSetup.RoleGraph;
 /// The default role graph: two tables (company_role, job_description) on SQLite or PostgreSQL.
 /// Each upsert is one <c>INSERT ... ON CONFLICT DO UPDATE</c>, which both databases run atomically against a concurrent
 /// insert of the same key: one round trip and no savepoint, where a read, an insert and a retry on conflict took up to
-/// four statements (role_setup runs two upserts for every workflow).
+/// four statements (role_setup runs two upserts for every workflow). Inside role_setup's unit of work on PostgreSQL they
+/// are held with its inbox claim and answer and go in one batch with the commit (<see cref="Etter.Persistence.EtterDbContext.WriteSqlAsync"/>).
 /// </summary>
 public sealed class RelationalRoleGraph(RoleGraphDbContext db) : IRoleGraph
 {
@@ -18,7 +19,7 @@ public sealed class RelationalRoleGraph(RoleGraphDbContext db) : IRoleGraph
         ArgumentNullException.ThrowIfNull(role);
 
         // A Draup match or trace id learnt earlier is kept when this run brings none; who created the role and when stay.
-        return db.Database.ExecuteSqlAsync(
+        return db.WriteSqlAsync(
             $"""
             INSERT INTO company_role (id, company_name, role_name, draup_role_id, draup_role, source, created_by, trace_id, created_at, updated_at)
             VALUES ({role.Id}, {role.CompanyName}, {role.RoleName}, {role.DraupRoleId}, {role.DraupRole}, {role.Source}, {role.CreatedBy}, {role.TraceId}, {role.CreatedAt}, {role.UpdatedAt})
@@ -37,7 +38,7 @@ public sealed class RelationalRoleGraph(RoleGraphDbContext db) : IRoleGraph
     public Task UpsertJobDescriptionAsync(JobDescriptionRecord jobDescription, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobDescription);
-        return db.Database.ExecuteSqlAsync(
+        return db.WriteSqlAsync(
             $"""
             INSERT INTO job_description (company_role_id, title, content, source, created_at, updated_at)
             VALUES ({jobDescription.CompanyRoleId}, {jobDescription.Title}, {jobDescription.Content}, {jobDescription.Source}, {jobDescription.CreatedAt}, {jobDescription.UpdatedAt})

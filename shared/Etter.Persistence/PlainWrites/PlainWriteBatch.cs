@@ -50,12 +50,19 @@ internal sealed class PlainWriteBatch(bool guarded)
     /// <summary>Holds back a statement that must change exactly one row.</summary>
     public void Add(EntityTable.Statement statement, Dictionary<string, object?> values, string description, Func<Exception> noRow) =>
         _writes.Add(guarded && statement.Guarded is { } guard
-            ? new Write(guard, values, description, noRow, null, Guarded: true)
-            : new Write(statement.Command, values, description, noRow, null, Guarded: false));
+            ? new Write(guard, values, description, noRow, null, Guarded: true, null, null)
+            : new Write(statement.Command, values, description, noRow, null, Guarded: false, null, null));
+
+    /// <summary>
+    /// Holds back a statement written by hand, its parameters <c>$1</c>, <c>$2</c>, ... taking <paramref name="values"/> in
+    /// order, whose rows written are not checked (an upsert).
+    /// </summary>
+    public void AddSql(string sql, object?[] values, string description) =>
+        _writes.Add(new Write(null, null, description, null, null, Guarded: false, sql, values));
 
     /// <summary>Holds back an insert that returns the key the database assigned, handed to <paramref name="setKey"/> once the whole batch has run.</summary>
     public void AddReturningKey(EntityTable.Statement statement, Dictionary<string, object?> values, string description, Action<object> setKey) =>
-        _writes.Add(new Write(statement.Command, values, description, null, setKey, Guarded: false));
+        _writes.Add(new Write(statement.Command, values, description, null, setKey, Guarded: false, null, null));
 
     /// <summary>
     /// Sends the held writes as one batch in <paramref name="db"/>'s transaction, with its COMMIT last when
@@ -90,10 +97,23 @@ internal sealed class PlainWriteBatch(bool guarded)
         foreach (var write in writes)
         {
             var command = batch.CreateBatchCommand();
-            command.CommandText = write.Command.CommandText;
-            foreach (var parameter in write.Command.Parameters)
+            if (write.Command is null)
             {
-                parameter.AddDbParameter(binder, write.Values);
+                command.CommandText = write.Sql!;
+                foreach (var value in write.SqlValues!)
+                {
+                    var parameter = binder.CreateParameter();
+                    parameter.Value = value ?? DBNull.Value;
+                    binder.Parameters.Add(parameter);
+                }
+            }
+            else
+            {
+                command.CommandText = write.Command.CommandText;
+                foreach (var parameter in write.Command.Parameters)
+                {
+                    parameter.AddDbParameter(binder, write.Values);
+                }
             }
 
             var bound = new DbParameter[binder.Parameters.Count];
@@ -164,5 +184,6 @@ internal sealed class PlainWriteBatch(bool guarded)
 
     static string Describe(Write[] writes) => string.Join(", ", writes.Select(x => x.Description));
 
-    sealed record Write(IRelationalCommand Command, Dictionary<string, object?> Values, string Description, Func<Exception>? NoRow, Action<object>? SetKey, bool Guarded);
+    /// <summary>One held write: an EF Core command with its values by name, or SQL written by hand with its values by position.</summary>
+    sealed record Write(IRelationalCommand? Command, Dictionary<string, object?>? Values, string Description, Func<Exception>? NoRow, Action<object>? SetKey, bool Guarded, string? Sql, object?[]? SqlValues);
 }

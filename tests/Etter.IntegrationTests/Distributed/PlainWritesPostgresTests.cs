@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using Etter.IntegrationTests.Infrastructure;
 using Etter.Messaging.Outbox;
 using Etter.Orchestrator.History;
 using Etter.Orchestrator.Persistence;
@@ -301,57 +301,6 @@ public sealed class PlainWritesPostgresTests : IAsyncLifetime
         // Callers tell a lost race (the same key inserted twice) by the database's own error.
         Assert.Equal(PostgresErrorCodes.UniqueViolation, Assert.IsType<PostgresException>(refused.InnerException).SqlState);
         Assert.Equal(0, outbox.Sequence);
-    }
-
-    /// <summary>
-    /// The statements and batches Npgsql sends for the test's own flow (each one round trip; a batch is one), seen through
-    /// its tracing: only activities under the root this starts, so other tests' connections do not count.
-    /// </summary>
-    sealed class NpgsqlRoundTrips : IDisposable
-    {
-        readonly Activity _root = new Activity(nameof(NpgsqlRoundTrips)).Start();
-        readonly ActivityListener _listener;
-        readonly List<string> _texts = [];
-
-        public NpgsqlRoundTrips()
-        {
-            _listener = new ActivityListener
-            {
-                ShouldListenTo = source => source.Name == "Npgsql",
-                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
-                ActivityStopped = activity =>
-                {
-                    if (activity.TraceId == _root.TraceId && activity.GetTagItem("db.query.text") is string text)
-                    {
-                        lock (_texts)
-                        {
-                            _texts.Add(text);
-                        }
-                    }
-                },
-            };
-            ActivitySource.AddActivityListener(_listener);
-        }
-
-        public int Count => Texts.Count;
-
-        /// <summary>What each round trip sent, in order.</summary>
-        public IReadOnlyList<string> Texts
-        {
-            get
-            {
-                lock (_texts)
-                {
-                    return [.. _texts];
-                }
-            }
-        }
-
-        public void Dispose()
-        {
-            _listener.Dispose();
-            _root.Stop();
-        }
     }
 
     /// <summary>Every column set, none to its default.</summary>
