@@ -1,6 +1,7 @@
 using Etter.Persistence.PlainWrites;
 using Etter.Persistence.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Etter.Persistence;
 
@@ -24,7 +25,7 @@ public abstract class EtterDbContext(DbContextOptions options) : DbContext(optio
     /// </summary>
     PlainWriteBatch? _held;
     int _heldLease = -1;
-    Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction? _heldIn;
+    IDbContextTransaction? _heldIn;
 
     /// <summary>Whether rows added by <see cref="AddUntracked{TEntity}"/> in this lease wait for the next write.</summary>
     public bool HasUntracked => _untrackedLease == ContextId.Lease && _untracked.Count > 0;
@@ -63,7 +64,7 @@ public abstract class EtterDbContext(DbContextOptions options) : DbContext(optio
     public void DropUntracked()
     {
         _untracked.Clear();
-        _held = null;
+        StopHolding();
     }
 
     /// <summary>
@@ -95,7 +96,7 @@ public abstract class EtterDbContext(DbContextOptions options) : DbContext(optio
     public Task SendHeldWritesAsync(CancellationToken cancellationToken)
     {
         var held = HeldWrites;
-        _held = null;
+        StopHolding();
         return held?.SendAsync(this, commit: false, cancellationToken) ?? Task.CompletedTask;
     }
 
@@ -107,8 +108,14 @@ public abstract class EtterDbContext(DbContextOptions options) : DbContext(optio
     public Task<bool> SendHeldWritesAndCommitAsync(CancellationToken cancellationToken)
     {
         var held = HeldWrites;
-        _held = null;
+        StopHolding();
         return held?.SendAsync(this, commit: true, cancellationToken) ?? Task.FromResult(false);
+    }
+
+    void StopHolding()
+    {
+        _held = null;
+        _heldIn = null;
     }
 
     /// <summary>
@@ -192,7 +199,7 @@ public abstract class EtterDbContext(DbContextOptions options) : DbContext(optio
         }
         catch when (holding)
         {
-            _held = null;
+            StopHolding();
             throw;
         }
         finally
