@@ -66,13 +66,7 @@ public sealed class PlainWritesPostgresTests : IAsyncLifetime
     public async Task SagaRowChangedSinceItWasRead_ThrowsConcurrencyException()
     {
         var id = Guid.NewGuid();
-        await using (var setup = Open())
-        {
-            await using var transaction = await setup.Database.BeginTransactionAsync();
-            setup.Workflows.Add(Workflow(id));
-            await setup.WriteChangesAsync(acceptChanges: true, CancellationToken.None);
-            await transaction.CommitAsync();
-        }
+        await StoreAsync(Workflow(id));
 
         await using var stale = Open();
         var old = await stale.Workflows.SingleAsync(x => x.CorrelationId == id);
@@ -96,13 +90,7 @@ public sealed class PlainWritesPostgresTests : IAsyncLifetime
     public async Task SagaRowReadAndWrittenWithoutTheTracker_MatchesEfCoresReadOfIt()
     {
         var (full, sparse) = (Everything(Guid.NewGuid()), Workflow(Guid.NewGuid()));
-        await using (var setup = Open())
-        {
-            await using var transaction = await setup.Database.BeginTransactionAsync();
-            setup.Workflows.AddRange(full, sparse);
-            await setup.WriteChangesAsync(acceptChanges: true, CancellationToken.None);
-            await transaction.CommitAsync();
-        }
+        await StoreAsync(full, sparse);
 
         await using (var db = Open())
         {
@@ -135,13 +123,7 @@ public sealed class PlainWritesPostgresTests : IAsyncLifetime
     public async Task SagaUnitOfWorkWithWritesHeld_ReachesPostgresInOneRoundTrip()
     {
         var id = Guid.NewGuid();
-        await using (var setup = Open())
-        {
-            await using var transaction = await setup.Database.BeginTransactionAsync();
-            setup.Workflows.Add(Workflow(id));
-            await setup.WriteChangesAsync(acceptChanges: true, CancellationToken.None);
-            await transaction.CommitAsync();
-        }
+        await StoreAsync(Workflow(id));
 
         var status = new OutboxMessage { WorkflowId = id, MessageType = "Etter.StatusStore.StatusDocument", Body = "{}", CreatedAt = Queued };
         var command = new OutboxMessage { WorkflowId = id, MessageType = "Etter.Contracts.RunAiAssessment", Body = "{}", CreatedAt = Queued };
@@ -206,13 +188,7 @@ public sealed class PlainWritesPostgresTests : IAsyncLifetime
     public async Task HeldWritesSentWithTheCommit_CommitInTheSameRoundTrip()
     {
         var id = Guid.NewGuid();
-        await using (var setup = Open())
-        {
-            await using var transaction = await setup.Database.BeginTransactionAsync();
-            setup.Workflows.Add(Workflow(id));
-            await setup.WriteChangesAsync(acceptChanges: true, CancellationToken.None);
-            await transaction.CommitAsync();
-        }
+        await StoreAsync(Workflow(id));
 
         var outbox = new OutboxMessage { WorkflowId = id, MessageType = "Etter.Contracts.RunAiAssessment", Body = "{}", CreatedAt = Queued };
         using var roundTrips = new NpgsqlRoundTrips();
@@ -246,13 +222,7 @@ public sealed class PlainWritesPostgresTests : IAsyncLifetime
     public async Task HeldWritesSentWithTheCommit_OneMatchingNoRow_RollsAllBackWithConcurrencyException()
     {
         var id = Guid.NewGuid();
-        await using (var setup = Open())
-        {
-            await using var transaction = await setup.Database.BeginTransactionAsync();
-            setup.Workflows.Add(Workflow(id));
-            await setup.WriteChangesAsync(acceptChanges: true, CancellationToken.None);
-            await transaction.CommitAsync();
-        }
+        await StoreAsync(Workflow(id));
 
         await using var db = Open();
         var rows = PlainRows<OnboardingState>.For(db)!;
@@ -283,13 +253,7 @@ public sealed class PlainWritesPostgresTests : IAsyncLifetime
     public async Task HeldWriteRefusedByPostgres_ThrowsUpdateExceptionWithTheDatabasesError()
     {
         var id = Guid.NewGuid();
-        await using (var setup = Open())
-        {
-            await using var transaction = await setup.Database.BeginTransactionAsync();
-            setup.Workflows.Add(Workflow(id));
-            await setup.WriteChangesAsync(acceptChanges: true, CancellationToken.None);
-            await transaction.CommitAsync();
-        }
+        await StoreAsync(Workflow(id));
 
         await using var db = Open();
         await using var again = await db.Database.BeginTransactionAsync();
@@ -357,6 +321,16 @@ public sealed class PlainWritesPostgresTests : IAsyncLifetime
         RoleSetup = new StepState { Attempt = 1, Status = "running", StartedAt = Queued.AddSeconds(1) },
         Deadlines = new Deadlines { StepAt = Queued.AddMinutes(5) },
     };
+
+    /// <summary>Stores the workflows as the saga's first message would, committed.</summary>
+    async Task StoreAsync(params OnboardingState[] workflows)
+    {
+        await using var db = Open();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        db.Workflows.AddRange(workflows);
+        await db.WriteChangesAsync(acceptChanges: true, CancellationToken.None);
+        await transaction.CommitAsync();
+    }
 
     PostgresOrchestratorDbContext Open() =>
         new(new DbContextOptionsBuilder<PostgresOrchestratorDbContext>().UseNpgsql(_environment.PostgresConnectionString, o => o.MigrationsHistoryTable("__ef_migrations_orchestrator")).Options);
