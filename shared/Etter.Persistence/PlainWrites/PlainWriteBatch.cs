@@ -155,7 +155,8 @@ internal sealed class PlainWriteBatch(bool guarded)
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidTextRepresentation && ex.MessageText.Contains(NoRowMatched, StringComparison.Ordinal))
         {
-            // Which guarded write failed Npgsql does not say; a batch has at most one per row it read, the saga's.
+            // Npgsql does not say which statement failed; the first guarded write names the row (on the hot path the only one
+            // guarded is the saga row the message read).
             throw Array.Find(writes, x => x.Guarded)!.NoRow!();
         }
         catch (DbException ex)
