@@ -125,8 +125,8 @@ public sealed class PlainWritesPostgresTests : IAsyncLifetime
         var id = Guid.NewGuid();
         await StoreAsync(Workflow(id));
 
-        var status = new OutboxMessage { WorkflowId = id, MessageType = "Etter.StatusStore.StatusDocument", Body = "{}", CreatedAt = Queued };
-        var command = new OutboxMessage { WorkflowId = id, MessageType = "Etter.Contracts.RunAiAssessment", Body = "{}", CreatedAt = Queued };
+        var status = Outbox(id, "Etter.StatusStore.StatusDocument");
+        var command = Outbox(id, "Etter.Contracts.RunAiAssessment");
         using var roundTrips = new NpgsqlRoundTrips();
         await using (var db = Open())
         {
@@ -173,7 +173,7 @@ public sealed class PlainWritesPostgresTests : IAsyncLifetime
         var stale = Workflow(id);
         var original = rows.Copy(stale);
         stale.CurrentState = "Ready";
-        var outbox = new OutboxMessage { WorkflowId = id, MessageType = "Etter.Contracts.RunAiAssessment", Body = "{}", CreatedAt = Queued };
+        var outbox = Outbox(id, "Etter.Contracts.RunAiAssessment");
         Assert.True(db.HoldWrites());
 
         // The update comes first, so on PostgreSQL the insert after it still runs: the batch is checked as a whole.
@@ -190,7 +190,7 @@ public sealed class PlainWritesPostgresTests : IAsyncLifetime
         var id = Guid.NewGuid();
         await StoreAsync(Workflow(id));
 
-        var outbox = new OutboxMessage { WorkflowId = id, MessageType = "Etter.Contracts.RunAiAssessment", Body = "{}", CreatedAt = Queued };
+        var outbox = Outbox(id, "Etter.Contracts.RunAiAssessment");
         using var roundTrips = new NpgsqlRoundTrips();
         await using (var db = Open())
         {
@@ -235,9 +235,9 @@ public sealed class PlainWritesPostgresTests : IAsyncLifetime
             stale.Version = 8;
             stale.CurrentState = "Failed";
             Assert.True(db.HoldWrites(toCommit: true));
-            db.AddUntracked(new OutboxMessage { WorkflowId = id, MessageType = "Etter.Contracts.SetUpRole", Body = "{}", CreatedAt = Queued });
+            db.AddUntracked(Outbox(id, "Etter.Contracts.SetUpRole"));
             await rows.UpdateAsync(db, stale, original, CancellationToken.None);
-            db.AddUntracked(new OutboxMessage { WorkflowId = id, MessageType = "Etter.Contracts.RunAiAssessment", Body = "{}", CreatedAt = Queued });
+            db.AddUntracked(Outbox(id, "Etter.Contracts.RunAiAssessment"));
             await db.WriteChangesAsync(acceptChanges: false, CancellationToken.None);
             await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => db.SendHeldWritesAndCommitAsync(CancellationToken.None));
             await transaction.RollbackAsync();
@@ -257,7 +257,7 @@ public sealed class PlainWritesPostgresTests : IAsyncLifetime
 
         await using var db = Open();
         await using var again = await db.Database.BeginTransactionAsync();
-        var outbox = new OutboxMessage { WorkflowId = id, MessageType = "Etter.Contracts.SetUpRole", Body = "{}", CreatedAt = Queued };
+        var outbox = Outbox(id, "Etter.Contracts.SetUpRole");
         db.AddUntracked(outbox);
         db.Workflows.Add(Workflow(id));
         var refused = await Assert.ThrowsAsync<DbUpdateException>(() => db.WriteChangesAsync(acceptChanges: false, CancellationToken.None));
@@ -321,6 +321,10 @@ public sealed class PlainWritesPostgresTests : IAsyncLifetime
         RoleSetup = new StepState { Attempt = 1, Status = "running", StartedAt = Queued.AddSeconds(1) },
         Deadlines = new Deadlines { StepAt = Queued.AddMinutes(5) },
     };
+
+    /// <summary>An outbox row of <paramref name="messageType"/> for the workflow, as the saga queues one.</summary>
+    static OutboxMessage Outbox(Guid workflowId, string messageType) =>
+        new() { WorkflowId = workflowId, MessageType = messageType, Body = "{}", CreatedAt = Queued };
 
     /// <summary>Stores the workflows as the saga's first message would, committed.</summary>
     async Task StoreAsync(params OnboardingState[] workflows)
