@@ -36,4 +36,11 @@ public abstract class AssessmentDbContext(DbContextOptions options) : EtterDbCon
 public sealed class SqliteAssessmentDbContext(DbContextOptions<SqliteAssessmentDbContext> options) : AssessmentDbContext(options);
 
 /// <summary>The distributed (PostgreSQL) flavour; exists so PostgreSQL has migrations of its own.</summary>
-public sealed class PostgresAssessmentDbContext(DbContextOptions<PostgresAssessmentDbContext> options) : AssessmentDbContext(options);
+public sealed class PostgresAssessmentDbContext(DbContextOptions<PostgresAssessmentDbContext> options) : AssessmentDbContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.StoreOutboxUncompressed();
+    }
+}

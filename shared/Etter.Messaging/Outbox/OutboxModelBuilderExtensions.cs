@@ -1,3 +1,4 @@
+using Etter.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace Etter.Messaging.Outbox;
@@ -24,6 +25,17 @@ public static class OutboxModelBuilderExtensions
             outbox.Property(x => x.TraceParent).HasColumnName("trace_parent").HasMaxLength(64);
             outbox.Property(x => x.RequestId).HasColumnName("request_id");
         });
+        return modelBuilder;
+    }
+
+    /// <summary>
+    /// On PostgreSQL: an outbox row lives until its message is handed on, so its body (a status document, a step's
+    /// result) is stored as written instead of being compressed on every insert.
+    /// </summary>
+    public static ModelBuilder StoreOutboxUncompressed(this ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.Entity<OutboxMessage>().StoredUncompressed();
         return modelBuilder;
     }
 }

@@ -116,6 +116,8 @@ namespace Etter.AiAssessment.Persistence.Migrations.Postgres
                     b.HasKey("Sequence");
 
                     b.ToTable("assessment_outbox", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:toast_tuple_target", 8160);
                 });
 #pragma warning restore 612, 618
         }

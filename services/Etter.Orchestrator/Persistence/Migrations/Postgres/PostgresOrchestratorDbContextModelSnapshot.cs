@@ -68,6 +68,8 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                     b.HasKey("Sequence");
 
                     b.ToTable("outbox_message", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:toast_tuple_target", 8160);
                 });
 
             modelBuilder.Entity("Etter.Orchestrator.Admission.CompanySlot", b =>
@@ -182,7 +184,8 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
 
                     b.Property<string>("AssessmentJson")
                         .HasColumnType("text")
-                        .HasColumnName("assessment_json");
+                        .HasColumnName("assessment_json")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<bool>("AwaitingAdmission")
                         .HasColumnType("boolean")
@@ -267,7 +270,8 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
 
                     b.Property<string>("JobDescriptionMarkdown")
                         .HasColumnType("text")
-                        .HasColumnName("jd_markdown");
+                        .HasColumnName("jd_markdown")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("JobDescriptionSource")
                         .HasMaxLength(64)
@@ -300,7 +304,8 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                     b.Property<string>("RequestJson")
                         .IsRequired()
                         .HasColumnType("text")
-                        .HasColumnName("request_json");
+                        .HasColumnName("request_json")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("RequestedBy")
                         .HasMaxLength(256)
@@ -334,7 +339,8 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
 
                     b.Property<string>("StatusJson")
                         .HasColumnType("text")
-                        .HasColumnName("status_json");
+                        .HasColumnName("status_json")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<Guid?>("SupersededBy")
                         .HasColumnType("uuid")

@@ -67,6 +67,8 @@ namespace Etter.RoleSetup.Persistence.Migrations.Postgres
                     b.HasKey("Sequence");
 
                     b.ToTable("role_setup_outbox", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:toast_tuple_target", 8160);
                 });
 
             modelBuilder.Entity("Etter.RoleSetup.Persistence.CompanyRoleEntity", b =>
