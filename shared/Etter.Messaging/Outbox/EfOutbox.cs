@@ -24,10 +24,10 @@ public sealed class EfOutbox<TDbContext>(TDbContext db, TimeProvider time, Outbo
     void Add<T>(Guid workflowId, Uri? destination, T message, Guid? requestId)
         where T : class
     {
-        // A destination in this process's memory gets the message after the commit, but no row: nothing to serialize, insert
-        // or delete (in embedded mode, three of a workflow's six rows were status writes to the store in memory, and one
-        // the answer to the API's request).
-        var stored = destination is null || !handoff.IsInProcessOnly(destination, isResponse: requestId is not null);
+        // A destination in this process's memory, and a requester waiting for its answer, get the message after the commit
+        // but no row: nothing to serialize, insert or delete (in embedded mode, three of a workflow's six rows were status
+        // writes to the store in memory; in both modes one was the answer to the API's request).
+        var stored = destination is null || !handoff.NeedsNoRow(destination, isResponse: requestId is not null);
         var row = new OutboxMessage
         {
             WorkflowId = workflowId,

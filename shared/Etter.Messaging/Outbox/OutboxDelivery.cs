@@ -8,28 +8,24 @@ using MassTransit;
 namespace Etter.Messaging.Outbox;
 
 /// <summary>Delivers one outbox row: to the bus (publish, send or reply) or to a custom destination by URI scheme.</summary>
-public sealed class OutboxDelivery(IBus bus, IEnumerable<IOutboxDestination> destinations, BusDurability? durability = null)
+public sealed class OutboxDelivery(IBus bus, IEnumerable<IOutboxDestination> destinations)
 {
     static readonly System.Reflection.Assembly ContractsAssembly = typeof(OnboardRoleRequested).Assembly;
 
     readonly Dictionary<string, IOutboxDestination> _destinations = destinations.ToDictionary(d => d.Scheme, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
-    /// Whether what is sent to <paramref name="destination"/> goes with this process, so a row would not save it from a
-    /// crash: a custom destination that says so (<see cref="IOutboxDestination.OutlivesProcess"/>), or an answer to a
-    /// request on a bus that does not survive a restart. That requester is waiting in this process (the in-memory bus
-    /// reaches no other), and a crash ends its wait along with the answer. A command on that bus keeps its row: the
-    /// step it starts must still run after a restart, as the same attempt.
+    /// Whether what is sent to <paramref name="destination"/> needs no row: a custom destination that goes with this
+    /// process (<see cref="IOutboxDestination.OutlivesProcess"/>), where a crash loses it anyway, or an answer to a request.
+    /// An answer is worth something only while its requester waits (the API's <c>Etter:Api:SubmitTimeout</c>, 5 s), and
+    /// a row would reach that requester no sooner: the relay takes rows only after <see cref="OutboxOptions.HandoffGrace"/>
+    /// (5 s) or a restart. A requester that gets no answer says the request was accepted unconfirmed, and the saga's row
+    /// holds what was decided. Commands and events keep their rows, on every bus.
     /// </summary>
-    public bool IsInProcessOnly(Uri destination, bool isResponse = false)
+    public bool NeedsNoRow(Uri destination, bool isResponse = false)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        if (_destinations.TryGetValue(destination.Scheme, out var custom))
-        {
-            return !custom.OutlivesProcess;
-        }
-
-        return isResponse && durability is { SurvivesRestart: false };
+        return _destinations.TryGetValue(destination.Scheme, out var custom) ? !custom.OutlivesProcess : isResponse;
     }
 
     /// <summary>Whether a row's destination is one that keeps order by itself (<see cref="IOutboxDestination.OrdersItself"/>).</summary>

@@ -44,8 +44,8 @@ public sealed class OutboxDispatcher<TDbContext>(
     readonly SemaphoreSlim _deliveredSignal = new(0);
 
     /// <param name="stored">
-    /// False for a message to a destination that goes with this process: it has no row, so nothing to delete or to leave
-    /// for the relay.
+    /// False for a message that needs no row (<see cref="OutboxDelivery.NeedsNoRow"/>): nothing to delete or to leave for
+    /// the relay.
     /// </param>
     internal void Enqueue(OutboxMessage row, object message, bool stored = true)
     {
@@ -63,8 +63,8 @@ public sealed class OutboxDispatcher<TDbContext>(
         }
     }
 
-    /// <summary>Whether messages to <paramref name="destination"/> need no row (see <see cref="IOutboxDestination.OutlivesProcess"/>).</summary>
-    internal bool IsInProcessOnly(Uri destination, bool isResponse) => delivery.IsInProcessOnly(destination, isResponse);
+    /// <summary>Whether messages to <paramref name="destination"/> need no row (see <see cref="OutboxDelivery.NeedsNoRow"/>).</summary>
+    internal bool NeedsNoRow(Uri destination, bool isResponse) => delivery.NeedsNoRow(destination, isResponse);
 
     /// <summary>Sequences the relay must skip: this instance has them in hand.</summary>
     public long[] OwnedRows() => [.. _owned.Keys];
@@ -101,7 +101,8 @@ public sealed class OutboxDispatcher<TDbContext>(
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested && !stored)
                 {
-                    // Nothing to retry from: the destination lives in this process, and its own write failed.
+                    // Nothing to retry from: a destination in this process whose own write failed, or an answer whose requester
+                    // will take the lack of it as accepted unconfirmed.
                     logger.LogWarning("Could not deliver a message to {Destination}: {Reason}", row.Destination, ex.Message);
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)

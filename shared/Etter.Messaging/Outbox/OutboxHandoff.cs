@@ -20,8 +20,8 @@ public sealed class OutboxHandoff<TDbContext>(OutboxDispatcher<TDbContext> dispa
 {
     readonly ConditionalWeakTable<DbContext, Pending> _pending = [];
 
-    /// <summary>Whether messages to <paramref name="destination"/> need no row (see <see cref="IOutboxDestination.OutlivesProcess"/>).</summary>
-    internal bool IsInProcessOnly(Uri destination, bool isResponse) => dispatcher.IsInProcessOnly(destination, isResponse);
+    /// <summary>Whether messages to <paramref name="destination"/> need no row (see <see cref="OutboxDelivery.NeedsNoRow"/>).</summary>
+    internal bool NeedsNoRow(Uri destination, bool isResponse) => dispatcher.NeedsNoRow(destination, isResponse);
 
     /// <param name="stored">False for a message that has no row: it is handed off with the commit all the same.</param>
     internal void Track(DbContext db, OutboxMessage row, object message, bool stored = true)

@@ -1,31 +1,22 @@
-using Etter.Messaging.Bus;
 using Etter.Messaging.Outbox;
 
 namespace Etter.Shared.Tests.Messaging;
 
-/// <summary>Which messages need an outbox row: those a crash of this process could otherwise lose.</summary>
+/// <summary>Which messages need an outbox row: those a crash or a broker failure could otherwise lose while they still matter.</summary>
 public sealed class OutboxDeliveryTests
 {
     [Theory]
-    [InlineData("loopback://localhost/etter-role-setup", false, false, false)] // a command on the in-memory bus: its step must still run after a restart
-    [InlineData("loopback://localhost/response-queue", true, false, true)] // an answer on the in-memory bus: its requester dies with this process
-    [InlineData("rabbitmq://localhost/response-queue", true, true, false)] // an answer on RabbitMQ: the requester may be another process
-    [InlineData("rabbitmq://localhost/etter-role-setup", false, true, false)] // a command on RabbitMQ
-    [InlineData("memory:status", false, true, true)] // a destination in this process's memory, whatever the bus
-    [InlineData("kept:status", false, false, false)] // a destination that outlives the process, whatever the bus
-    public void Destination_IsInProcessOnlyWhenACrashWouldLoseItAnyway(string destination, bool isResponse, bool busSurvivesRestart, bool inProcessOnly)
+    [InlineData("loopback://localhost/etter-role-setup", false, false)] // a command on the in-memory bus: its step must still run after a restart
+    [InlineData("loopback://localhost/response-queue", true, true)] // an answer on the in-memory bus: its requester dies with this process
+    [InlineData("rabbitmq://localhost/response-queue", true, true)] // an answer on RabbitMQ: a row would reach the requester only after it stopped waiting
+    [InlineData("rabbitmq://localhost/etter-role-setup", false, false)] // a command on RabbitMQ
+    [InlineData("memory:status", false, true)] // a destination in this process's memory
+    [InlineData("kept:status", false, false)] // a destination that outlives the process
+    public void Destination_NeedsNoRowOnlyWhenARowCouldNotSaveIt(string destination, bool isResponse, bool needsNoRow)
     {
-        var delivery = new OutboxDelivery(null!, [new Destination("memory", outlivesProcess: false), new Destination("kept", outlivesProcess: true)], new BusDurability(busSurvivesRestart));
+        var delivery = new OutboxDelivery(null!, [new Destination("memory", outlivesProcess: false), new Destination("kept", outlivesProcess: true)]);
 
-        Assert.Equal(inProcessOnly, delivery.IsInProcessOnly(new Uri(destination), isResponse));
-    }
-
-    [Fact]
-    public void AnswerWithoutKnowingTheBus_KeepsItsRow()
-    {
-        var delivery = new OutboxDelivery(null!, []);
-
-        Assert.False(delivery.IsInProcessOnly(new Uri("loopback://localhost/response-queue"), isResponse: true));
+        Assert.Equal(needsNoRow, delivery.NeedsNoRow(new Uri(destination), isResponse));
     }
 
     sealed class Destination(string scheme, bool outlivesProcess) : IOutboxDestination
