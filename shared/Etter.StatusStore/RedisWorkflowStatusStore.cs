@@ -5,12 +5,15 @@ using StackExchange.Redis;
 namespace Etter.StatusStore;
 
 /// <summary>
-/// Status in Redis under <c>etter:workflow:status:{workflowId}</c> as a <see cref="StatusDocument"/>, with a TTL.
+/// Status in Redis under <c>{KeyPrefix}etter:workflow:status:{workflowId}</c> (<see cref="RedisOptions.KeyPrefix"/>, empty by
+/// default) as a <see cref="StatusDocument"/>, with a TTL.
 /// The compare-and-set runs as one Lua script, so concurrent writers cannot put an older revision back.
 /// </summary>
 public sealed class RedisWorkflowStatusStore(IConnectionMultiplexer redis, IOptions<RedisOptions> options) : IWorkflowStatusStore
 {
-    public const string KeyPrefix = "etter:workflow:status:";
+    public const string StatusKeyPrefix = "etter:workflow:status:";
+
+    readonly string _keyPrefix = options.Value.KeyPrefix + StatusKeyPrefix;
 
     const string WriteIfNewer = """
         local current = redis.call('GET', KEYS[1])
@@ -24,7 +27,10 @@ public sealed class RedisWorkflowStatusStore(IConnectionMultiplexer redis, IOpti
         return 1
         """;
 
-    public static RedisKey Key(Guid workflowId) => KeyPrefix + workflowId.ToString("D");
+    /// <summary>The key of a workflow's status in a deployment whose <see cref="RedisOptions.KeyPrefix"/> is <paramref name="keyPrefix"/>.</summary>
+    public static RedisKey Key(string keyPrefix, Guid workflowId) => keyPrefix + StatusKeyPrefix + workflowId.ToString("D");
+
+    RedisKey KeyOf(Guid workflowId) => _keyPrefix + workflowId.ToString("D");
 
     public async Task<bool> TryWriteAsync(OnboardingStatus status, CancellationToken cancellationToken)
     {
@@ -32,7 +38,7 @@ public sealed class RedisWorkflowStatusStore(IConnectionMultiplexer redis, IOpti
         var ttl = (long)options.Value.StatusTtl.TotalMilliseconds;
         var result = await redis.GetDatabase().ScriptEvaluateAsync(
             WriteIfNewer,
-            [Key(status.WorkflowId)],
+            [KeyOf(status.WorkflowId)],
             [StatusDocument.Serialize(status), status.Revision, ttl]);
         return (long)result == 1;
     }
@@ -41,7 +47,7 @@ public sealed class RedisWorkflowStatusStore(IConnectionMultiplexer redis, IOpti
 
     public async Task<OnboardingStatus?> GetAsync(Guid workflowId, CancellationToken cancellationToken)
     {
-        var value = await redis.GetDatabase().StringGetAsync(Key(workflowId));
+        var value = await redis.GetDatabase().StringGetAsync(KeyOf(workflowId));
         return value.IsNullOrEmpty ? null : StatusDocument.Deserialize(value.ToString());
     }
 }

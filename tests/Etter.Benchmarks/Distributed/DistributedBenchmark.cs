@@ -95,7 +95,7 @@ public sealed class DistributedBenchmark(BenchOptions options, BenchReport repor
         report.Settings["service_logs"] = logDirectory;
         await using var redis = await ConnectionMultiplexer.ConnectAsync(settings.RedisConfiguration);
         report.Servers["Redis"] = redis.GetServers().FirstOrDefault()?.Version.ToString() ?? "?";
-        await using var watcher = new RedisStatusWatcher(redis, StatusPoll);
+        await using var watcher = new RedisStatusWatcher(redis, _environment.RedisKeyPrefix, StatusPoll);
         _watcher = watcher;
         await using var counters = new ServerCounters(_environment);
         _counters = counters;

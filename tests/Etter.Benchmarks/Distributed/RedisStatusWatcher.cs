@@ -1,29 +1,32 @@
 using System.Globalization;
 using System.Text.Json;
 using Etter.Benchmarks.Measurement;
+using Etter.StatusStore;
 using StackExchange.Redis;
 
 namespace Etter.Benchmarks.Distributed;
 
 /// <summary>
-/// Watches the status projection in Redis (<c>etter:workflow:status:{id}</c>, what the status endpoint
+/// Watches the status projection in Redis (<see cref="RedisWorkflowStatusStore.Key"/>, what the status endpoint
 /// returns) for every workflow in flight, with MGET every <see cref="Interval"/>: when a workflow's version
 /// changes, the lag from its updated_at (the saga's commit time) to now is recorded, and a terminal status
 /// completes the run. Polling reads cost the system under test almost nothing (one round trip per poll).
 /// </summary>
 public sealed class RedisStatusWatcher : IAsyncDisposable
 {
-    const string KeyPrefix = "etter:workflow:status:";
     const int Chunk = 256;
 
     readonly IConnectionMultiplexer _redis;
+    readonly string _keyPrefix;
     readonly CancellationTokenSource _stop = new();
     readonly Task _loop;
     volatile WorkflowTracker? _tracker;
 
-    public RedisStatusWatcher(IConnectionMultiplexer redis, TimeSpan interval)
+    /// <param name="keyPrefix">The deployment's <c>Etter:Redis:KeyPrefix</c>.</param>
+    public RedisStatusWatcher(IConnectionMultiplexer redis, string keyPrefix, TimeSpan interval)
     {
         _redis = redis;
+        _keyPrefix = keyPrefix;
         Interval = interval;
         _loop = Task.Run(LoopAsync);
     }
@@ -47,7 +50,7 @@ public sealed class RedisStatusWatcher : IAsyncDisposable
             {
                 foreach (var chunk in pending.Chunk(Chunk))
                 {
-                    var keys = chunk.Select(r => (RedisKey)(KeyPrefix + r.WorkflowId.ToString("D"))).ToArray();
+                    var keys = chunk.Select(r => RedisWorkflowStatusStore.Key(_keyPrefix, r.WorkflowId)).ToArray();
                     var values = await db.StringGetAsync(keys);
                     var observedAt = DateTimeOffset.UtcNow;
                     for (var i = 0; i < chunk.Length; i++)

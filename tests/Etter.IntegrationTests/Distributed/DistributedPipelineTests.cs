@@ -42,10 +42,10 @@ public sealed class DistributedPipelineTests : IAsyncLifetime
         Assert.Equal(nameof(OnboardingStateMachine.Ready), state);
         Assert.NotNull(score);
         using var redis = await _environment.ConnectRedisAsync();
-        var cached = await redis.GetDatabase().StringGetAsync(RedisWorkflowStatusStore.Key(Guid.Parse(id)));
+        var cached = await redis.GetDatabase().StringGetAsync(RedisWorkflowStatusStore.Key(_environment.RedisKeyPrefix, Guid.Parse(id)));
         Assert.False(cached.IsNullOrEmpty, "status missing from Redis");
         Assert.Contains("\"status\":\"ready\"", cached.ToString(), StringComparison.Ordinal);
-        Assert.True(await redis.GetDatabase().KeyTimeToLiveAsync(RedisWorkflowStatusStore.Key(Guid.Parse(id))) > TimeSpan.FromHours(23));
+        Assert.True(await redis.GetDatabase().KeyTimeToLiveAsync(RedisWorkflowStatusStore.Key(_environment.RedisKeyPrefix, Guid.Parse(id))) > TimeSpan.FromHours(23));
     }
 
     [Fact]

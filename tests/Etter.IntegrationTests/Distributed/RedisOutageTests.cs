@@ -32,7 +32,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
 
         await redis.StartAsync();
         using var connection = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
-        var key = RedisWorkflowStatusStore.Key(Guid.Parse(during));
+        var key = RedisWorkflowStatusStore.Key(_environment.RedisKeyPrefix, Guid.Parse(during));
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         RedisValue cached = RedisValue.Null;
         // Retried events land in any order once Redis is back; versioned writes make the newest win.
