@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 #
-# Redis 7 on 127.0.0.1 with a password, data in .etter/local/redis/data (AOF).
+# Redis 7 on 127.0.0.1 with a password, data in .etter/local/redis/data (AOF only, no RDB snapshots).
 # Functions only: sourced (after lib.sh) by up.sh, down.sh, test.sh.
 
 REDIS_DIR="$ETTER_LOCAL_DIR/redis"
@@ -30,6 +30,9 @@ port $ETTER_REDIS_PORT
 requirepass $1
 dir "$REDIS_DIR/data"
 appendonly yes
+# No RDB snapshots: the AOF already keeps every write, and under steady load the default rules (60 s and
+# 10,000 changes) fork a snapshot of the whole data set about once a minute, a core busy for seconds each time.
+save ""
 daemonize no
 logfile "$REDIS_LOG"
 CONF
