@@ -1,3 +1,4 @@
+using Etter.ReadModel;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -74,7 +75,13 @@ public sealed class OnboardingStateMap : IEntityTypeConfiguration<OnboardingStat
 
         // One in-flight workflow per company role, enforced where concurrent pushes meet: the database.
         builder.HasIndex(x => x.InFlightKey).IsUnique().HasFilter("in_flight_key IS NOT NULL").HasDatabaseName("ux_onboarding_state_in_flight");
-        builder.HasIndex(x => new { x.AwaitingAdmission, x.CompanyId, x.QueuedAt }).HasDatabaseName("ix_onboarding_state_admission");
+
+        // Only workflows waiting for a slot, which is none on the usual path (admitted at the push). Every push asks whether
+        // its company has any. Through the state index that question read every version of every row ever queued still in
+        // the index (0.21 ms a push under load, the costliest statement per call); an index whose filter is the question's
+        // own condition answers it from one page, and PostgreSQL's planner can see that.
+        builder.HasIndex(x => new { x.CompanyId, x.QueuedAt }, "ix_onboarding_state_admission")
+            .HasFilter($"awaiting_admission AND current_state = '{WorkflowStates.Queued}'");
     }
 
     static void MapStep(ComplexPropertyBuilder<StepState> step, string prefix)

@@ -26,10 +26,11 @@ internal static class RoleFacts
         WHERE role_key = @role AND ((in_flight_key = @role AND workflow_id <> @self) OR current_state IN ({string.Join(", ", WorkflowStates.Finished.Select(s => $"'{s}'"))}))
         ORDER BY in_flight DESC, queued_at DESC
         LIMIT 2;
-        SELECT CASE WHEN EXISTS (
-            SELECT 1 FROM onboarding_state WHERE awaiting_admission AND company_id = @company AND current_state = '{WorkflowStates.Queued}')
-        THEN 1 ELSE 0 END;
+        SELECT CASE WHEN EXISTS ({CompanyWaiting}) THEN 1 ELSE 0 END;
         """;
+
+    /// <summary>The company's workflows waiting for a slot (<c>@company</c>); the partial admission index holds only those.</summary>
+    internal const string CompanyWaiting = $"SELECT 1 FROM onboarding_state WHERE awaiting_admission AND company_id = @company AND current_state = '{WorkflowStates.Queued}'";
 
     public static async Task<(ExistingWorkflow? InFlight, ExistingWorkflow? LatestFinished, bool CompanyHasWaiting)> ReadAsync(
         OrchestratorDbContext db, string roleKey, Guid self, string companyId, CancellationToken cancellationToken)

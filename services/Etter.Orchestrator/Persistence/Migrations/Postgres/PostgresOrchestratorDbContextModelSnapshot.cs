@@ -501,8 +501,8 @@ namespace Etter.Orchestrator.Persistence.Migrations.Postgres
                     b.HasIndex("RoleKey", "CurrentState")
                         .HasDatabaseName("ix_onboarding_state_role_key");
 
-                    b.HasIndex("AwaitingAdmission", "CompanyId", "QueuedAt")
-                        .HasDatabaseName("ix_onboarding_state_admission");
+                    b.HasIndex(new[] { "CompanyId", "QueuedAt" }, "ix_onboarding_state_admission")
+                        .HasFilter("awaiting_admission AND current_state = 'Queued'");
 
                     b.ToTable("onboarding_state", (string)null);
                 });
