@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Etter.IntegrationTests.Infrastructure;
 using Etter.Orchestrator.Persistence;
 using Etter.Orchestrator.Saga;
 using Etter.Orchestrator.Submission;
@@ -78,6 +79,5 @@ public sealed class AdmissionIndexTests : IAsyncLifetime
         return own.Concat(children).Distinct();
     }
 
-    PostgresOrchestratorDbContext Orchestrator() =>
-        new(new DbContextOptionsBuilder<PostgresOrchestratorDbContext>().UseNpgsql(_environment.PostgresConnectionString, o => o.MigrationsHistoryTable("__ef_migrations_orchestrator")).Options);
+    PostgresOrchestratorDbContext Orchestrator() => _environment.OrchestratorDb();
 }

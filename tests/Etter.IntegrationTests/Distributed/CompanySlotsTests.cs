@@ -1,3 +1,4 @@
+using Etter.IntegrationTests.Infrastructure;
 using Etter.Orchestrator.Admission;
 using Etter.Orchestrator.Persistence;
 using Etter.TestSupport;
@@ -87,6 +88,5 @@ public sealed class CompanySlotsTests : IAsyncLifetime
     static Task<Guid?> HolderAsync(OrchestratorDbContext db, string companyId, int slot) =>
         db.Slots.AsNoTracking().Where(x => x.CompanyId == companyId && x.Slot == slot).Select(x => x.WorkflowId).SingleAsync();
 
-    PostgresOrchestratorDbContext Open() =>
-        new(new DbContextOptionsBuilder<PostgresOrchestratorDbContext>().UseNpgsql(_environment.PostgresConnectionString, o => o.MigrationsHistoryTable("__ef_migrations_orchestrator")).Options);
+    PostgresOrchestratorDbContext Open() => _environment.OrchestratorDb();
 }

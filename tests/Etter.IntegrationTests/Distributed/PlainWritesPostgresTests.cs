@@ -336,6 +336,5 @@ public sealed class PlainWritesPostgresTests : IAsyncLifetime
         await transaction.CommitAsync();
     }
 
-    PostgresOrchestratorDbContext Open() =>
-        new(new DbContextOptionsBuilder<PostgresOrchestratorDbContext>().UseNpgsql(_environment.PostgresConnectionString, o => o.MigrationsHistoryTable("__ef_migrations_orchestrator")).Options);
+    PostgresOrchestratorDbContext Open() => _environment.OrchestratorDb();
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Etter.IntegrationTests.Infrastructure;
 using Etter.AiAssessment.Persistence;
 using Etter.Messaging.Outbox;
 using Etter.Orchestrator.Persistence;
@@ -97,8 +98,7 @@ public sealed class PostgresStorageTests : IAsyncLifetime
         "{\"tasks\":[" + string.Join(",", Enumerable.Range(1, tasks).Select(i =>
             $"{{\"task\":\"Review claim file {i} and confirm coverage for loss type {i % 7}\",\"automation\":{i * 37 % 100},\"augmentation\":{i * 53 % 100}}}")) + "]}";
 
-    PostgresOrchestratorDbContext Orchestrator() =>
-        new(new DbContextOptionsBuilder<PostgresOrchestratorDbContext>().UseNpgsql(_environment.PostgresConnectionString, o => o.MigrationsHistoryTable("__ef_migrations_orchestrator")).Options);
+    PostgresOrchestratorDbContext Orchestrator() => _environment.OrchestratorDb();
 
     PostgresRoleGraphDbContext RoleSetup() =>
         new(new DbContextOptionsBuilder<PostgresRoleGraphDbContext>().UseNpgsql(_environment.PostgresConnectionString, o => o.MigrationsHistoryTable("__ef_migrations_role_graph")).Options);

@@ -1,5 +1,7 @@
+using Etter.Orchestrator.Persistence;
 using Etter.Orchestrator.Saga;
 using Etter.TestSupport;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Etter.IntegrationTests.Infrastructure;
@@ -11,6 +13,11 @@ public static class ScratchDatabase
     public const string TerminalStates =
         $"('{nameof(OnboardingStateMachine.Ready)}', '{nameof(OnboardingStateMachine.Failed)}', '{nameof(OnboardingStateMachine.Degraded)}', "
         + $"'{nameof(OnboardingStateMachine.ValidationError)}', '{nameof(OnboardingStateMachine.Cancelled)}')";
+
+    /// <summary>The orchestrator's PostgreSQL context on the scratch database, with its service's migrations history table.</summary>
+    public static PostgresOrchestratorDbContext OrchestratorDb(this ScratchEnvironment environment) =>
+        new(new DbContextOptionsBuilder<PostgresOrchestratorDbContext>()
+            .UseNpgsql(environment.PostgresConnectionString, o => o.MigrationsHistoryTable("__ef_migrations_orchestrator")).Options);
 
     public static async Task<long> ScalarAsync(this ScratchEnvironment environment, string sql)
     {
