@@ -13,8 +13,6 @@ public sealed class RedisWorkflowStatusStore(IConnectionMultiplexer redis, IOpti
 {
     public const string StatusKeyPrefix = "etter:workflow:status:";
 
-    readonly string _keyPrefix = options.Value.KeyPrefix + StatusKeyPrefix;
-
     const string WriteIfNewer = """
         local current = redis.call('GET', KEYS[1])
         if current then
@@ -30,7 +28,7 @@ public sealed class RedisWorkflowStatusStore(IConnectionMultiplexer redis, IOpti
     /// <summary>The key of a workflow's status in a deployment whose <see cref="RedisOptions.KeyPrefix"/> is <paramref name="keyPrefix"/>.</summary>
     public static RedisKey Key(string keyPrefix, Guid workflowId) => keyPrefix + StatusKeyPrefix + workflowId.ToString("D");
 
-    RedisKey KeyOf(Guid workflowId) => _keyPrefix + workflowId.ToString("D");
+    RedisKey KeyOf(Guid workflowId) => Key(options.Value.KeyPrefix, workflowId);
 
     public async Task<bool> TryWriteAsync(OnboardingStatus status, CancellationToken cancellationToken)
     {
