@@ -1,8 +1,7 @@
 using Etter.Orchestrator.Persistence;
-using Etter.Persistence;
+using Etter.IntegrationTests.Infrastructure;
 using Etter.TestSupport;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Etter.IntegrationTests.Distributed;
@@ -42,14 +41,7 @@ public sealed class PreparedStatementTests : IAsyncLifetime
     /// </summary>
     async Task<List<string>> PreparedAfterRepeatsAsync(string connectionString)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Etter:Mode"] = "Distributed",
-            ["Etter:Postgres:ConnectionString"] = connectionString,
-        }).Build();
-        var services = new ServiceCollection();
-        services.AddEtterDatabase<OrchestratorDbContext, SqliteOrchestratorDbContext, PostgresOrchestratorDbContext>(configuration, "unused.db", "__ef_migrations_orchestrator");
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = ScratchDatabase.OrchestratorDatabaseServices(connectionString);
         await using var scope = provider.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
         await db.Database.MigrateAsync();

@@ -1,7 +1,10 @@
 using Etter.Orchestrator.Persistence;
+using Etter.Persistence;
 using Etter.Orchestrator.Saga;
 using Etter.TestSupport;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Etter.IntegrationTests.Infrastructure;
@@ -18,6 +21,22 @@ public static class ScratchDatabase
     public static PostgresOrchestratorDbContext OrchestratorDb(this ScratchEnvironment environment) =>
         new(new DbContextOptionsBuilder<PostgresOrchestratorDbContext>()
             .UseNpgsql(environment.PostgresConnectionString, o => o.MigrationsHistoryTable("__ef_migrations_orchestrator")).Options);
+
+    /// <summary>
+    /// The orchestrator's database registered as its service registers it (connection settings, pooled contexts), on
+    /// <paramref name="connectionString"/>.
+    /// </summary>
+    public static ServiceProvider OrchestratorDatabaseServices(string connectionString)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Etter:Mode"] = "Distributed",
+            ["Etter:Postgres:ConnectionString"] = connectionString,
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddEtterDatabase<OrchestratorDbContext, SqliteOrchestratorDbContext, PostgresOrchestratorDbContext>(configuration, "unused.db", "__ef_migrations_orchestrator");
+        return services.BuildServiceProvider();
+    }
 
     public static async Task<long> ScalarAsync(this ScratchEnvironment environment, string sql)
     {
