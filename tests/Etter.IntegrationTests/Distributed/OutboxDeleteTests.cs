@@ -1,6 +1,6 @@
+using Etter.IntegrationTests.Infrastructure;
 using Etter.Messaging.Outbox;
 using Etter.Orchestrator.Persistence;
-using Etter.IntegrationTests.Infrastructure;
 using Etter.TestSupport;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
-using Etter.Orchestrator.Persistence;
 using Etter.IntegrationTests.Infrastructure;
+using Etter.Orchestrator.Persistence;
 using Etter.TestSupport;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

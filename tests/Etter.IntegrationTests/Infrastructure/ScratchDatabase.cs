@@ -1,6 +1,6 @@
 using Etter.Orchestrator.Persistence;
-using Etter.Persistence;
 using Etter.Orchestrator.Saga;
+using Etter.Persistence;
 using Etter.TestSupport;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
