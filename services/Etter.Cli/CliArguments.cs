@@ -4,6 +4,11 @@ namespace Etter.Cli;
 /// A small, strict parser: <c>command [positional...] [--flag] [--option value]</c>. Unknown options
 /// and missing values are errors, so typos never silently change what runs.
 /// </summary>
+/// <remarks>
+/// The parser knows every option name of the command line, so a mistyped one is reported as unknown, with the
+/// nearest real name, before anything asks for its value: <c>--mok</c> would otherwise read as an option missing
+/// its value, or swallow the argument after it.
+/// </remarks>
 public sealed class CliArguments
 {
     readonly Dictionary<string, string?> _options = new(StringComparer.Ordinal);
@@ -21,10 +26,12 @@ public sealed class CliArguments
 
     /// <param name="args">The raw arguments.</param>
     /// <param name="flags">Options that take no value.</param>
-    public static CliArguments Parse(IReadOnlyList<string> args, IReadOnlySet<string> flags)
+    /// <param name="valueOptions">Options that take a value. Whether a command accepts one is its own check (<see cref="EnsureAllUsed"/>).</param>
+    public static CliArguments Parse(IReadOnlyList<string> args, IReadOnlySet<string> flags, IReadOnlySet<string> valueOptions)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(flags);
+        ArgumentNullException.ThrowIfNull(valueOptions);
         if (args.Count == 0)
         {
             throw new CliUsageException("No command given.");
@@ -48,7 +55,13 @@ public sealed class CliArguments
                 value = name[(equals + 1)..];
                 name = name[..equals];
             }
-            else if (!flags.Contains(name))
+
+            if (!flags.Contains(name) && !valueOptions.Contains(name))
+            {
+                throw new CliUsageException(UnknownOption(name, [.. flags, .. valueOptions]));
+            }
+
+            if (equals < 0 && !flags.Contains(name))
             {
                 if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
                 {
@@ -65,6 +78,34 @@ public sealed class CliArguments
         }
 
         return parsed;
+    }
+
+    static string UnknownOption(string name, IReadOnlyCollection<string> known)
+    {
+        var nearest = known.Select(k => (Name: k, Distance: EditDistance(name, k))).OrderBy(k => k.Distance).ThenBy(k => k.Name, StringComparer.Ordinal).FirstOrDefault();
+        return nearest.Name is not null && nearest.Distance <= 2
+            ? $"Unknown option --{name}. Did you mean --{nearest.Name}?"
+            : $"Unknown option --{name}.";
+    }
+
+    /// <summary>Levenshtein distance: how many single-character edits turn one name into the other.</summary>
+    static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        var current = new int[b.Length + 1];
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = Math.Min(substitution, Math.Min(previous[j], current[j - 1]) + 1);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
     }
 
     public bool Flag(string name)

@@ -7,6 +7,8 @@ public static class EtterCli
 {
     static readonly HashSet<string> Flags = ["mock", "json", "draft", "help"];
 
+    static readonly HashSet<string> ValueOptions = ["company", "role", "engine", "jd-file", "draup-role", "timeout", "data-dir", "mode"];
+
     public const string Usage = """
         etter — onboard company roles into Etter (embedded default: nothing to install).
 
@@ -39,7 +41,7 @@ public static class EtterCli
 
         try
         {
-            var parsed = CliArguments.Parse(args, Flags);
+            var parsed = CliArguments.Parse(args, Flags, ValueOptions);
             if (parsed.Flag("help"))
             {
                 stdout.WriteLine(Usage);
