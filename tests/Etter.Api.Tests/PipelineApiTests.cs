@@ -88,6 +88,36 @@ public sealed class PipelineApiTests(EmbeddedApiFactory factory) : IClassFixture
         var response = await _client.PostAsync("/api/v1/pipeline/push", Json("""{"company_id": "Liberty"""));
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail")[0];
+        Assert.Equal("value_error.jsondecode", detail.GetProperty("type").GetString());
+    }
+
+    [Theory]
+    [InlineData("""[1, 2]""", """["body"]""", "value is not a valid dict", "type_error.dict")]
+    [InlineData("""{"company_id": 123, "role_name": "Clerk"}""", """["body","company_id"]""", "str type expected", "type_error.str")]
+    [InlineData("""{"company_id": "Acme", "role_name": "Clerk", "options": {"draft": "yes"}}""", """["body","options","draft"]""", "value could not be parsed to a boolean", "type_error.bool")]
+    [InlineData("""{"company_id": "Acme", "role_name": "Clerk", "documents": {"type": "job_description"}}""", """["body","documents"]""", "value is not a valid list", "type_error.list")]
+    [InlineData("""{"company_id": "Acme", "role_name": "Clerk", "documents": [{"content": "x", "metadata": {"page count": 3}}]}""", """["body","documents",0,"metadata","page count"]""", "str type expected", "type_error.str")]
+    public async Task ValueOfTheWrongType_Returns422NamingWhereAndWhatWasExpected(string json, string location, string message, string type)
+    {
+        var response = await _client.PostAsync("/api/v1/pipeline/push", Json(json));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail")[0];
+        Assert.Equal(JsonSerializer.Serialize(JsonSerializer.Deserialize<JsonElement>(location)), detail.GetProperty("loc").GetRawText());
+        Assert.Equal(message, detail.GetProperty("msg").GetString());
+        Assert.Equal(type, detail.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task BatchRoleOfTheWrongType_Returns422WithTheRolePositionAsANumber()
+    {
+        var response = await _client.PostAsync("/api/v1/pipeline/push-batch", Json("""{"company_id": "Acme", "roles": [{"role_name": "Clerk"}, {"role_name": 5}]}"""));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail")[0];
+        Assert.Equal("""["body","roles",1,"role_name"]""", detail.GetProperty("loc").GetRawText());
+        Assert.Equal("type_error.str", detail.GetProperty("type").GetString());
     }
 
     [Fact]

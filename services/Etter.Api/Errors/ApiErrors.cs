@@ -32,7 +32,8 @@ public sealed record ErrorEnvelope(ErrorDetail Detail);
 
 public sealed record ErrorDetail(string Error, string Message, bool Recoverable);
 
-public sealed record FieldProblem(IReadOnlyList<string> Location, string Message, string Type)
+/// <param name="Location">Property names (strings) and list positions (numbers), from <c>"body"</c> down, as pydantic's <c>loc</c>.</param>
+public sealed record FieldProblem(IReadOnlyList<object> Location, string Message, string Type)
 {
     public static FieldProblem Missing(params string[] location) => new(["body", .. location], "field required", "value_error.missing");
 }

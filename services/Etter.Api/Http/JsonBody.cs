@@ -36,16 +36,13 @@ public static class JsonBody
         }
         catch (JsonException ex)
         {
-            return (null, ApiErrors.Unprocessable([new FieldProblem(["body", .. JsonPath(ex)], $"invalid JSON: {ex.Message}", "value_error.jsondecode")]));
+            return (null, ApiErrors.Unprocessable([JsonBodyProblems.Describe(ex, typeof(T), PipelineStatusMapper.JsonOptions)]));
         }
         catch (InvalidOperationException ex) when (ex.Message.Contains("content type", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("Content-Type", StringComparison.Ordinal))
         {
             return (null, ApiErrors.Unprocessable([new FieldProblem(["body"], "expected a JSON body with Content-Type: application/json", "value_error.content_type")]));
         }
     }
-
-    static string[] JsonPath(JsonException ex) =>
-        ex.Path is { Length: > 2 } path ? path.TrimStart('$', '.').Split('.', StringSplitOptions.RemoveEmptyEntries) : [];
 
     /// <summary>For endpoints whose body is optional: none at all is fine, malformed JSON is not.</summary>
     public static async Task<(T? Body, IResult? Problem)> ReadOptionalAsync<T>(HttpContext http)
