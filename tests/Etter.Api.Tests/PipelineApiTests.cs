@@ -109,6 +109,41 @@ public sealed class PipelineApiTests(EmbeddedApiFactory factory) : IClassFixture
         Assert.Equal(type, detail.GetProperty("type").GetString());
     }
 
+    [Theory]
+    [InlineData("1")]
+    [InlineData("yes")]
+    [InlineData("on")]
+    public async Task UseMockAsTheOldServiceAcceptedIt_IsAccepted(string useMock)
+    {
+        var response = await _client.PostAsync($"/api/v1/pipeline/push?use_mock={useMock}", Json($$"""{"company_id": "Acme Corporation", "role_name": "Flag {{useMock}}"}"""));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/api/v1/pipeline/push?use_mock=maybe", "use_mock", "type_error.bool")]
+    [InlineData("/api/v1/pipeline/push-batch?use_mock=maybe", "use_mock", "type_error.bool")]
+    public async Task QueryValueTheOldServiceRefused_Returns422NamingTheParameter(string url, string parameter, string type)
+    {
+        var response = await _client.PostAsync(url, Json("""{"company_id": "Acme Corporation", "role_name": "Clerk", "roles": [{"role_name": "Clerk"}]}"""));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail")[0];
+        Assert.Equal($"""["query","{parameter}"]""", detail.GetProperty("loc").GetRawText());
+        Assert.Equal(type, detail.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task ListLimitThatIsNotANumber_Returns422NamingIt()
+    {
+        var response = await _client.GetAsync("/api/v1/pipeline/workflows?limit=abc");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail")[0];
+        Assert.Equal("""["query","limit"]""", detail.GetProperty("loc").GetRawText());
+        Assert.Equal("type_error.integer", detail.GetProperty("type").GetString());
+    }
+
     [Fact]
     public async Task BatchRoleOfTheWrongType_Returns422WithTheRolePositionAsANumber()
     {

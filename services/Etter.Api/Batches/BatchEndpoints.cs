@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Etter.Api.Errors;
 using Etter.Api.Http;
 using Etter.Api.Pipeline;
@@ -26,8 +27,13 @@ public static class BatchEndpoints
         return pipeline;
     }
 
-    static async Task<IResult> PushBatchAsync(HttpContext http, bool? use_mock, RoleSubmitter submitter, TimeProvider time)
+    static async Task<IResult> PushBatchAsync(HttpContext http, [Description(QueryValues.FlagDescription)] string? use_mock, RoleSubmitter submitter, TimeProvider time)
     {
+        if (!QueryValues.TryFlag(use_mock, nameof(use_mock), out var useMock, out var refused))
+        {
+            return refused;
+        }
+
         var (body, problem) = await JsonBody.ReadAsync<PushBatchRequest>(http);
         if (problem is not null)
         {
@@ -81,7 +87,7 @@ public static class BatchEndpoints
                     DraupRoleName = role.DraupRoleName,
                     Options = body.Options,
                 },
-                use_mock == true,
+                useMock,
                 now,
                 requestedBy) with
             { BatchId = batchId };

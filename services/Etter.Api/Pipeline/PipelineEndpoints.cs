@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Etter.Api.Batches;
 using Etter.Api.Catalog;
 using Etter.Api.Errors;
@@ -31,8 +32,13 @@ public static class PipelineEndpoints
         return app;
     }
 
-    static async Task<IResult> PushAsync(HttpContext http, bool? use_mock, RoleSubmitter submitter, TimeProvider time)
+    static async Task<IResult> PushAsync(HttpContext http, [Description(QueryValues.FlagDescription)] string? use_mock, RoleSubmitter submitter, TimeProvider time)
     {
+        if (!QueryValues.TryFlag(use_mock, nameof(use_mock), out var useMock, out var refused))
+        {
+            return refused;
+        }
+
         var (body, problem) = await JsonBody.ReadAsync<PushRequest>(http);
         if (problem is not null)
         {
@@ -55,7 +61,7 @@ public static class PipelineEndpoints
             return ApiErrors.Unprocessable(missing);
         }
 
-        var request = OnboardingRequestFactory.FromPush(body, use_mock == true, time.GetUtcNow(), http.User.Identity?.Name ?? "api");
+        var request = OnboardingRequestFactory.FromPush(body, useMock, time.GetUtcNow(), http.User.Identity?.Name ?? "api");
         if (OnboardingRequestValidator.Validate(request) is { } invalid)
         {
             return ApiErrors.Validation(invalid.Message);

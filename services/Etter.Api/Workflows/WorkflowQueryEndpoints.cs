@@ -1,7 +1,9 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Etter.Api.Errors;
+using Etter.Api.Http;
 using Etter.Api.Pipeline;
 using Etter.Api.Status;
 using Etter.Contracts;
@@ -39,10 +41,15 @@ public static class WorkflowQueryEndpoints
         string? q,
         string? since,
         string? until,
-        int? limit,
+        [Description("1 to 500, default 50")] string? limit,
         string? cursor,
         CancellationToken cancellationToken)
     {
+        if (!QueryValues.TryInteger(limit, nameof(limit), out var pageLimit, out var refused))
+        {
+            return refused;
+        }
+
         if (status is not null && !Statuses.Contains(status))
         {
             return ApiErrors.Validation($"status must be one of: {string.Join(", ", Statuses)}.");
@@ -58,7 +65,7 @@ public static class WorkflowQueryEndpoints
             return ApiErrors.Validation("since and until must be ISO 8601 timestamps, e.g. 2026-11-25T12:00:00Z.");
         }
 
-        if (limit is < 1 or > MaxLimit)
+        if (pageLimit is < 1 or > MaxLimit)
         {
             return ApiErrors.Validation($"limit must be between 1 and {MaxLimit}.");
         }
@@ -69,7 +76,7 @@ public static class WorkflowQueryEndpoints
             return ApiErrors.Validation("cursor is not one this API issued; use next_cursor from the previous page.");
         }
 
-        var pageSize = limit ?? 50;
+        var pageSize = pageLimit ?? 50;
         var page = await workflows.ListAsync(
             new WorkflowQuery(status is null ? null : WorkflowStates.FromWire(status), company_id, failed_step, string.IsNullOrWhiteSpace(q) ? null : q.Trim(), from, to, after, pageSize + 1),
             cancellationToken);
