@@ -14,6 +14,7 @@ public static class JsonBodyProblems
     public static FieldProblem Describe(JsonException error, Type bodyType, JsonSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(bodyType);
         ArgumentNullException.ThrowIfNull(options);
         var location = Segments(error.Path);
 

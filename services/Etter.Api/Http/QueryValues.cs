@@ -12,7 +12,7 @@ namespace Etter.Api.Http;
 public static class QueryValues
 {
     /// <summary>How a flag parameter is described in the OpenAPI document, which shows it as a string.</summary>
-    public const string FlagDescription = "true or false; 1/0, yes/no, on/off and t/f also accepted";
+    public const string FlagDescription = "true or false; 1/0, yes/no, on/off, t/f and y/n also accepted";
 
     static readonly HashSet<string> TrueWords = new(["1", "on", "t", "true", "y", "yes"], StringComparer.OrdinalIgnoreCase);
     static readonly HashSet<string> FalseWords = new(["0", "off", "f", "false", "n", "no"], StringComparer.OrdinalIgnoreCase);
