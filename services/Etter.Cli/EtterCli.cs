@@ -25,7 +25,7 @@ public static class EtterCli
           --mode <mode>       embedded (default) or distributed (RabbitMQ/PostgreSQL/Redis from Etter__* settings)
 
         Exit codes: 0 ready, 1 failed or invalid, 2 bad arguments, 3 degraded (no assessment),
-                    4 not found, 5 timed out waiting.
+                    4 not found, 5 timed out waiting, 6 servers not configured or not reachable.
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
@@ -63,6 +63,11 @@ public static class EtterCli
             stderr.WriteLine($"error: {ex.Message}");
             stderr.WriteLine("Run 'etter --help' for usage.");
             return ExitCodes.Usage;
+        }
+        catch (ServersUnavailableException ex)
+        {
+            stderr.WriteLine($"error: {ex.Message}");
+            return ExitCodes.ServersUnavailable;
         }
     }
 }

@@ -9,4 +9,5 @@ public static class ExitCodes
     public const int Degraded = 3;
     public const int NotFound = 4;
     public const int TimedOut = 5;
+    public const int ServersUnavailable = 6;
 }

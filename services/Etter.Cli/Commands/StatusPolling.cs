@@ -15,8 +15,7 @@ static class StatusPolling
 
     public static async Task<PipelineStatusResponse?> PublishAndFollowAsync(IConfiguration configuration, OnboardRoleRequested request, TextWriter progress, TimeSpan timeout)
     {
-        using var host = CliHost.BuildClient(configuration);
-        await host.StartAsync();
+        using var host = await CliHost.StartClientAsync(configuration);
         try
         {
             await host.Services.GetRequiredService<IPublishEndpoint>().PublishBoundedAsync(request);
@@ -49,8 +48,7 @@ static class StatusPolling
 
     public static async Task<PipelineStatusResponse?> AskOnceAsync(IConfiguration configuration, Guid workflowId)
     {
-        using var host = CliHost.BuildClient(configuration);
-        await host.StartAsync();
+        using var host = await CliHost.StartClientAsync(configuration);
         try
         {
             return await AskAsync(host.Services.GetRequiredService<IRequestClient<GetOnboardingStatus>>(), workflowId, CancellationToken.None);

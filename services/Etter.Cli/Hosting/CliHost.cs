@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Etter.Cli.Hosting;
 
@@ -41,9 +42,52 @@ static class CliHost
     public static IHost BuildEmbedded(IConfiguration configuration) =>
         Build(configuration, services => services.AddEtterPipeline(configuration));
 
-    /// <summary>A thin bus client of a distributed deployment: publishes requests and asks the saga for status.</summary>
-    public static IHost BuildClient(IConfiguration configuration) =>
-        Build(configuration, services => services.AddEtterBus(configuration, bus => bus.AddRequestClient<GetOnboardingStatus>(RequestTimeout.After(s: 10))));
+    /// <summary>
+    /// How long the CLI waits for the broker. The services wait a minute, to outlast a broker's restart; a person at a
+    /// prompt is better told at once that nothing answers.
+    /// </summary>
+    static readonly TimeSpan BrokerStartTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// A thin bus client of a distributed deployment, started: publishes requests and asks the saga for status. Missing
+    /// settings and a broker that does not answer end in <see cref="ServersUnavailableException"/>, one line for the
+    /// user instead of a stack trace.
+    /// </summary>
+    public static async Task<IHost> StartClientAsync(IConfiguration configuration)
+    {
+        IHost host;
+        try
+        {
+            host = Build(configuration, services =>
+            {
+                services.AddEtterBus(configuration, bus => bus.AddRequestClient<GetOnboardingStatus>(RequestTimeout.After(s: 10)));
+                services.Configure<MassTransitHostOptions>(options => options.StartTimeout = BrokerStartTimeout);
+            });
+        }
+        catch (OptionsValidationException ex)
+        {
+            throw new ServersUnavailableException($"nothing was sent: distributed mode needs the servers' settings. {ex.Message}");
+        }
+
+        try
+        {
+            await host.StartAsync();
+            return host;
+        }
+        catch (Exception ex)
+        {
+            host.Dispose();
+            var cause = ex;
+            while (cause.InnerException is not null)
+            {
+                cause = cause.InnerException;
+            }
+
+            var detail = ReferenceEquals(cause, ex) ? ex.Message : $"{ex.Message} ({cause.Message})";
+            throw new ServersUnavailableException(
+                $"nothing was sent: the message broker did not answer within {BrokerStartTimeout.TotalSeconds:0} s: {detail}. Start the servers (deploy/local/up.sh) or check the Etter__RabbitMq__* settings.");
+        }
+    }
 
     static IHost Build(IConfiguration configuration, Action<IServiceCollection> configure)
     {
@@ -53,6 +97,11 @@ static class CliHost
 
         // EF Core logs a failed command before our retry handles it; the CLI shows only what the user must act on.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Error);
+
+        // A broker that does not answer is reported once, in the CLI's own words (StartClientAsync); MassTransit's
+        // warning per connection attempt and the host's failure log would bury that line in stack traces.
+        builder.Logging.AddFilter("MassTransit", LogLevel.Error);
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.Critical);
         configure(builder.Services);
         return builder.Build();
     }
