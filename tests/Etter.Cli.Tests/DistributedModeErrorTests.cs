@@ -33,7 +33,7 @@ public sealed class DistributedModeErrorTests
         var result = await CliRunner.RunAsync(["status", Guid.NewGuid().ToString(), "--mode", "distributed"], environment, timeout: TimeSpan.FromSeconds(60));
 
         Assert.Equal(ExitCodes.ServersUnavailable, result.ExitCode);
-        Assert.Contains("the message broker did not answer", result.StdErr, StringComparison.Ordinal);
+        Assert.Contains("error: nothing was sent: could not connect to the message broker", result.StdErr, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", result.StdErr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.StdErr, StringComparison.Ordinal);
     }

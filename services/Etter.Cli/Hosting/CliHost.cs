@@ -44,13 +44,13 @@ static class CliHost
 
     /// <summary>
     /// How long the CLI waits for the broker. The services wait a minute, to outlast a broker's restart; a person at a
-    /// prompt is better told at once that nothing answers.
+    /// prompt is better told at once that nothing can be reached.
     /// </summary>
     static readonly TimeSpan BrokerStartTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// A thin bus client of a distributed deployment, started: publishes requests and asks the saga for status. Missing
-    /// settings and a broker that does not answer end in <see cref="ServersUnavailableException"/>, one line for the
+    /// settings and a broker that cannot be reached end in <see cref="ServersUnavailableException"/>, one line for the
     /// user instead of a stack trace.
     /// </summary>
     public static async Task<IHost> StartClientAsync(IConfiguration configuration)
@@ -58,11 +58,20 @@ static class CliHost
         IHost host;
         try
         {
-            host = Build(configuration, services =>
-            {
-                services.AddEtterBus(configuration, bus => bus.AddRequestClient<GetOnboardingStatus>(RequestTimeout.After(s: 10)));
-                services.Configure<MassTransitHostOptions>(options => options.StartTimeout = BrokerStartTimeout);
-            });
+            host = Build(
+                configuration,
+                services =>
+                {
+                    services.AddEtterBus(configuration, bus => bus.AddRequestClient<GetOnboardingStatus>(RequestTimeout.After(s: 10)));
+                    services.Configure<MassTransitHostOptions>(options => options.StartTimeout = BrokerStartTimeout);
+                },
+                logging =>
+                {
+                    // A broker that cannot be reached is reported once, in the CLI's own words (below); MassTransit's
+                    // warning per connection attempt and the host's failure log would bury that line in stack traces.
+                    logging.AddFilter("MassTransit", LogLevel.Error);
+                    logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.Critical);
+                });
         }
         catch (OptionsValidationException ex)
         {
@@ -85,11 +94,11 @@ static class CliHost
 
             var detail = ReferenceEquals(cause, ex) ? ex.Message : $"{ex.Message} ({cause.Message})";
             throw new ServersUnavailableException(
-                $"nothing was sent: the message broker did not answer within {BrokerStartTimeout.TotalSeconds:0} s: {detail}. Start the servers (deploy/local/up.sh) or check the Etter__RabbitMq__* settings.");
+                $"nothing was sent: could not connect to the message broker within {BrokerStartTimeout.TotalSeconds:0} s: {detail}. Start the servers (deploy/local/up.sh) or check the Etter__RabbitMq__* settings.");
         }
     }
 
-    static IHost Build(IConfiguration configuration, Action<IServiceCollection> configure)
+    static IHost Build(IConfiguration configuration, Action<IServiceCollection> configure, Action<ILoggingBuilder>? logging = null)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Configuration = new ConfigurationManager() });
         builder.Configuration.AddConfiguration(configuration);
@@ -97,11 +106,7 @@ static class CliHost
 
         // EF Core logs a failed command before our retry handles it; the CLI shows only what the user must act on.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Error);
-
-        // A broker that does not answer is reported once, in the CLI's own words (StartClientAsync); MassTransit's
-        // warning per connection attempt and the host's failure log would bury that line in stack traces.
-        builder.Logging.AddFilter("MassTransit", LogLevel.Error);
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.Critical);
+        logging?.Invoke(builder.Logging);
         configure(builder.Services);
         return builder.Build();
     }
