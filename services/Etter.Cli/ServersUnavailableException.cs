@@ -1,4 +1,7 @@
 namespace Etter.Cli;
 
-/// <summary>Distributed mode could not begin: the servers' settings are missing or the broker could not be reached. Exit code 6.</summary>
+/// <summary>
+/// Distributed mode cannot do its work: the servers' settings are missing, the broker cannot be reached, or no orchestrator
+/// answers. Exit code 6.
+/// </summary>
 public sealed class ServersUnavailableException(string message) : Exception(message);

@@ -22,9 +22,17 @@ static class StatusPolling
             var client = host.Services.GetRequiredService<IRequestClient<GetOnboardingStatus>>();
             using var deadline = new CancellationTokenSource(timeout);
             long lastVersion = -1;
+            var toldNoAnswer = false;
             while (!deadline.IsCancellationRequested)
             {
-                var status = await AskAsync(client, request.WorkflowId, deadline.Token);
+                var (answered, status) = await AskAsync(client, request.WorkflowId, deadline.Token);
+                if (!answered && !toldNoAnswer)
+                {
+                    // The request is on the broker and runs whenever an orchestrator takes it; keep asking until the timeout.
+                    progress.WriteLine($"  (no answer from the orchestrator within {CliHost.StatusAnswerTimeout.TotalSeconds:0} s; still asking. Is it running? deploy/local/up.sh starts the services.)");
+                    toldNoAnswer = true;
+                }
+
                 if (status is not null && status.Version != lastVersion)
                 {
                     lastVersion = status.Version;
@@ -51,7 +59,10 @@ static class StatusPolling
         using var host = await CliHost.StartClientAsync(configuration);
         try
         {
-            return await AskAsync(host.Services.GetRequiredService<IRequestClient<GetOnboardingStatus>>(), workflowId, CancellationToken.None);
+            var (answered, status) = await AskAsync(host.Services.GetRequiredService<IRequestClient<GetOnboardingStatus>>(), workflowId, CancellationToken.None);
+            return answered
+                ? status
+                : throw new ServersUnavailableException($"no answer from the orchestrator within {CliHost.StatusAnswerTimeout.TotalSeconds:0} s. Is it running? deploy/local/up.sh starts the services.");
         }
         finally
         {
@@ -59,9 +70,22 @@ static class StatusPolling
         }
     }
 
-    static async Task<PipelineStatusResponse?> AskAsync(IRequestClient<GetOnboardingStatus> client, Guid workflowId, CancellationToken cancellationToken)
+    /// <returns>Whether the saga answered in time, and the status it gave (null: it knows no such workflow).</returns>
+    static async Task<(bool Answered, PipelineStatusResponse? Status)> AskAsync(IRequestClient<GetOnboardingStatus> client, Guid workflowId, CancellationToken cancellationToken)
     {
-        var response = await client.GetResponse<OnboardingStatus, OnboardingNotFound>(new GetOnboardingStatus { WorkflowId = workflowId }, cancellationToken);
-        return response.Is(out Response<OnboardingStatus>? found) ? PipelineStatusMapper.From(found!.Message) : null;
+        try
+        {
+            var response = await client.GetResponse<OnboardingStatus, OnboardingNotFound>(new GetOnboardingStatus { WorkflowId = workflowId }, cancellationToken);
+            return (true, response.Is(out Response<OnboardingStatus>? found) ? PipelineStatusMapper.From(found!.Message) : null);
+        }
+        catch (RequestTimeoutException)
+        {
+            return (false, null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller's overall deadline passed mid-question: it reports the timeout.
+            return (false, null);
+        }
     }
 }

@@ -48,6 +48,9 @@ static class CliHost
     /// </summary>
     static readonly TimeSpan BrokerStartTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long one status question waits for the saga's answer.</summary>
+    public static readonly TimeSpan StatusAnswerTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// A thin bus client of a distributed deployment, started: publishes requests and asks the saga for status. Missing
     /// settings and a broker that cannot be reached end in <see cref="ServersUnavailableException"/>, one line for the
@@ -62,14 +65,14 @@ static class CliHost
                 configuration,
                 services =>
                 {
-                    services.AddEtterBus(configuration, bus => bus.AddRequestClient<GetOnboardingStatus>(RequestTimeout.After(s: 10)));
+                    services.AddEtterBus(configuration, bus => bus.AddRequestClient<GetOnboardingStatus>(StatusAnswerTimeout));
                     services.Configure<MassTransitHostOptions>(options => options.StartTimeout = BrokerStartTimeout);
                 },
                 logging =>
                 {
                     // A broker that cannot be reached is reported once, in the CLI's own words (below); MassTransit's
                     // warning per connection attempt and the host's failure log would bury that line in stack traces.
-                    logging.AddFilter("MassTransit", LogLevel.Error);
+                    logging.AddFilter("MassTransit", LogLevel.Critical);
                     logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.Critical);
                 });
         }

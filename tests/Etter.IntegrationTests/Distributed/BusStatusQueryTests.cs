@@ -38,4 +38,26 @@ public sealed class BusStatusQueryTests : IAsyncLifetime
         Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.StdErr}\n{deployment.DescribeServices()}");
         Assert.Equal("ready", JsonDocument.Parse(result.StdOut).RootElement.GetProperty("status").GetString());
     }
+
+    [Fact]
+    public async Task CliStatusWithNoOrchestratorRunning_SaysSoWithExitCode6()
+    {
+        // The broker answers (the scratch vhost exists), but no service consumes the saga's queues.
+        var result = await CliRunner.RunAsync(["status", Guid.NewGuid().ToString(), "--mode", "distributed"], _environment.ServiceEnvironment());
+
+        Assert.True(result.ExitCode == 6, $"exit {result.ExitCode}: {result.StdErr}");
+        Assert.Contains("error: no answer from the orchestrator within 10 s", result.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", result.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CliOnboardWithNoOrchestratorRunning_SaysItIsStillAskingThenTimesOut()
+    {
+        var result = await CliRunner.RunAsync(["onboard", "--company", "Walmart Inc.", "--role", "Cashier", "--mock", "--mode", "distributed", "--timeout", "12"], _environment.ServiceEnvironment());
+
+        Assert.True(result.ExitCode == 5, $"exit {result.ExitCode}: {result.StdErr}");
+        Assert.Contains("no answer from the orchestrator within 10 s; still asking", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Timed out after 12 s; the workflow goes on.", result.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", result.StdErr, StringComparison.Ordinal);
+    }
 }
