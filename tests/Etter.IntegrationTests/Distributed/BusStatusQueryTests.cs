@@ -51,13 +51,32 @@ public sealed class BusStatusQueryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CliOnboardWithNoOrchestratorRunning_SaysItIsStillAskingThenTimesOut()
+    public async Task CliOnboardWhileTheOrchestratorIsDown_KeepsAskingAndTheWorkflowRunsOnceItIsBack()
     {
+        await using var deployment = await EtterDeployment.StartAsync(_environment, startApi: false);
+        var orchestrator = deployment.Get("Orchestrator");
+        await orchestrator.KillAsync();
+
         var result = await CliRunner.RunAsync(["onboard", "--company", "Walmart Inc.", "--role", "Cashier", "--mock", "--mode", "distributed", "--timeout", "12"], _environment.ServiceEnvironment());
 
         Assert.True(result.ExitCode == 5, $"exit {result.ExitCode}: {result.StdErr}");
         Assert.Contains("no answer from the orchestrator within 10 s; still asking", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("Timed out after 12 s; the workflow goes on.", result.StdErr, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", result.StdErr, StringComparison.Ordinal);
+
+        // The request waited in the orchestrator's queue: started again, it runs the workflow to the end.
+        var workflowId = System.Text.RegularExpressions.Regex.Match(result.StdOut, @"\(workflow ([0-9a-f-]{36})\)").Groups[1].Value;
+        orchestrator.Start();
+        await orchestrator.WaitHealthyAsync();
+
+        // No job description is given, so the workflow ends degraded (set up, nothing to assess) unless one is found.
+        string? last = null;
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); DateTime.UtcNow < deadline && last is not ("ready" or "degraded" or "failed");)
+        {
+            var status = await CliRunner.RunAsync(["status", workflowId, "--json", "--mode", "distributed"], _environment.ServiceEnvironment());
+            last = status.ExitCode is 0 or 1 or 3 ? JsonDocument.Parse(status.StdOut).RootElement.GetProperty("status").GetString() : $"exit {status.ExitCode}";
+        }
+
+        Assert.True(last is "ready" or "degraded", $"workflow {workflowId}: {last}\n{deployment.DescribeServices()}");
     }
 }
