@@ -30,7 +30,7 @@ public sealed partial class DockerComposeTests
             ["rabbitmq"] = Healthy,
             ["postgres"] = Healthy,
             ["redis"] = Healthy,
-            ["orchestrator"] = Started,
+            ["orchestrator"] = Healthy,
         },
     };
 
