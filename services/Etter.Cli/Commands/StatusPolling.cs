@@ -28,7 +28,8 @@ static class StatusPolling
                 var (answered, status) = await AskAsync(client, request.WorkflowId, deadline.Token);
                 if (!answered && !toldNoAnswer)
                 {
-                    // The request is on the broker and runs whenever an orchestrator takes it; keep asking until the timeout.
+                    // The request waits in the saga's queue (once an orchestrator has ever declared it, docs/reliability.md) and
+                    // runs when one takes it, so keep asking until the timeout.
                     progress.WriteLine($"  (no answer from the orchestrator within {CliHost.StatusAnswerTimeout.TotalSeconds:0} s; still asking. Is it running? deploy/local/up.sh starts the services.)");
                     toldNoAnswer = true;
                 }
