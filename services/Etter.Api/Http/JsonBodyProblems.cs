@@ -77,7 +77,7 @@ public static class JsonBodyProblems
     /// <c>$.documents[0].metadata['page count']</c> as <c>"documents", 0, "metadata", "page count"</c>: property names
     /// and list positions (numbers), each its own element of <c>loc</c>, as pydantic gave them.
     /// </summary>
-    public static IReadOnlyList<object> Segments(string? path)
+    static List<object> Segments(string? path)
     {
         var segments = new List<object>();
         if (string.IsNullOrEmpty(path) || path[0] != '$')
