@@ -136,6 +136,19 @@ public sealed class FullApiTests(EmbeddedApiFactory factory) : IClassFixture<Emb
     }
 
     [Fact]
+    public async Task WorkflowsLimit_DescribedRangeIsTheAcceptedRange()
+    {
+        var openApi = await GetJsonAsync("/openapi/v1.json");
+        var limit = openApi.GetProperty("paths").GetProperty("/api/v1/pipeline/workflows").GetProperty("get").GetProperty("parameters")
+            .EnumerateArray().Single(p => p.GetProperty("name").GetString() == "limit");
+
+        Assert.Equal("1 to 500, default 50", limit.GetProperty("description").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/api/v1/pipeline/workflows?limit=1")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/api/v1/pipeline/workflows?limit=500")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _client.GetAsync("/api/v1/pipeline/workflows?limit=501")).StatusCode);
+    }
+
+    [Fact]
     public async Task History_RecordsEveryTransitionInOrder()
     {
         var push = await _client.PostAsync("/api/v1/pipeline/push?use_mock=true", Json("""{"company_id": "History Co", "role_name": "Auditor"}"""));

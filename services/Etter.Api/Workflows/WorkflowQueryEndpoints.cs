@@ -15,6 +15,10 @@ namespace Etter.Api.Workflows;
 public static class WorkflowQueryEndpoints
 {
     const int MaxLimit = 500;
+    const int DefaultLimit = 50;
+
+    // An attribute argument cannot format the two numbers above; FullApiTests checks this text against what the endpoint does.
+    const string LimitDescription = "1 to 500, default 50";
     static readonly string[] Statuses =
     [
         OnboardingStatuses.Draft, OnboardingStatuses.Queued, OnboardingStatuses.Processing, OnboardingStatuses.Ready,
@@ -41,7 +45,7 @@ public static class WorkflowQueryEndpoints
         string? q,
         string? since,
         string? until,
-        [Description("1 to 500, default 50")] string? limit,
+        [Description(LimitDescription)] string? limit,
         string? cursor,
         CancellationToken cancellationToken)
     {
@@ -76,7 +80,7 @@ public static class WorkflowQueryEndpoints
             return ApiErrors.Validation("cursor is not one this API issued; use next_cursor from the previous page.");
         }
 
-        var pageSize = pageLimit ?? 50;
+        var pageSize = pageLimit ?? DefaultLimit;
         var page = await workflows.ListAsync(
             new WorkflowQuery(status is null ? null : WorkflowStates.FromWire(status), company_id, failed_step, string.IsNullOrWhiteSpace(q) ? null : q.Trim(), from, to, after, pageSize + 1),
             cancellationToken);
