@@ -156,6 +156,32 @@ public sealed class PipelineApiTests(EmbeddedApiFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task NullDocument_Returns400NamingItsPosition()
+    {
+        var response = await _client.PostAsync("/api/v1/pipeline/push", Json("""{"company_id": "Acme", "role_name": "Clerk", "documents": [{"content": "- File"}, null]}"""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail");
+        Assert.Equal("VALIDATION_ERROR", detail.GetProperty("error").GetString());
+        Assert.Contains("documents[1]", detail.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BatchRoleWithNullDocument_IsRejectedTheOthersQueued()
+    {
+        var response = await _client.PostAsync("/api/v1/pipeline/push-batch?use_mock=true", Json("""
+            {"company_id": "Null Doc Co", "roles": [{"role_name": "Fine"}, {"role_name": "Broken", "documents": [null]}]}
+            """));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var batch = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(1, batch.GetProperty("workflow_ids").GetArrayLength());
+        var rejected = Assert.Single(batch.GetProperty("rejected").EnumerateArray().ToList());
+        Assert.Equal(1, rejected.GetProperty("index").GetInt32());
+        Assert.Contains("documents[0]", rejected.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BlankRoleName_Returns400WithErrorEnvelope()
     {
         var response = await _client.PostAsync("/api/v1/pipeline/push", Json("""{"company_id": "Liberty Mutual", "role_name": "   "}"""));

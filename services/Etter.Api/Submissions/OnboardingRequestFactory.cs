@@ -15,7 +15,8 @@ public static class OnboardingRequestFactory
             WorkflowId = NewId.NextGuid(),
             CompanyId = body.CompanyId!.Trim(),
             RoleName = body.RoleName!.Trim(),
-            Documents = body.Documents?.Select(d => new RoleDocument
+            // A null entry stays null, so the validator refuses it by its position as it does for plain-JSON publishers.
+            Documents = body.Documents?.Select(d => d is null ? null! : new RoleDocument
             {
                 Type = DocumentTypes.Normalize(d.Type),
                 Uri = d.Uri,
