@@ -151,4 +151,58 @@ public sealed class RetryFailedWorkflowApiTests(BrokenEngineApiFactory factory) 
         Assert.Equal("VALIDATION_ERROR", detail.GetProperty("error").GetString());
         Assert.Contains(inFlight, detail.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
+
+    async Task<List<string>> PushFailingBatchAsync(params string[] roles)
+    {
+        var body = JsonSerializer.Serialize(new { company_id = "Target Corp", roles = roles.Select(r => new { role_name = r, documents = new[] { new { type = "job_description", content = $"- Work as {r}" } } }) });
+        var batch = await (await _client.PostAsync("/api/v1/pipeline/push-batch", new StringContent(body, Encoding.UTF8, "application/json"))).Content.ReadFromJsonAsync<JsonElement>();
+        var ids = batch.GetProperty("workflow_ids").EnumerateArray().Select(i => i.GetString()!).ToList();
+        foreach (var id in ids)
+        {
+            await WaitForAssessmentAttemptFailedAsync(id, attempt: 1);
+        }
+
+        return [batch.GetProperty("batch_id").GetString()!, .. ids];
+    }
+
+    [Fact]
+    public async Task RetryFailedWithChunkedBody_RetriesOnlyTheListedWorkflow()
+    {
+        var pushed = await PushFailingBatchAsync("Cashier", "Stocker");
+        var (batchId, cashier) = (pushed[0], pushed[1]);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/pipeline/retry-failed/{batchId}")
+        {
+            Content = new StringContent($$"""{"workflow_ids": ["{{cashier}}"]}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TransferEncodingChunked = true;
+
+        var response = await _client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(1, body.GetProperty("retried_count").GetInt32());
+        Assert.Equal(cashier, Assert.Single(body.GetProperty("new_workflow_ids").EnumerateArray().ToList()).GetString());
+        await WaitForAssessmentAttemptFailedAsync(cashier, attempt: 2);
+    }
+
+    [Fact]
+    public async Task RetryFailedWhileTheRoleIsInFlight_SkipsItNamingTheOther()
+    {
+        var pushed = await PushFailingBatchAsync("Greeter", "Cart Attendant");
+        var (batchId, greeter, attendant) = (pushed[0], pushed[1], pushed[2]);
+        var draft = await _client.PostAsync("/api/v1/pipeline/push", new StringContent("""{"company_id": "Target Corp", "role_name": "Greeter", "options": {"draft": true} }""", Encoding.UTF8, "application/json"));
+        var inFlight = (await draft.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("workflow_id").GetString()!;
+        var unknown = Guid.NewGuid().ToString();
+
+        var response = await _client.PostAsync($"/api/v1/pipeline/retry-failed/{batchId}",
+            new StringContent($$"""{"workflow_ids": ["{{greeter}}", "{{attendant}}", "{{unknown}}"]}""", Encoding.UTF8, "application/json"));
+
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(1, body.GetProperty("retried_count").GetInt32());
+        Assert.Equal(attendant, Assert.Single(body.GetProperty("new_workflow_ids").EnumerateArray().ToList()).GetString());
+        var skipped = body.GetProperty("skipped").EnumerateArray().ToDictionary(s => s.GetProperty("workflow_id").GetString()!, s => s.GetProperty("reason").GetString()!);
+        Assert.Equal(2, skipped.Count);
+        Assert.Contains(inFlight, skipped[greeter], StringComparison.Ordinal);
+        Assert.Contains("Not a workflow of this batch", skipped[unknown], StringComparison.Ordinal);
+    }
 }

@@ -69,4 +69,7 @@ public sealed record RetryFailedRequest
     public PushOptions? Options { get; init; }
 }
 
-public sealed record RetryFailedResponse(string BatchId, int RetriedCount, IReadOnlyList<Guid> NewWorkflowIds, string Message);
+public sealed record RetryFailedResponse(string BatchId, int RetriedCount, IReadOnlyList<Guid> NewWorkflowIds, string Message, IReadOnlyList<SkippedRetry> Skipped);
+
+/// <summary>A workflow <c>POST /retry-failed</c> did not redrive, and why: named, so a client never counts a retry that was not sent.</summary>
+public sealed record SkippedRetry(Guid WorkflowId, string Reason);

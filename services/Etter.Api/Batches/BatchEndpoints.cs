@@ -173,16 +173,10 @@ public static class BatchEndpoints
 
     static async Task<IResult> RetryFailedAsync(HttpContext http, string batchId, WorkflowReader reader, ISendEndpointProvider send, CancellationToken cancellationToken)
     {
-        RetryFailedRequest? body = null;
-        if (http.Request.ContentLength is > 0)
+        var body = await JsonBody.ReadOptionalAsync<RetryFailedRequest>(http);
+        if (body.Problem is not null)
         {
-            var read = await JsonBody.ReadAsync<RetryFailedRequest>(http);
-            if (read.Problem is not null)
-            {
-                return read.Problem;
-            }
-
-            body = read.Body;
+            return body.Problem;
         }
 
         var workflows = await reader.FindBatchAsync(batchId, cancellationToken);
@@ -191,20 +185,69 @@ public static class BatchEndpoints
             return ApiErrors.NotFound($"Batch '{batchId}' not found.");
         }
 
-        var wanted = body?.WorkflowIds is { Count: > 0 } ids ? ids.ToHashSet() : null;
-        var failed = workflows.Where(w => w.Status == OnboardingStatuses.Failed && (wanted is null || wanted.Contains(w.WorkflowId))).ToList();
+        var skipped = new List<SkippedRetry>();
+        var candidates = Candidates(workflows, body.Body?.WorkflowIds, skipped);
+
+        // The saga drops a redrive while another workflow of the role is in flight; name those instead of counting them.
+        var inFlight = await reader.InFlightByRoleKeyAsync(candidates.Select(RoleKey).Distinct(StringComparer.Ordinal).ToList(), cancellationToken);
+        var toRetry = new List<OnboardingStatus>();
+        foreach (var workflow in candidates)
+        {
+            if (inFlight.TryGetValue(RoleKey(workflow), out var other))
+            {
+                skipped.Add(new SkippedRetry(workflow.WorkflowId, $"Workflow {other} of the same role is in flight; retry once it has finished, or follow {other}."));
+            }
+            else
+            {
+                toRetry.Add(workflow);
+            }
+        }
+
         var endpoint = await send.GetSendEndpoint(CommandQueues.OnboardingSaga);
-        var force = body?.Options?.ForceRerun ?? false;
+        var force = body.Body?.Options?.ForceRerun ?? false;
         var actor = http.User.Identity?.Name ?? "api";
-        await Task.WhenAll(failed.Select(w => endpoint.SendBoundedAsync(new RetryOnboarding { WorkflowId = w.WorkflowId, ForceRerun = force, RequestedBy = actor }, cancellationToken)));
+        await Task.WhenAll(toRetry.Select(w => endpoint.SendBoundedAsync(new RetryOnboarding { WorkflowId = w.WorkflowId, ForceRerun = force, RequestedBy = actor }, cancellationToken)));
 
         // Redrive keeps each workflow (and its documents and inputs); the ids are the ones being retried.
+        var message = toRetry.Count == 0
+            ? "No failed workflows to retry in this batch."
+            : $"Retrying {toRetry.Count} failed workflow(s) from their failed step, with their original inputs and documents.";
         return Results.Ok(new RetryFailedResponse(
             batchId,
-            failed.Count,
-            failed.Select(w => w.WorkflowId).ToList(),
-            failed.Count == 0
-                ? "No failed workflows to retry in this batch."
-                : $"Retrying {failed.Count} failed workflow(s) from their failed step, with their original inputs and documents."));
+            toRetry.Count,
+            toRetry.Select(w => w.WorkflowId).ToList(),
+            skipped.Count == 0 ? message : $"{message} {skipped.Count} skipped, see 'skipped'.",
+            skipped));
     }
+
+    /// <summary>The batch's failed workflows, or those of <paramref name="wanted"/>; a listed id that cannot be retried is skipped with why.</summary>
+    static List<OnboardingStatus> Candidates(List<OnboardingStatus> batch, IReadOnlyList<Guid>? wanted, List<SkippedRetry> skipped)
+    {
+        if (wanted is not { Count: > 0 })
+        {
+            return batch.Where(w => w.Status == OnboardingStatuses.Failed).ToList();
+        }
+
+        var byId = batch.ToDictionary(w => w.WorkflowId);
+        var candidates = new List<OnboardingStatus>();
+        foreach (var id in wanted.Distinct())
+        {
+            if (!byId.TryGetValue(id, out var workflow))
+            {
+                skipped.Add(new SkippedRetry(id, "Not a workflow of this batch."));
+            }
+            else if (workflow.Status != OnboardingStatuses.Failed)
+            {
+                skipped.Add(new SkippedRetry(id, $"Only failed workflows are retried; this one is {workflow.Status}."));
+            }
+            else
+            {
+                candidates.Add(workflow);
+            }
+        }
+
+        return candidates;
+    }
+
+    static string RoleKey(OnboardingStatus workflow) => CompanyRoleId.For(workflow.CompanyId, workflow.RoleName);
 }
