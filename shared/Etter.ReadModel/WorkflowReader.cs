@@ -44,11 +44,14 @@ public sealed class WorkflowReader(WorkflowReadDbContext db)
         return 1 + await waiting.CountAsync(x => x.CompanyId == row.CompanyId && x.QueuedAt < row.QueuedAt, cancellationToken);
     }
 
-    /// <summary>The latest workflow status (wire name) per role key, for the roles listing.</summary>
+    /// <summary>
+    /// The latest workflow status (wire name) per role key, for the roles listing. A duplicate is only the record of a
+    /// repeated push; the role's status is that of the workflow doing the work.
+    /// </summary>
     public async Task<Dictionary<string, string>> LatestStatusByRoleKeyAsync(IReadOnlyCollection<string> roleKeys, CancellationToken cancellationToken)
     {
         var rows = await db.Workflows.AsNoTracking()
-            .Where(x => roleKeys.Contains(x.RoleKey))
+            .Where(x => roleKeys.Contains(x.RoleKey) && x.CurrentState != WorkflowStates.Duplicate)
             .Select(x => new { x.RoleKey, x.CurrentState, x.QueuedAt })
             .ToListAsync(cancellationToken);
         return rows.GroupBy(x => x.RoleKey)

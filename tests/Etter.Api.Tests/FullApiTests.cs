@@ -136,6 +136,22 @@ public sealed class FullApiTests(EmbeddedApiFactory factory) : IClassFixture<Emb
     }
 
     [Fact]
+    public async Task RolesAfterARepeatedPush_ShowTheWorkingWorkflowsStatusNotDuplicate()
+    {
+        const string push = """{"company_id": "Liberty Mutual", "role_name": "Risk Analyst"}""";
+        var first = await (await _client.PostAsync("/api/v1/pipeline/push?use_mock=true", Json(push))).Content.ReadFromJsonAsync<JsonElement>();
+        var id = first.GetProperty("workflow_id").GetString();
+        await WaitAsync(async () => (await GetJsonAsync($"/api/v1/pipeline/status/{id}")).GetProperty("status").GetString() == "ready");
+
+        var again = await (await _client.PostAsync("/api/v1/pipeline/push?use_mock=true", Json(push))).Content.ReadFromJsonAsync<JsonElement>();
+        var roles = await GetJsonAsync("/api/v1/pipeline/roles/Liberty%20Mutual");
+
+        Assert.Equal(id, again.GetProperty("workflow_id").GetString());
+        var role = roles.GetProperty("roles").EnumerateArray().Single(r => r.GetProperty("job_title").GetString() == "Risk Analyst");
+        Assert.Equal("ready", role.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task WorkflowsLimit_DescribedRangeIsTheAcceptedRange()
     {
         var openApi = await GetJsonAsync("/openapi/v1.json");
