@@ -119,10 +119,13 @@ public sealed class OnboardingStateMachineTests : IAsyncLifetime
         var id = Guid.NewGuid();
         await Harness.Bus.Publish(Messages.Onboard(id));
         await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Processing.Name && s.RoleSetup.Attempt >= 1);
-        await Harness.Bus.Publish(new RoleSetupFailed { WorkflowId = id, Attempt = 1, Error = Messages.Error("GRAPH_DOWN", recoverable: false), FailedAt = DateTimeOffset.UtcNow });
+        var tookIt = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddSeconds(-2).ToUnixTimeMilliseconds()); // as stored
+        await Harness.Bus.Publish(new RoleSetupFailed { WorkflowId = id, Attempt = 1, Error = Messages.Error("GRAPH_DOWN", recoverable: false), StartedAt = tookIt, FailedAt = DateTimeOffset.UtcNow });
 
         var state = await _saga.WaitForAsync(id, s => s.CurrentState == _saga.Machine.Failed.Name);
         Assert.Equal(OnboardingSteps.RoleSetup, state.FailedStep);
+        Assert.Equal(tookIt, state.RoleSetup.StartedAt);
+        Assert.Equal(tookIt, state.StartedAt);
         Assert.Equal(StepStatuses.Failed, state.RoleSetup.Status);
         Assert.Equal("GRAPH_DOWN", state.ErrorCode);
         Assert.False(state.ErrorRecoverable);

@@ -122,6 +122,9 @@ public static class OnboardingStateChanges
         if (startedAt is { } started && started != default)
         {
             state.Step(step).StartedAt ??= started;
+
+            // A workflow whose first attempt failed has still started; its status would otherwise show no start at all.
+            state.StartedAt ??= started;
         }
 
         state.Step(step).MarkFailed(error, at);
