@@ -152,6 +152,21 @@ public sealed class FullApiTests(EmbeddedApiFactory factory) : IClassFixture<Emb
     }
 
     [Fact]
+    public async Task RealPushAfterAMockResult_RunsTheRoleAgain()
+    {
+        const string push = """{"company_id": "Liberty Mutual", "role_name": "Senior Underwriter"}""";
+        var mock = (await (await _client.PostAsync("/api/v1/pipeline/push?use_mock=true", Json(push))).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("workflow_id").GetString();
+        await WaitAsync(async () => (await GetJsonAsync($"/api/v1/pipeline/status/{mock}")).GetProperty("status").GetString() == "ready");
+
+        var real = await (await _client.PostAsync("/api/v1/pipeline/push", Json(push))).Content.ReadFromJsonAsync<JsonElement>();
+        var mockAgain = await (await _client.PostAsync("/api/v1/pipeline/push?use_mock=true", Json(push))).Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.NotEqual(mock, real.GetProperty("workflow_id").GetString());
+        Assert.Equal("queued", real.GetProperty("status").GetString());
+        Assert.Equal(real.GetProperty("workflow_id").GetString(), mockAgain.GetProperty("workflow_id").GetString());
+    }
+
+    [Fact]
     public async Task WorkflowsLimit_DescribedRangeIsTheAcceptedRange()
     {
         var openApi = await GetJsonAsync("/openapi/v1.json");

@@ -29,7 +29,7 @@ public static class SubmissionRules
         Guid? supersedes = null;
         if (!forced && hasRequester && facts.LatestFinished is { } finished)
         {
-            if (finished.State == WorkflowStates.Ready && finished.InputHash == OnboardingInputHash.Compute(request))
+            if (finished.State == WorkflowStates.Ready && OnboardingInputHash.Answers(finished.InputHash, request))
             {
                 return new SubmissionDecision.Duplicate(finished, SubmissionOutcomes.AlreadyReady);
             }

@@ -292,6 +292,9 @@ public sealed class DecisionRulesTests
         { "ready, same inputs, forced", true, Submitted.StartAdmitted },
         { "ready, other inputs", true, Submitted.StartAdmitted },
         { "degraded, same inputs", true, Submitted.StartAdmitted },
+        { "ready by the mock engine, same inputs", true, Submitted.StartAdmitted },
+        { "ready, same inputs, mock push", true, Submitted.DuplicateOfReady },
+        { "ready by the mock engine, same inputs, mock push", true, Submitted.DuplicateOfReady },
         { "draft", true, Submitted.Draft },
         { "invalid", true, Submitted.Invalid },
         { "invalid, in flight", false, Submitted.Invalid },
@@ -345,6 +348,7 @@ public sealed class DecisionRulesTests
     {
         var request = new OnboardRoleRequested { WorkflowId = Guid.NewGuid(), CompanyId = "Acme Corporation", RoleName = "Data Scientist", RequestedAt = Now };
         var sameHash = Etter.Onboarding.OnboardingInputHash.Compute(request);
+        var mockHash = Etter.Onboarding.OnboardingInputHash.Compute(request with { Options = new OnboardingOptions { UseMockAssessment = true } });
         var existing = Guid.NewGuid();
         var forced = situation.EndsWith(", forced", StringComparison.Ordinal);
         if (forced)
@@ -352,8 +356,14 @@ public sealed class DecisionRulesTests
             request = request with { Options = new OnboardingOptions { ForceRerun = true } };
         }
 
-        var facts = situation.Replace(", forced", "", StringComparison.Ordinal) switch
+        if (situation.EndsWith(", mock push", StringComparison.Ordinal))
         {
+            request = request with { Options = new OnboardingOptions { UseMockAssessment = true } };
+        }
+
+        var facts = situation.Replace(", forced", "", StringComparison.Ordinal).Replace(", mock push", "", StringComparison.Ordinal) switch
+        {
+            "ready by the mock engine, same inputs" => new SubmissionFacts { LatestFinished = new ExistingWorkflow(existing, WorkflowStates.Ready, mockHash, "r"), Slot = 0 },
             "fresh role, slot free" => new SubmissionFacts { Slot = 0 },
             "fresh role, no slot" => new SubmissionFacts(),
             "in flight" => new SubmissionFacts { InFlight = new ExistingWorkflow(existing, WorkflowStates.Processing, sameHash, null), Slot = forced ? 0 : null },
