@@ -1,4 +1,5 @@
 using Etter.Api.Dashboard;
+using Etter.Api.Errors;
 using Etter.Api.Health;
 using Etter.Api.Pipeline;
 using Etter.Api.Reference;
@@ -76,6 +77,7 @@ public static class ApiRegistrationExtensions
     public static WebApplication MapEtterApi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseErrorEnvelopes();
         app.MapPipelineEndpoints(app.Services.GetRequiredService<IOptions<ApiOptions>>().Value);
         app.MapPipelineHealth();
         app.MapEtterMetrics();

@@ -155,6 +155,22 @@ public sealed class PipelineApiTests(EmbeddedApiFactory factory) : IClassFixture
         Assert.Equal("type_error.str", detail.GetProperty("type").GetString());
     }
 
+    [Theory]
+    [InlineData("GET", "/api/v1/pipeline/no-such-endpoint", HttpStatusCode.NotFound, "NOT_FOUND")]
+    [InlineData("GET", "/api/v1/pipeline/push", HttpStatusCode.MethodNotAllowed, "METHOD_NOT_ALLOWED")]
+    [InlineData("DELETE", "/api/v1/pipeline/workflows", HttpStatusCode.MethodNotAllowed, "METHOD_NOT_ALLOWED")]
+    public async Task NoEndpointForTheRequest_AnswersTheErrorEnvelope(string method, string path, HttpStatusCode expected, string code)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+
+        var response = await _client.SendAsync(request);
+
+        Assert.Equal(expected, response.StatusCode);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail");
+        Assert.Equal(code, detail.GetProperty("error").GetString());
+        Assert.Contains(path, detail.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task NullDocument_Returns400NamingItsPosition()
     {
