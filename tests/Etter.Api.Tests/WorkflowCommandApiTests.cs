@@ -74,6 +74,22 @@ public sealed class WorkflowCommandApiTests(EmbeddedApiFactory factory) : IClass
     }
 
     [Fact]
+    public async Task SubmitDraft_RunsItToTheEndAndASecondSubmitIsRejected()
+    {
+        var id = (await PushDraftAsync("Solutions Architect")).GetProperty("workflow_id").GetString()!;
+        await WaitForStatusAsync(id, "draft");
+
+        var submit = await _client.PostAsync($"/api/v1/pipeline/submit/{id}", null);
+
+        Assert.Equal(HttpStatusCode.Accepted, submit.StatusCode);
+        Assert.Equal($"/api/v1/pipeline/status/{id}", submit.Headers.Location?.OriginalString);
+        await WaitForStatusAsync(id, "degraded"); // no job description for this role: set up, not assessed
+        var again = await _client.PostAsync($"/api/v1/pipeline/submit/{id}", null);
+        Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
+        Assert.Contains("degraded", (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RetryOfAWorkflowThatHasNotFailed_Returns400()
     {
         var id = (await PushDraftAsync("Sales Engineer")).GetProperty("workflow_id").GetString()!;
@@ -87,6 +103,7 @@ public sealed class WorkflowCommandApiTests(EmbeddedApiFactory factory) : IClass
 
     [Theory]
     [InlineData("retry")]
+    [InlineData("submit")]
     [InlineData("cancel")]
     public async Task CommandForUnknownWorkflow_Returns404(string command)
     {

@@ -7,13 +7,14 @@ using MassTransit;
 
 namespace Etter.Api.Pipeline;
 
-/// <summary><c>POST /retry/{id}</c> (redrive from the failed step) and <c>POST /cancel/{id}</c>.</summary>
+/// <summary><c>POST /retry/{id}</c> (redrive from the failed step), <c>POST /submit/{id}</c> (start a draft) and <c>POST /cancel/{id}</c>.</summary>
 public static class WorkflowCommandEndpoints
 {
     public static RouteGroupBuilder MapWorkflowCommands(this RouteGroupBuilder pipeline)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         pipeline.MapPost("/retry/{workflowId}", RetryAsync).WithName("RetryWorkflow").WithSummary("Redrive a failed workflow from its failed step (or from the start with force_rerun).");
+        pipeline.MapPost("/submit/{workflowId}", SubmitAsync).WithName("SubmitDraft").WithSummary("Start a draft workflow (pushed with options.draft): it moves to queued.");
         pipeline.MapPost("/cancel/{workflowId}", CancelAsync).WithName("CancelWorkflow").WithSummary("Cancel a draft, queued or processing workflow.");
         return pipeline;
     }
@@ -51,6 +52,24 @@ public static class WorkflowCommandEndpoints
             from == OnboardingSteps.AiAssessment
                 ? "Retrying ai_assessment; role_setup is complete and will not run again."
                 : "Retrying from role_setup."));
+    }
+
+    static async Task<IResult> SubmitAsync(HttpContext http, string workflowId, WorkflowReader workflows, ISendEndpointProvider send, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(workflowId, out var id) || await workflows.FindAsync(id, cancellationToken) is not { } status)
+        {
+            return ApiErrors.NotFound($"Workflow '{workflowId}' not found.");
+        }
+
+        if (status.Status != OnboardingStatuses.Draft)
+        {
+            return ApiErrors.Validation($"Only a draft can be submitted; workflow {id} is {status.Status}.");
+        }
+
+        var endpoint = await send.GetSendEndpoint(CommandQueues.OnboardingSaga);
+        await endpoint.SendBoundedAsync(new SubmitOnboarding { WorkflowId = id, RequestedBy = Actor(http) }, cancellationToken);
+        return Results.Accepted($"{PipelineEndpoints.Prefix}/status/{id}", new WorkflowCommandResponse(
+            id, OnboardingStatuses.Queued, null, "Submitted; the workflow starts as soon as its company has a free slot."));
     }
 
     static async Task<IResult> CancelAsync(HttpContext http, string workflowId, WorkflowReader workflows, ISendEndpointProvider send, CancellationToken cancellationToken)
