@@ -167,6 +167,22 @@ public sealed class FullApiTests(EmbeddedApiFactory factory) : IClassFixture<Emb
     }
 
     [Fact]
+    public async Task BatchOfARoleReadyWithTheSameInputs_RunsItAgainInTheBatch()
+    {
+        var single = await (await _client.PostAsync("/api/v1/pipeline/push?use_mock=true", Json("""{"company_id": "Acme Corporation", "role_name": "Senior Product Manager"}"""))).Content.ReadFromJsonAsync<JsonElement>();
+        var ready = single.GetProperty("workflow_id").GetString();
+        await WaitAsync(async () => (await GetJsonAsync($"/api/v1/pipeline/status/{ready}")).GetProperty("status").GetString() == "ready");
+
+        var batch = await (await _client.PostAsync("/api/v1/pipeline/push-batch?use_mock=true",
+            Json("""{"company_id": "Acme Corporation", "roles": [{"role_name": "Senior Product Manager"}]}"""))).Content.ReadFromJsonAsync<JsonElement>();
+
+        var rerun = Assert.Single(batch.GetProperty("workflow_ids").EnumerateArray().ToList()).GetString();
+        Assert.NotEqual(ready, rerun);
+        var status = await GetJsonAsync($"/api/v1/pipeline/batch-status/{batch.GetProperty("batch_id").GetString()}");
+        Assert.Equal(rerun, Assert.Single(status.GetProperty("roles").EnumerateArray().ToList()).GetProperty("workflow_id").GetString());
+    }
+
+    [Fact]
     public async Task WorkflowsLimit_DescribedRangeIsTheAcceptedRange()
     {
         var openApi = await GetJsonAsync("/openapi/v1.json");

@@ -10,7 +10,8 @@ namespace Etter.Orchestrator.Submission;
 public static class SubmissionRules
 {
     /// <param name="hasRequester">The request expects an answer (the API): a finished result with identical inputs is
-    /// reused, one with other inputs is superseded. Published requests always run (as the old service did).</param>
+    /// reused, one with other inputs is superseded. Published requests and the roles of a batch always run (as the old
+    /// service did), whichever way they came.</param>
     public static SubmissionDecision Decide(OnboardRoleRequested request, SubmissionFacts facts, bool hasRequester)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -27,7 +28,7 @@ public static class SubmissionRules
         }
 
         Guid? supersedes = null;
-        if (!forced && hasRequester && facts.LatestFinished is { } finished)
+        if (!forced && hasRequester && request.BatchId is null && facts.LatestFinished is { } finished)
         {
             if (finished.State == WorkflowStates.Ready && OnboardingInputHash.Answers(finished.InputHash, request))
             {

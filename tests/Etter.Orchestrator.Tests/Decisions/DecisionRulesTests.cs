@@ -292,6 +292,7 @@ public sealed class DecisionRulesTests
         { "ready, same inputs, forced", true, Submitted.StartAdmitted },
         { "ready, other inputs", true, Submitted.StartAdmitted },
         { "degraded, same inputs", true, Submitted.StartAdmitted },
+        { "ready, same inputs, batch role", true, Submitted.StartAdmitted },
         { "ready by the mock engine, same inputs", true, Submitted.StartAdmitted },
         { "ready, same inputs, mock push", true, Submitted.DuplicateOfReady },
         { "ready by the mock engine, same inputs, mock push", true, Submitted.DuplicateOfReady },
@@ -361,7 +362,12 @@ public sealed class DecisionRulesTests
             request = request with { Options = new OnboardingOptions { UseMockAssessment = true } };
         }
 
-        var facts = situation.Replace(", forced", "", StringComparison.Ordinal).Replace(", mock push", "", StringComparison.Ordinal) switch
+        if (situation.EndsWith(", batch role", StringComparison.Ordinal))
+        {
+            request = request with { BatchId = "batch-0123456789ab" };
+        }
+
+        var facts = situation.Replace(", forced", "", StringComparison.Ordinal).Replace(", mock push", "", StringComparison.Ordinal).Replace(", batch role", "", StringComparison.Ordinal) switch
         {
             "ready by the mock engine, same inputs" => new SubmissionFacts { LatestFinished = new ExistingWorkflow(existing, WorkflowStates.Ready, mockHash, "r"), Slot = 0 },
             "fresh role, slot free" => new SubmissionFacts { Slot = 0 },
