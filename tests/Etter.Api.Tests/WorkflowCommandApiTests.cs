@@ -58,6 +58,25 @@ public sealed class WorkflowCommandApiTests(EmbeddedApiFactory factory) : IClass
     }
 
     [Fact]
+    public async Task BatchWithARoleInFlight_ListsWorkflowIdsInTheOrderOfTheRoles()
+    {
+        var inFlight = (await PushDraftAsync("Data Engineer")).GetProperty("workflow_id").GetString()!;
+        await WaitForStatusAsync(inFlight, "draft");
+
+        var batch = await (await _client.PostAsync("/api/v1/pipeline/push-batch?use_mock=true", Json("""
+            {"company_id": "Acme Corporation", "roles": [{"role_name": "ML Engineer"}, {"role_name": "Data Engineer"}, {"role_name": "BI Analyst"}]}
+            """))).Content.ReadFromJsonAsync<JsonElement>();
+
+        var ids = batch.GetProperty("workflow_ids").EnumerateArray().Select(i => i.GetString()!).ToList();
+        Assert.Equal(3, ids.Count);
+        Assert.Equal(inFlight, ids[1]);
+        foreach (var (id, role) in new[] { (ids[0], "ML Engineer"), (ids[2], "BI Analyst") })
+        {
+            Assert.Equal(role, (await _client.GetFromJsonAsync<JsonElement>($"/api/v1/pipeline/status/{id}")).GetProperty("role_name").GetString());
+        }
+    }
+
+    [Fact]
     public async Task CancelDraft_EndsCancelledAndASecondCancelIsRejected()
     {
         var id = (await PushDraftAsync("Growth Marketer")).GetProperty("workflow_id").GetString()!;

@@ -98,15 +98,24 @@ public sealed class RoleSubmitter(
                 ? await SendOneAsync(endpoint, request)
                 : await SubmitAsync(request, CancellationToken.None));
 
-        var queued = new List<Guid>();
+        // Ids in the order of the roles, so a client can pair them with the roles it sent (less rejected and uncertain ones).
+        var workflowIds = new List<Guid>();
+        var reused = 0;
         var notQueued = new List<OnboardRoleRequested>();
         var uncertain = new List<OnboardRoleRequested>();
-        foreach (var request in toSend)
+        foreach (var request in accepted)
         {
+            if (inFlight.TryGetValue(keys[request], out var running))
+            {
+                workflowIds.Add(running);
+                reused++;
+                continue;
+            }
+
             var outcome = outcomes[request];
             if (outcome.AcceptedWorkflowId is { } id)
             {
-                queued.Add(id);
+                workflowIds.Add(id);
             }
             else if (outcome is SubmissionOutcome.Uncertain)
             {
@@ -118,8 +127,7 @@ public sealed class RoleSubmitter(
             }
         }
 
-        var reused = accepted.Where(r => inFlight.ContainsKey(keys[r])).Select(r => inFlight[keys[r]]).ToList();
-        return new BatchSubmission([.. queued, .. reused], reused.Count, notQueued, uncertain);
+        return new BatchSubmission(workflowIds, reused, notQueued, uncertain);
     }
 
     /// <summary>A role of a batch on a durable bus: queued once the broker confirms it, the saga's answer not awaited.</summary>
