@@ -7,6 +7,14 @@ namespace Etter.Orchestrator.Saga;
 /// <summary>Relational mapping of <see cref="OnboardingState"/>: one row per workflow, steps as column groups.</summary>
 public sealed class OnboardingStateMap : IEntityTypeConfiguration<OnboardingState>
 {
+    // Lengths of the columns that keep what a requester sent; the saga clips to them (see OnboardingStateChanges.TakeRequest).
+    public const int CompanyIdLength = 256;
+    public const int RoleNameLength = 512;
+    public const int DraupRoleIdLength = 128;
+    public const int DraupRoleNameLength = 256;
+    public const int RequestedByLength = 256;
+    public const int CancelReasonLength = 512;
+
     public void Configure(EntityTypeBuilder<OnboardingState> builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -17,11 +25,11 @@ public sealed class OnboardingStateMap : IEntityTypeConfiguration<OnboardingStat
         builder.Property(x => x.CurrentState).HasColumnName("current_state").HasMaxLength(32);
         builder.Property(x => x.LastPublishedStatus).HasColumnName("last_published_status").HasMaxLength(32);
         builder.Property(x => x.Revision).HasColumnName("revision");
-        builder.Property(x => x.CompanyId).HasColumnName("company_id").HasMaxLength(256);
-        builder.Property(x => x.RoleName).HasColumnName("role_name").HasMaxLength(512);
-        builder.Property(x => x.DraupRoleId).HasColumnName("draup_role_id").HasMaxLength(128);
-        builder.Property(x => x.DraupRoleName).HasColumnName("draup_role_name").HasMaxLength(256);
-        builder.Property(x => x.RequestedBy).HasColumnName("requested_by").HasMaxLength(256);
+        builder.Property(x => x.CompanyId).HasColumnName("company_id").HasMaxLength(CompanyIdLength);
+        builder.Property(x => x.RoleName).HasColumnName("role_name").HasMaxLength(RoleNameLength);
+        builder.Property(x => x.DraupRoleId).HasColumnName("draup_role_id").HasMaxLength(DraupRoleIdLength);
+        builder.Property(x => x.DraupRoleName).HasColumnName("draup_role_name").HasMaxLength(DraupRoleNameLength);
+        builder.Property(x => x.RequestedBy).HasColumnName("requested_by").HasMaxLength(RequestedByLength);
         builder.Property(x => x.BatchId).HasColumnName("batch_id").HasMaxLength(64);
         builder.Property(x => x.RequestJson).HasColumnName("request_json");
         builder.Property(x => x.RoleId).HasColumnName("role_id").HasMaxLength(64);
@@ -41,7 +49,7 @@ public sealed class OnboardingStateMap : IEntityTypeConfiguration<OnboardingStat
         builder.Property(x => x.CompletedAt).HasColumnName("completed_at");
         builder.Property(x => x.UpdatedAt).HasColumnName("updated_at");
         builder.Property(x => x.RoleKey).HasColumnName("role_key").HasMaxLength(64);
-        builder.Property(x => x.CancelReason).HasColumnName("cancel_reason").HasMaxLength(512);
+        builder.Property(x => x.CancelReason).HasColumnName("cancel_reason").HasMaxLength(CancelReasonLength);
         builder.Property(x => x.InputHash).HasColumnName("input_hash").HasMaxLength(64);
         builder.Property(x => x.SupersededBy).HasColumnName("superseded_by");
         builder.Property(x => x.AwaitingAdmission).HasColumnName("awaiting_admission");

@@ -113,6 +113,26 @@ public sealed class DistributedPipelineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PlainJsonWithValuesLongerThanTheirColumns_IsRecordedAsAValidationError()
+    {
+        await using var deployment = await EtterDeployment.StartAsync(_environment);
+        var id = Guid.NewGuid().ToString();
+        var json = JsonSerializer.Serialize(new
+        {
+            workflowId = id, companyId = "Acme Corporation", roleName = new string('r', 5_000),
+            draupRoleName = new string('d', 1_000), requestedBy = new string('p', 1_000),
+        });
+
+        await PublishRawAsync("Etter.Contracts:OnboardRoleRequested", Encoding.UTF8.GetBytes(json));
+
+        // PostgreSQL refuses a value longer than its column: unclipped, the insert failed on every retry and the
+        // workflow was never recorded.
+        var status = await deployment.WaitForTerminalAsync(id);
+        Assert.Equal("validation_error", status.GetProperty("status").GetString());
+        Assert.Contains("role_name", status.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task MalformedMessages_LandInTheErrorQueueWithAReasonAndTheServiceKeepsRunning()
     {
         await using var deployment = await EtterDeployment.StartAsync(_environment);

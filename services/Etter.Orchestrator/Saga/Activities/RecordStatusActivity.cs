@@ -4,6 +4,7 @@ using Etter.Orchestrator.Admission;
 using Etter.Orchestrator.History;
 using Etter.Orchestrator.Observability;
 using Etter.Orchestrator.Persistence;
+using Etter.Orchestrator.Saga.Changes;
 using Etter.Orchestrator.Status;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -49,7 +50,7 @@ public sealed class RecordStatusActivity(
             Attempt = step?.Attempt,
             ErrorCode = step?.ErrorCode ?? saga.ErrorCode,
             ErrorMessage = step?.ErrorMessage ?? saga.ErrorMessage,
-            Actor = ActorOf(message) ?? SystemActor,
+            Actor = OnboardingStateChanges.Clip(ActorOf(message), OnboardingStateMap.RequestedByLength) ?? SystemActor,
         });
         outbox.Send(saga.CorrelationId, StatusStoreDestination.Address, status);
 

@@ -7,16 +7,20 @@ namespace Etter.Orchestrator.Saga.Changes;
 /// <summary>How a workflow's state changes as its events arrive. The state machine says when; these say what.</summary>
 public static class OnboardingStateChanges
 {
-    /// <summary>Takes in a new request; whether it is valid is the state machine's question.</summary>
+    /// <summary>
+    /// Takes in a new request; whether it is valid is the state machine's question. What it keeps is clipped to its
+    /// column: an invalid request from a publisher (a name of 5,000 characters) must still be recorded, as
+    /// validation_error, rather than fail every insert and never be seen.
+    /// </summary>
     public static void TakeRequest(this OnboardingState state, OnboardRoleRequested request, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(request);
-        state.CompanyId = request.CompanyId?.Trim() ?? "";
-        state.RoleName = request.RoleName?.Trim() ?? "";
-        state.DraupRoleId = request.DraupRoleId;
-        state.DraupRoleName = request.DraupRoleName;
-        state.RequestedBy = request.RequestedBy;
+        state.CompanyId = Clip(request.CompanyId?.Trim(), OnboardingStateMap.CompanyIdLength) ?? "";
+        state.RoleName = Clip(request.RoleName?.Trim(), OnboardingStateMap.RoleNameLength) ?? "";
+        state.DraupRoleId = Clip(request.DraupRoleId, OnboardingStateMap.DraupRoleIdLength);
+        state.DraupRoleName = Clip(request.DraupRoleName, OnboardingStateMap.DraupRoleNameLength);
+        state.RequestedBy = Clip(request.RequestedBy, OnboardingStateMap.RequestedByLength);
         state.RoleKey = CompanyRoleId.For(request.CompanyId ?? "", request.RoleName ?? "");
         state.InputHash = OnboardingInputHash.Compute(request);
         state.TraceParent = System.Diagnostics.Activity.Current?.Id;
@@ -185,7 +189,7 @@ public static class OnboardingStateChanges
     {
         ArgumentNullException.ThrowIfNull(state);
         state.AwaitingAdmission = false;
-        state.CancelReason = string.IsNullOrWhiteSpace(reason) ? "cancelled on request" : reason.Trim();
+        state.CancelReason = string.IsNullOrWhiteSpace(reason) ? "cancelled on request" : Clip(reason.Trim(), OnboardingStateMap.CancelReasonLength);
         state.CompletedAt = now;
         state.ClearAll();
         foreach (var step in new[] { state.RoleSetup, state.AiAssessment }.Where(s => s.Status is StepStatuses.Pending or StepStatuses.Running))
@@ -209,4 +213,7 @@ public static class OnboardingStateChanges
 
     /// <summary>Workers of an earlier version sent no start time: the attempt then counts from its end.</summary>
     static DateTimeOffset StartOf(DateTimeOffset startedAt, DateTimeOffset completedAt) => startedAt == default ? completedAt : startedAt;
+
+    /// <summary>The value cut to the column's length (a publisher's command is not validated by the API).</summary>
+    public static string? Clip(string? value, int length) => value is not null && value.Length > length ? value[..length] : value;
 }
