@@ -10,6 +10,9 @@ public static class OnboardingRequestValidator
 {
     public const int MaxCompanyLength = 200;
     public const int MaxRoleNameLength = 300;
+    public const int MaxDraupRoleIdLength = 128;
+    public const int MaxDraupRoleNameLength = 256;
+    public const int MaxRequestedByLength = 256;
     public const int MaxDocuments = 20;
     public const int DefaultMaxInlineContentBytes = 1024 * 1024;
 
@@ -48,6 +51,22 @@ public static class OnboardingRequestValidator
         if (request.RoleName.Trim().Length > MaxRoleNameLength)
         {
             return $"role_name must be at most {MaxRoleNameLength} characters.";
+        }
+
+        // Bounded like the columns that keep them, so a valid request is never refused by the database later on.
+        if (request.DraupRoleId is { Length: > MaxDraupRoleIdLength })
+        {
+            return $"draup_role_id must be at most {MaxDraupRoleIdLength} characters.";
+        }
+
+        if (request.DraupRoleName is { Length: > MaxDraupRoleNameLength })
+        {
+            return $"draup_role_name must be at most {MaxDraupRoleNameLength} characters.";
+        }
+
+        if (request.RequestedBy is { Length: > MaxRequestedByLength })
+        {
+            return $"created_by (requestedBy) must be at most {MaxRequestedByLength} characters.";
         }
 
         var documents = request.Documents ?? [];

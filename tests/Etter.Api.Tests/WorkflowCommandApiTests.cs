@@ -109,6 +109,30 @@ public sealed class WorkflowCommandApiTests(EmbeddedApiFactory factory) : IClass
     }
 
     [Fact]
+    public async Task CancelWithAnOverlongReason_Returns400AndTheWorkflowStays()
+    {
+        var id = (await PushDraftAsync("Field Technician")).GetProperty("workflow_id").GetString()!;
+        await WaitForStatusAsync(id, "draft");
+
+        var cancel = await _client.PostAsync($"/api/v1/pipeline/cancel/{id}", Json(JsonSerializer.Serialize(new { reason = new string('r', 513) })));
+
+        Assert.Equal(HttpStatusCode.BadRequest, cancel.StatusCode);
+        Assert.Contains("512", (await cancel.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("draft", (await _client.GetFromJsonAsync<JsonElement>($"/api/v1/pipeline/status/{id}")).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task BatchWithAnOverlongCreatedBy_Returns400ForTheWholeBatch()
+    {
+        var body = JsonSerializer.Serialize(new { company_id = "Acme Corporation", created_by = new string('c', 257), roles = new[] { new { role_name = "Ops Analyst" } } });
+
+        var response = await _client.PostAsync("/api/v1/pipeline/push-batch?use_mock=true", Json(body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("created_by", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RetryOfAWorkflowThatHasNotFailed_Returns400()
     {
         var id = (await PushDraftAsync("Sales Engineer")).GetProperty("workflow_id").GetString()!;

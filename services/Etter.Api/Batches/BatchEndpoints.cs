@@ -56,6 +56,12 @@ public static class BatchEndpoints
             return ApiErrors.Unprocessable(missing);
         }
 
+        // One answer for the whole batch rather than the same rejection for each of its roles.
+        if (body.CreatedBy is { Length: > OnboardingRequestValidator.MaxRequestedByLength })
+        {
+            return ApiErrors.Validation($"created_by must be at most {OnboardingRequestValidator.MaxRequestedByLength} characters.");
+        }
+
         if (body.Roles!.Count == 0 || body.Roles.Count > MaxRolesPerBatch)
         {
             return ApiErrors.Validation($"A batch needs between 1 and {MaxRolesPerBatch} roles; this one has {body.Roles.Count}.");

@@ -10,6 +10,9 @@ namespace Etter.Api.Pipeline;
 /// <summary><c>POST /retry/{id}</c> (redrive from the failed step), <c>POST /submit/{id}</c> (start a draft) and <c>POST /cancel/{id}</c>.</summary>
 public static class WorkflowCommandEndpoints
 {
+    /// <summary>What the saga keeps of a cancel's reason (its column's length).</summary>
+    public const int MaxCancelReasonLength = 512;
+
     public static RouteGroupBuilder MapWorkflowCommands(this RouteGroupBuilder pipeline)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
@@ -88,6 +91,11 @@ public static class WorkflowCommandEndpoints
         if (OnboardingStatuses.IsTerminal(status.Status))
         {
             return ApiErrors.Validation($"Workflow {id} has already finished ({status.Status}); there is nothing to cancel.");
+        }
+
+        if (body.Body?.Reason is { Length: > MaxCancelReasonLength })
+        {
+            return ApiErrors.Validation($"reason must be at most {MaxCancelReasonLength} characters.");
         }
 
         var endpoint = await send.GetSendEndpoint(CommandQueues.OnboardingSaga);

@@ -19,6 +19,30 @@ public sealed class OnboardingRequestValidatorTests
         Assert.Contains(field, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("draup_role_id", 128)]
+    [InlineData("draup_role_name", 256)]
+    [InlineData("created_by", 256)]
+    public void OverlongOptionalField_IsRejectedNamingItAndItsLimit(string field, int limit)
+    {
+        var atLimit = With(Messages.Onboard(), field, new string('x', limit));
+        var over = With(Messages.Onboard(), field, new string('x', limit + 1));
+
+        Assert.Null(OnboardingRequestValidator.Validate(atLimit));
+        var error = OnboardingRequestValidator.Validate(over);
+        Assert.NotNull(error);
+        Assert.Contains(field, error.Message, StringComparison.Ordinal);
+        Assert.Contains(limit.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message, StringComparison.Ordinal);
+    }
+
+    static OnboardRoleRequested With(OnboardRoleRequested request, string field, string value) => field switch
+    {
+        "draup_role_id" => request with { DraupRoleId = value },
+        "draup_role_name" => request with { DraupRoleName = value },
+        "created_by" => request with { RequestedBy = value },
+        _ => throw new ArgumentOutOfRangeException(nameof(field), field, null),
+    };
+
     [Fact]
     public void NonHttpDocumentUri_IsRejected()
     {
