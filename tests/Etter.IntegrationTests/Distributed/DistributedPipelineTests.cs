@@ -119,8 +119,11 @@ public sealed class DistributedPipelineTests : IAsyncLifetime
         var id = Guid.NewGuid().ToString();
         var json = JsonSerializer.Serialize(new
         {
-            workflowId = id, companyId = "Acme Corporation", roleName = new string('r', 5_000),
-            draupRoleName = new string('d', 1_000), requestedBy = new string('p', 1_000),
+            workflowId = id,
+            companyId = "Acme Corporation",
+            roleName = new string('r', 5_000),
+            draupRoleName = new string('d', 1_000),
+            requestedBy = new string('p', 1_000),
         });
 
         await PublishRawAsync("Etter.Contracts:OnboardRoleRequested", Encoding.UTF8.GetBytes(json));
