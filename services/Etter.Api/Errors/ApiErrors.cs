@@ -10,6 +10,7 @@ public static class ApiErrors
 {
     public const string InternalError = "INTERNAL_ERROR";
     public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";
+    public const string MethodNotAllowed = "METHOD_NOT_ALLOWED";
 
     public static IResult Envelope(int statusCode, string code, string message, bool recoverable) =>
         Results.Json(new ErrorEnvelope(new ErrorDetail(code, message, recoverable)), statusCode: statusCode);

@@ -9,8 +9,6 @@ namespace Etter.Api.Errors;
 /// </summary>
 public static class ErrorEnvelopeMiddleware
 {
-    const string MethodNotAllowed = "METHOD_NOT_ALLOWED";
-
     public static WebApplication UseErrorEnvelopes(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -37,16 +35,13 @@ public static class ErrorEnvelopeMiddleware
         return status switch
         {
             StatusCodes.Status404NotFound => WriteAsync(http, status, ErrorCodes.NotFound, $"No endpoint answers {request}.", recoverable: false),
-            StatusCodes.Status405MethodNotAllowed => WriteAsync(http, status, MethodNotAllowed, $"{http.Request.Path} does not take {http.Request.Method}.", recoverable: false),
+            StatusCodes.Status405MethodNotAllowed => WriteAsync(http, status, ApiErrors.MethodNotAllowed, $"{http.Request.Path} does not take {http.Request.Method}.", recoverable: false),
             StatusCodes.Status401Unauthorized => WriteAsync(http, status, ErrorCodes.Unauthorized, "An API key is required.", recoverable: false),
             >= 500 => WriteAsync(http, status, ApiErrors.InternalError, $"{request} failed on the server.", recoverable: true),
             _ => WriteAsync(http, status, ErrorCodes.ValidationError, $"{request} was refused ({status}).", recoverable: false),
         };
     }
 
-    static Task WriteAsync(HttpContext http, int status, string code, string message, bool recoverable)
-    {
-        http.Response.StatusCode = status;
-        return http.Response.WriteAsJsonAsync(new ErrorEnvelope(new ErrorDetail(code, message, recoverable)));
-    }
+    static Task WriteAsync(HttpContext http, int status, string code, string message, bool recoverable) =>
+        ApiErrors.Envelope(status, code, message, recoverable).ExecuteAsync(http);
 }
