@@ -13,6 +13,9 @@ public static class OnboardingRequestValidator
     public const int MaxDraupRoleIdLength = 128;
     public const int MaxDraupRoleNameLength = 256;
     public const int MaxRequestedByLength = 256;
+
+    /// <summary>A cancel's reason, checked by the API; the saga keeps at most this much of a publisher's.</summary>
+    public const int MaxCancelReasonLength = 512;
     public const int MaxDocuments = 20;
     public const int DefaultMaxInlineContentBytes = 1024 * 1024;
 

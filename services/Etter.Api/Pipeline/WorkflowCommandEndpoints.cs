@@ -2,6 +2,7 @@ using Etter.Api.Errors;
 using Etter.Api.Http;
 using Etter.Contracts;
 using Etter.Messaging.Bus;
+using Etter.Onboarding;
 using Etter.ReadModel;
 using MassTransit;
 
@@ -10,9 +11,6 @@ namespace Etter.Api.Pipeline;
 /// <summary><c>POST /retry/{id}</c> (redrive from the failed step), <c>POST /submit/{id}</c> (start a draft) and <c>POST /cancel/{id}</c>.</summary>
 public static class WorkflowCommandEndpoints
 {
-    /// <summary>What the saga keeps of a cancel's reason (its column's length).</summary>
-    public const int MaxCancelReasonLength = 512;
-
     public static RouteGroupBuilder MapWorkflowCommands(this RouteGroupBuilder pipeline)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
@@ -93,9 +91,9 @@ public static class WorkflowCommandEndpoints
             return ApiErrors.Validation($"Workflow {id} has already finished ({status.Status}); there is nothing to cancel.");
         }
 
-        if (body.Body?.Reason is { Length: > MaxCancelReasonLength })
+        if (body.Body?.Reason is { Length: > OnboardingRequestValidator.MaxCancelReasonLength })
         {
-            return ApiErrors.Validation($"reason must be at most {MaxCancelReasonLength} characters.");
+            return ApiErrors.Validation($"reason must be at most {OnboardingRequestValidator.MaxCancelReasonLength} characters.");
         }
 
         var endpoint = await send.GetSendEndpoint(CommandQueues.OnboardingSaga);

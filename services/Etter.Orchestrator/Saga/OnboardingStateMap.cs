@@ -1,3 +1,4 @@
+using Etter.Onboarding;
 using Etter.ReadModel;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -13,7 +14,7 @@ public sealed class OnboardingStateMap : IEntityTypeConfiguration<OnboardingStat
     public const int DraupRoleIdLength = 128;
     public const int DraupRoleNameLength = 256;
     public const int RequestedByLength = 256;
-    public const int CancelReasonLength = 512;
+    public const int CancelReasonLength = OnboardingRequestValidator.MaxCancelReasonLength;
 
     public void Configure(EntityTypeBuilder<OnboardingState> builder)
     {
